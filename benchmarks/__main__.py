@@ -1,0 +1,210 @@
+"""siting benchmarks against the tools planners would otherwise use.
+
+    python -m benchmarks                       # coverage on helsinki, 100k and 1M nodes, 3 runs
+    python -m benchmarks --quick               # tiny generated city, 1 run (the smoke test)
+    python -m benchmarks --sizes 100k --runs 5 --tools siting,scipy,pandana
+
+Every tool run is a fresh worker process (``python -m benchmarks._worker``), tools alternate run
+by run, and the report gives medians. Results: ``benchmarks/results/<timestamp>.json`` and
+``benchmarks/results/latest.md``. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import _inputs, _report
+
+logger = logging.getLogger("benchmarks")
+ROOT = Path(__file__).resolve().parent.parent
+ALL_TOOLS = ("siting", "scipy", "networkx", "osmnx_ego", "pandana")
+SECTIONS = ("coverage", "optimize", "e2e")
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="tiny generated city (2k nodes), 1 run")
+    ap.add_argument("--sizes", default="helsinki,100k,1M", help="comma list: helsinki and/or node counts (100k, 1M)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool (median reported; default 3)")
+    ap.add_argument("--only", default="coverage", help="comma list of sections: coverage, optimize, e2e")
+    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma list of tools for the coverage case")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the generated cities")
+    ap.add_argument("--ego-max-nodes", type=int, default=200_000,
+                    help="run the ego_graph recipe only on networks up to this many nodes (default 200k)")
+    ap.add_argument("--ego-cap", type=float, default=120.0,
+                    help="seconds of ego_graph searching per run before extrapolating (default 120)")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds before a worker is killed")
+    ap.add_argument("--results-dir", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.sizes, a.runs, a.ego_cap = "2k", 1, 20.0
+    a.runs = max(int(a.runs), 1)
+    a.size_list = [_inputs.parse_size(s) for s in a.sizes.split(",") if s.strip()]
+    a.sections = [s.strip() for s in a.only.split(",") if s.strip()]
+    bad = [s for s in a.sections if s not in SECTIONS]
+    if bad:
+        ap.error(f"--only: unknown section(s) {bad}; use {', '.join(SECTIONS)}")
+    a.tool_list = [t.strip() for t in a.tools.split(",") if t.strip()]
+    bad = [t for t in a.tool_list if t not in ALL_TOOLS]
+    if bad:
+        ap.error(f"--tools: unknown tool(s) {bad}; use {', '.join(ALL_TOOLS)}")
+    return a
+
+
+def _importable(module: str) -> str | None:
+    """None if ``module`` imports in a fresh interpreter, else the reason it does not."""
+    p = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT)
+    if p.returncode == 0:
+        return None
+    last = (p.stderr.strip().splitlines() or ["import failed"])[-1]
+    return f"`import {module}` fails ({last}); install with pip install .[bench]"
+
+
+def _run_worker(tool: str, case: dict, work: Path, run: int, a: argparse.Namespace) -> dict:
+    out = work / f"{case['case']}-{tool}-{run}.json"
+    cmd = [sys.executable, "-m", "benchmarks._worker", "--tool", tool, "--input", case["input"],
+           "--limit", str(case["limit_m"]), "--crs", case["crs"], "--out", str(out),
+           "--time-cap", str(a.ego_cap)]
+    if run == 0:
+        cmd += ["--answers", str(work / f"{case['case']}-{tool}.npy")]
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "reason": f"worker killed after {a.timeout:.0f} s"}
+    if p.returncode != 0:
+        tail = (p.stderr.strip().splitlines() or ["no message"])[-1]
+        return {"status": "failed", "reason": tail}
+    r = json.loads(out.read_text())
+    r["wall_s"] = time.perf_counter() - t0
+    r["status"] = "ok"
+    return r
+
+
+def _agreement(tool: str, ans: np.ndarray, ref: np.ndarray, ref_name: str, limit: float) -> dict:
+    if tool == "osmnx_ego":
+        cov = ans > 0.5
+        rc = np.isfinite(ref) & (ref <= limit)
+        differ = int((cov != rc).sum())
+        return {"differ": differ, "max_abs_diff_m": None,
+                "text": f"covered sets: {differ} of {ans.size} residences differ from {ref_name}"}
+    both = np.isfinite(ans) & np.isfinite(ref)
+    # a distance within 1 mm of the limit may fall on either side of it in float32 tools
+    edge = (np.abs(np.where(np.isfinite(ans), ans, ref) - limit) < 1e-3)
+    reach_diff = int(((np.isfinite(ans) != np.isfinite(ref)) & ~edge).sum())
+    dmax = float(np.max(np.abs(ans[both] - ref[both]))) if both.any() else 0.0
+    return {"differ": reach_diff, "max_abs_diff_m": dmax,
+            "text": f"max abs diff {dmax:.1e} m, {reach_diff} reached/not differ"}
+
+
+def coverage_case(case: dict, tools: list[str], skipped: dict, work: Path, a: argparse.Namespace) -> dict:
+    runnable = [t for t in tools if t not in skipped]
+    if "osmnx_ego" in runnable and case["n_nodes"] > a.ego_max_nodes:
+        skipped["osmnx_ego"] = (f"not run above {a.ego_max_nodes:,} nodes (one ego_graph per facility; "
+                                "raise --ego-max-nodes to try)")
+        runnable.remove("osmnx_ego")
+    runs: dict[str, list[dict]] = {t: [] for t in runnable}
+    failed: dict[str, dict] = {}
+    for r in range(a.runs):
+        order = runnable[r % len(runnable):] + runnable[: r % len(runnable)] if runnable else []
+        for tool in order:
+            if tool in failed:
+                continue
+            logger.info("  %s run %d/%d: %s", case["case"], r + 1, a.runs, tool)
+            res = _run_worker(tool, case, work, r, a)
+            if res["status"] != "ok":
+                logger.warning("  %s on %s: %s", tool, case["case"], res["reason"])
+                failed[tool] = res
+                continue
+            logger.info("    query %.3f s (search %.3f s), prep %.3f s, peak %.0f MB",
+                        res["query_s"], res["search_s"], res["prep_s"], res["peak_mb"])
+            runs[tool].append(res)
+    out_tools: dict[str, dict] = {}
+    for tool in tools:
+        if tool in skipped:
+            out_tools[tool] = {"status": "skipped", "reason": skipped.get(tool)}
+            continue
+        if tool in failed:
+            out_tools[tool] = failed[tool]
+            continue
+        rr = runs[tool]
+        med = {k: statistics.median(x[k] for x in rr) for k in ("query_s", "search_s", "snap_s", "prep_s")}
+        med["total_s"] = statistics.median(x["query_s"] + x["prep_s"] for x in rr)
+        peak = max(x["peak_mb"] for x in rr)
+        extra = max(x["peak_mb"] - x["base_mb"] for x in rr)
+        entry = {"status": "ok", **med, "peak_mb": peak, "extra_mb": extra, "runs": rr}
+        for k in ("capped", "note", "facilities_done", "facilities_total", "door_to_door_covered"):
+            if k in rr[0]:
+                entry[k] = rr[0][k]
+        out_tools[tool] = entry
+    # answers: everyone against scipy's node-to-node distances (siting: its points-on-nodes check run)
+    agreement: dict[str, dict] = {}
+    answers = {t: work / f"{case['case']}-{t}.npy" for t in out_tools if out_tools[t].get("status") == "ok"}
+    ref_name = "scipy" if "scipy" in answers else ("siting" if "siting" in answers else None)
+    if ref_name:
+        ref = np.load(answers[ref_name])
+        for t, p in answers.items():
+            if t == ref_name:
+                agreement[t] = {"text": "reference"}
+            elif out_tools[t].get("capped"):
+                agreement[t] = {"text": "not checked (time cap hit: incomplete answer)"}
+            else:
+                agreement[t] = _agreement(t, np.load(p), ref, ref_name, case["limit_m"])
+    covered = None
+    if ref_name:
+        covered = int(np.isfinite(np.load(answers[ref_name])).sum())
+    return {**case, "section": "coverage", "tools": out_tools, "agreement": agreement,
+            "residences_within_limit_node_to_node": covered}
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = _parse(argv)
+    logging.basicConfig(level=logging.DEBUG if a.verbose else logging.INFO,
+                        format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    results_dir = Path(a.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="siting-bench-"))
+    notes: list[str] = []
+    result = {"timestamp": stamp, "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "runs": a.runs, "machine": _report.machine(), "cases": [], "notes": notes}
+    try:
+        if "coverage" in a.sections:
+            skipped: dict[str, str] = {}
+            for tool, mod in (("pandana", "pandana"), ("osmnx_ego", "osmnx"), ("networkx", "osmnx")):
+                if tool in a.tool_list:
+                    why = _importable(mod)
+                    if why:
+                        skipped[tool] = why
+            for size in a.size_list:
+                case = _inputs.prepare(size, work, seed=a.seed)
+                result["cases"].append(coverage_case(case, a.tool_list, dict(skipped), work, a))
+        if "optimize" in a.sections:
+            notes.append("optimize (candidate reachability + MCLP/LSCP vs spopt): not implemented in this "
+                         "runner yet")
+        if "e2e" in a.sections:
+            notes.append("e2e (siting run end to end): not implemented in this runner yet")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    (results_dir / f"{stamp}.json").write_text(json.dumps(result, indent=1, default=float))
+    md = _report.markdown(result)
+    (results_dir / "latest.md").write_text(md)
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

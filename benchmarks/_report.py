@@ -1,0 +1,120 @@
+"""Machine description and the markdown table of a benchmark run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+PACKAGES = ("siting", "numpy", "scipy", "pandas", "shapely", "geopandas", "networkx", "osmnx",
+            "pandana", "spopt", "pulp", "highspy")
+
+WHAT = {
+    "siting": "door-to-door: points snapped onto segments (perpendicular + along), bounded multi-source "
+              "Dijkstra (siting.reach.nearest)",
+    "scipy": "node-to-node: nearest node (cKDTree), scipy.sparse.csgraph.dijkstra(min_only=True, limit=L)",
+    "networkx": "node-to-node: ox.distance.nearest_nodes, nx.multi_source_dijkstra_path_length(cutoff=L)",
+    "osmnx_ego": "covered yes/no only: nx.ego_graph(radius=L, distance='length') per facility, union of nodes",
+    "pandana": "node-to-node: pandana.Network (contraction hierarchy), set_pois + nearest_pois(L)",
+}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in open("/proc/meminfo", encoding="utf-8"):
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 1024**2, 1)
+                break
+    except OSError:
+        pass
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versions[p] = None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": cpu,
+        "cores": cores,
+        "ram_gb": ram_gb,
+        "os": platform.platform(),
+        "python": sys.version.split()[0],
+        "versions": versions,
+    }
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{digits}g}"
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [
+        f"# siting benchmarks — {result['timestamp']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}, Python {m['python']}.  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v) + ".  ",
+        f"Command: `{result['command']}`; medians of {result['runs']} run(s), tools alternated run by run, "
+        "each run in a fresh process.",
+        "",
+        "Times in seconds. **query** = snap residences and facilities + bounded nearest-facility search "
+        "(what a coverage run repeats per category); **search** = the search alone; **prep** = building the "
+        "tool's network structure from arrays (siting: CSR + spatial index; networkx: the graph; pandana: "
+        "its contraction hierarchy). Ratios are tool time / siting time (> 1: siting faster). **peak MB** = "
+        "`ru_maxrss` of the worker process (interpreter, imports and inputs included); **+MB** = what the "
+        "tool's prep and query added on top of the inputs.",
+        "",
+    ]
+    for case in result["cases"]:
+        if case.get("section") != "coverage":
+            continue
+        lines += [
+            f"## Coverage, one category — {case['case']}",
+            "",
+            f"{case['description']}. {case['n_nodes']:,} nodes, {case['n_edges']:,} edges, "
+            f"{case['n_residences']:,} residences, {case['n_facilities']:,} facilities ({case['category']}), "
+            f"limit {case['limit_m']:.0f} m.",
+            "",
+            "| tool | query s | ×siting | search s | ×siting | prep s | prep+query s | ×siting | peak MB | +MB | answers vs scipy |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        s = case["tools"].get("siting", {})
+        for tool, r in case["tools"].items():
+            if r.get("status") != "ok":
+                lines.append(f"| {tool} | {r.get('status')}: {r.get('reason')} |  |  |  |  |  |  |  |  |  |")
+                continue
+
+            def ratio(key: str) -> str:
+                if s.get("status") != "ok" or not s.get(key):
+                    return "–"
+                return f"{r[key] / s[key]:.1f}"
+
+            flag = " (extrapolated)" if r.get("capped") else ""
+            lines.append(
+                f"| {tool} | {_fmt(r['query_s'])}{flag} | {ratio('query_s')} | {_fmt(r['search_s'])} | "
+                f"{ratio('search_s')} | {_fmt(r['prep_s'])} | {_fmt(r['total_s'])} | {ratio('total_s')} | "
+                f"{r['peak_mb']:.0f} | {r['extra_mb']:.0f} | {case['agreement'].get(tool, {}).get('text', '–')} |"
+            )
+        lines += ["", "What each tool computes:", ""]
+        lines += [f"- **{t}**: {WHAT[t]}" for t in case["tools"]]
+        lines.append("")
+    if result.get("notes"):
+        lines += ["## Notes", ""] + [f"- {n}" for n in result["notes"]] + [""]
+    return "\n".join(lines)

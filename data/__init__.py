@@ -1,0 +1,1 @@
+"""Data tables shipped with siting (category tags, standards catalogs, code tables)."""

@@ -1,0 +1,275 @@
+"""Bounded shortest paths on the compiled network: nearest facility and sparse reachability.
+
+Both searches run scipy's C implementation of Dijkstra (``scipy.sparse.csgraph.dijkstra``) on
+the network's CSR matrix; networkx is never in the loop.
+
+Points are snapped onto street segments (:meth:`siting.network.Network.snap`), not to nodes.
+A snapped source enters the graph as a virtual node with two directed edges to the segment's
+ends, weighted ``perp + along_u`` and ``perp + along_v``; a target's distance is
+``perp + min(d[u] + along_u, d[v] + along_v)``; a source and a target on the same segment also
+get the direct walk along it. All distances are metres.
+
+:func:`nearest` is one multi-source search (``min_only=True``) for "how far to the nearest
+facility, and which one". :func:`pairs_within` answers "which targets does each source reach
+within L metres", as sparse long-format pairs, never a dense matrix: sources are processed in
+spatial tiles, each on the subgraph of nodes within ``L`` (straight line) of the tile — exact,
+since a network distance is never shorter than the straight line.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from .network import Network, Snap
+
+__all__ = ["Nearest", "nearest", "pairs_within"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """Distance from each target to its nearest source.
+
+    Attributes
+    ----------
+    distance : ndarray of float
+        Metres, including both snap distances; ``inf`` when no source is within the limit or
+        the target (or every source) is off the network.
+    source : ndarray of int
+        Index (into the sources given) of the nearest source; -1 where ``distance`` is inf.
+    """
+
+    distance: np.ndarray
+    source: np.ndarray
+
+
+def _augmented(net: Network, snaps: Snap) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """CSR with one virtual node per reachable snapped source, appended after the real nodes.
+
+    Returns the matrix and the indices (into ``snaps``) of the sources that got a node.
+    """
+    ok = np.flatnonzero(snaps.reachable)
+    k = len(ok)
+    n = net.n_nodes
+    base = net.csr
+    cols = np.stack([snaps.u[ok], snaps.v[ok]], axis=1)
+    w = np.stack([snaps.perp[ok] + snaps.along_u[ok], snaps.perp[ok] + snaps.along_v[ok]], axis=1)
+    # a degenerate segment (u == v) gives the same column twice: keep one (the minimum)
+    same = cols[:, 0] == cols[:, 1]
+    w[same, 0] = np.minimum(w[same, 0], w[same, 1])
+    counts = np.where(same, 1, 2)
+    flat_cols = np.where(same[:, None], np.stack([cols[:, 0], np.full(k, -1)], 1), cols).ravel()
+    flat_w = w.ravel()
+    valid = flat_cols >= 0
+    extra_ptr = base.indptr[-1] + np.cumsum(counts)
+    indptr = np.concatenate([base.indptr, extra_ptr])
+    indices = np.concatenate([base.indices, flat_cols[valid].astype(base.indices.dtype)])
+    data = np.concatenate([base.data, flat_w[valid]])
+    m = sparse.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+    m.has_sorted_indices = False
+    m.sort_indices()
+    return m, ok
+
+
+def _target_distance(dist: np.ndarray, targets: Snap) -> tuple[np.ndarray, np.ndarray]:
+    """Per target: best distance through its segment's ends, and which end (0 = u, 1 = v)."""
+    u = np.where(targets.reachable, targets.u, 0)
+    v = np.where(targets.reachable, targets.v, 0)
+    du = dist[u] + targets.along_u
+    dv = dist[v] + targets.along_v
+    best = np.minimum(du, dv) + targets.perp
+    best[~targets.reachable] = np.inf
+    return best, (dv < du).astype(np.int8)
+
+
+def _same_edge_pairs(sources: Snap, targets: Snap, src_index: np.ndarray | None = None) -> pd.DataFrame:
+    """Source-target pairs on the same segment with the direct distance along it (metres)."""
+    s_ok = np.flatnonzero(sources.reachable)
+    t_ok = np.flatnonzero(targets.reachable)
+    if len(s_ok) == 0 or len(t_ok) == 0:
+        return pd.DataFrame({"target": [], "source": [], "metres": []})
+    s = pd.DataFrame({"edge": sources.edge[s_ok], "source": s_ok})
+    t = pd.DataFrame({"edge": targets.edge[t_ok], "target": t_ok})
+    m = t.merge(s, on="edge")
+    if m.empty:
+        return pd.DataFrame({"target": [], "source": [], "metres": []})
+    ti = m["target"].to_numpy()
+    si = m["source"].to_numpy()
+    # along the segment: |position difference| in metres (along_u grows from u to v)
+    metres = np.abs(targets.along_u[ti] - sources.along_u[si]) + targets.perp[ti] + sources.perp[si]
+    return pd.DataFrame({"target": ti, "source": si, "metres": metres})
+
+
+def nearest(net: Network, sources: Snap, targets: Snap, limit: float = np.inf) -> Nearest:
+    """Distance from every target to the nearest source, bounded at ``limit`` metres.
+
+    One multi-source Dijkstra (scipy, ``min_only=True``) from all sources at once.
+
+    Parameters
+    ----------
+    net : Network
+    sources, targets : Snap
+        Snapped points (facilities and residences). Unreachable ones are ignored / get inf.
+    limit : float
+        Metres; the search stops there. Distances beyond it come back as ``inf``.
+
+    Returns
+    -------
+    Nearest
+        ``distance`` (metres) and ``source`` index per target.
+    """
+    nt = len(targets)
+    out_d = np.full(nt, np.inf)
+    out_s = np.full(nt, -1, dtype=np.int64)
+    if len(sources) == 0 or not sources.reachable.any() or nt == 0:
+        return Nearest(out_d, out_s)
+    m, ok = _augmented(net, sources)
+    n = net.n_nodes
+    dist, _pred, origin = dijkstra(
+        m, directed=True, indices=np.arange(n, n + len(ok)), min_only=True,
+        limit=float(limit), return_predecessors=True,
+    )
+    best, end = _target_distance(dist, targets)
+    node = np.where(end == 1, targets.v, targets.u)
+    node = np.where(targets.reachable, node, 0)
+    src_virtual = origin[node]
+    has = np.isfinite(best) & (src_virtual >= n)
+    out_d[has] = best[has]
+    out_s[has] = ok[src_virtual[has] - n]
+    direct = _same_edge_pairs(sources, targets)
+    if len(direct):
+        direct = direct.sort_values("metres").drop_duplicates("target")
+        ti = direct["target"].to_numpy()
+        dm = direct["metres"].to_numpy()
+        better = dm < out_d[ti]
+        out_d[ti[better]] = dm[better]
+        out_s[ti[better]] = direct["source"].to_numpy()[better]
+    over = out_d > limit
+    out_d[over] = np.inf
+    out_s[over] = -1
+    return Nearest(out_d, out_s)
+
+
+def pairs_within(
+    net: Network,
+    sources: Snap,
+    targets: Snap,
+    limit: float,
+    *,
+    batch: int = 256,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Every (source, target) pair within ``limit`` metres on the network, in long format.
+
+    Sources are grouped into square tiles of side ``limit``; each tile runs Dijkstra from its
+    sources (``batch`` at a time) on the subgraph of nodes within ``limit`` (straight line) of
+    the tile, so memory stays bounded by ``batch x nodes-in-reach``, never sources x targets.
+
+    Parameters
+    ----------
+    net : Network
+    sources, targets : Snap
+        Snapped candidate sites and residences.
+    limit : float
+        Metres (inclusive).
+    batch : int
+        Sources per Dijkstra call.
+    progress : bool
+        Show a tqdm progress bar over tiles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source``, ``target`` (indices into the snaps) and ``metres``, sorted by
+        source then target.
+    """
+    limit = float(limit)
+    s_ok = np.flatnonzero(sources.reachable)
+    t_ok = np.flatnonzero(targets.reachable)
+    empty = pd.DataFrame({"source": np.zeros(0, np.int64), "target": np.zeros(0, np.int64), "metres": np.zeros(0)})
+    if len(s_ok) == 0 or len(t_ok) == 0:
+        return empty
+    # anchor each point at the midpoint of its segment's ends for tiling (metres)
+    sx = (net.x[sources.u[s_ok]] + net.x[sources.v[s_ok]]) / 2
+    sy = (net.y[sources.u[s_ok]] + net.y[sources.v[s_ok]]) / 2
+    tile = max(limit, 50.0)
+    tx = np.floor((sx - net.x.min()) / tile).astype(np.int64)
+    ty = np.floor((sy - net.y.min()) / tile).astype(np.int64)
+    tiles = pd.Series(np.arange(len(s_ok))).groupby([tx, ty]).indices
+    # a node is needed if it is within limit of any source: every segment end of a source lies
+    # within its segment length of it, so pad by the longest segment involved
+    node_cell_x = np.floor((net.x - net.x.min()) / tile).astype(np.int64)
+    node_cell_y = np.floor((net.y - net.y.min()) / tile).astype(np.int64)
+    t_u = targets.u[t_ok]
+    t_v = targets.v[t_ok]
+    out = []
+    items = list(tiles.items())
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(s_ok), desc="reachability", unit="site")
+    for (cx, cy), members in items:
+        sel = s_ok[members]
+        # nodes within `limit` of a source lie within limit + its segment length of the anchor
+        pad = int(np.ceil((limit + float(net.edge_length[sources.edge[sel]].max())) / tile))
+        near = (np.abs(node_cell_x - cx) <= pad) & (np.abs(node_cell_y - cy) <= pad)
+        nodes = np.flatnonzero(near)
+        n = len(nodes)
+        local = np.full(net.n_nodes, n, dtype=np.int64)  # n = "outside": an inf column below
+        local[nodes] = np.arange(n)
+        tmask = (local[t_u] < n) | (local[t_v] < n)
+        tsel = t_ok[tmask]
+        if len(tsel) == 0:
+            if bar is not None:
+                bar.update(len(sel))
+            continue
+        sub = net.csr[nodes][:, nodes]
+        tu_l = local[targets.u[tsel]]
+        tv_l = local[targets.v[tsel]]
+        for start in range(0, len(sel), batch):
+            chunk = sel[start : start + batch]
+            k = len(chunk)
+            rows = np.repeat(np.arange(n, n + k), 2)
+            cols = np.stack([local[sources.u[chunk]], local[sources.v[chunk]]], 1).ravel()
+            w = np.stack(
+                [sources.perp[chunk] + sources.along_u[chunk], sources.perp[chunk] + sources.along_v[chunk]], 1
+            ).ravel()
+            extra = _min_matrix(rows - n, cols, w, k, n)
+            big = sparse.bmat(
+                [[sub, sparse.csr_matrix((n, k))], [extra, sparse.csr_matrix((k, k))]], format="csr"
+            )
+            dist = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=limit)[:, : n + 1]
+            dist[:, n] = np.inf
+            du = dist[:, tu_l] + targets.along_u[tsel]
+            dv = dist[:, tv_l] + targets.along_v[tsel]
+            d = np.minimum(du, dv) + targets.perp[tsel]
+            r, c = np.nonzero(d <= limit)
+            out.append(pd.DataFrame({"source": chunk[r], "target": tsel[c], "metres": d[r, c]}))
+            if bar is not None:
+                bar.update(k)
+    if bar is not None:
+        bar.close()
+    direct = _same_edge_pairs(sources, targets)
+    direct = direct[direct["metres"] <= limit]
+    frames = [f for f in out if len(f)]
+    if len(direct):
+        frames.append(direct.astype({"source": np.int64, "target": np.int64})[["source", "target", "metres"]])
+    if not frames:
+        return empty
+    res = pd.concat(frames, ignore_index=True)
+    res = res.sort_values("metres").drop_duplicates(["source", "target"]).sort_values(["source", "target"])
+    return res.reset_index(drop=True)
+
+
+def _min_matrix(rows: np.ndarray, cols: np.ndarray, w: np.ndarray, nrows: int, ncols: int) -> sparse.csr_matrix:
+    """CSR from COO keeping the minimum of duplicate entries (scipy would sum them)."""
+    df = pd.DataFrame({"r": rows, "c": cols, "w": w}).groupby(["r", "c"], as_index=False)["w"].min()
+    return sparse.csr_matrix((df["w"].to_numpy(), (df["r"].to_numpy(), df["c"].to_numpy())), shape=(nrows, ncols))

