@@ -34,12 +34,23 @@ def _expr(pairs):
     return _pulp().LpAffineExpression(pairs)
 
 
-def _y_vars(red: Reduced) -> list:
-    pulp = _pulp()
-    return [
-        pulp.LpVariable(f"y{j}", lowBound=1 if red.fixed[j] else 0, upBound=1, cat="Binary")
-        for j in range(red.n_cols)
-    ]
+def new_var(prob, name: str, low: float | None, up: float | None, cat: str = "Continuous"):
+    """A pulp variable owned by ``prob`` (pulp >= 3.3 API, older pulp as a fallback)."""
+    add = getattr(prob, "add_variable", None)
+    if add is not None:
+        return add(name, low, up, cat=cat)
+    return _pulp().LpVariable(name, low, up, cat)  # pragma: no cover - pulp < 3.3
+
+
+def constraint_by_name(prob, name: str):
+    """A named constraint of ``prob`` (pulp >= 3.3 API, older pulp as a fallback)."""
+    get = getattr(prob, "get_constraint_by_name", None)
+    return get(name) if get is not None else prob.constraints[name]
+
+
+def _y_vars(prob, red: Reduced) -> list:
+    return [new_var(prob, f"y{j}", 1 if red.fixed[j] else 0, 1, "Binary")
+            for j in range(red.n_cols)]
 
 
 def build(red: Reduced, *, sense: str, p: int | None = None, budget: float | None = None,
@@ -53,18 +64,18 @@ def build(red: Reduced, *, sense: str, p: int | None = None, budget: float | Non
     """
     pulp = _pulp()
     prob = pulp.LpProblem("siting", pulp.LpMaximize if sense == "max" else pulp.LpMinimize)
-    y = _y_vars(red)
+    y = _y_vars(prob, red)
     A = red.A
     ind, ptr = A.indices, A.indptr
     free = np.flatnonzero(~red.fixed)
     x = a = None
     if capacitated:
         cat = "Binary" if single_assignment else "Continuous"
-        a = [pulp.LpVariable(f"a{k}", lowBound=0, upBound=1, cat=cat) for k in range(A.nnz)]
+        a = [new_var(prob, f"a{k}", 0, 1, cat) for k in range(A.nnz)]
         covered_terms = [(a[k], float(red.w[i])) for i in range(red.n_rows)
                          for k in range(ptr[i], ptr[i + 1])]
     elif not lscp:
-        x = [pulp.LpVariable(f"x{i}", lowBound=0, upBound=1) for i in range(red.n_rows)]
+        x = [new_var(prob, f"x{i}", 0, 1) for i in range(red.n_rows)]
         covered_terms = [(x[i], float(red.w[i])) for i in range(red.n_rows)]
     else:
         covered_terms = []

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._errors import InputError, Problems
 from ._opt_plan import Plan, nearest_assignment, rel_gap
+from ._opt_models import new_var
 from ._opt_problem import CoverageProblem
 from ._opt_reduce import reduce_problem
 from ._opt_solvers import _check_limits, check_solver, run_mip
@@ -182,7 +183,7 @@ def solve_multi(
                            message=f"targets cannot be reached ({text}): lower them or add sites")
 
     prob = pulp.LpProblem("siting_multi", pulp.LpMinimize if targets else pulp.LpMaximize)
-    z = {k: pulp.LpVariable(f"z{k}", cat="Binary") for k in range(len(sites)) if not built_arr[k]}
+    z = {k: new_var(prob, f"z{k}", 0, 1, "Binary") for k in range(len(sites)) if not built_arr[k]}
     y: dict[str, list] = {}
     x: dict[str, list] = {}
     obj_terms: list = []
@@ -190,9 +191,9 @@ def solve_multi(
     for ci, c in enumerate(cats):
         r = reds[c]
         P = problems[c]
-        y[c] = [pulp.LpVariable(f"y{ci}_{j}", lowBound=1 if r.fixed[j] else 0, upBound=1,
-                                cat="Binary") for j in range(r.n_cols)]
-        x[c] = [pulp.LpVariable(f"x{ci}_{i}", lowBound=0, upBound=1) for i in range(r.n_rows)]
+        y[c] = [new_var(prob, f"y{ci}_{j}", 1 if r.fixed[j] else 0, 1, "Binary")
+                for j in range(r.n_cols)]
+        x[c] = [new_var(prob, f"x{ci}_{i}", 0, 1) for i in range(r.n_rows)]
         ind, ptr = r.A.indices, r.A.indptr
         for i in range(r.n_rows):
             terms = [(x[c][i], 1.0)] + [(y[c][j], -1.0) for j in ind[ptr[i]:ptr[i + 1]]]

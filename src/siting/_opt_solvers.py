@@ -194,7 +194,7 @@ class _HiGHSWarm(_HiGHSBase):  # type: ignore[misc, valid-type]
         self.outcome = (status, has_sol, bound)
         for v in variables:
             v.modified = False
-        for c in lp.constraints.values():
+        for c in lp._constraints.values():
             c.modified = False
         lp.assignStatus(pulp.LpStatusOptimal if has_sol else pulp.LpStatusNotSolved,
                         pulp.LpSolutionIntegerFeasible if has_sol

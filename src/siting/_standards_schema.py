@@ -7,11 +7,17 @@ problem is collected and reported at once, as text that names the file, the entr
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
 import math
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ._errors import MissingFileError, Problems
 from .units import parse_threshold
 
 STATUSES = ("confirmed", "secondary", "unconfirmed")
@@ -241,3 +247,127 @@ def parse_model(model: type[BaseModel], data: Any, where: str, problems: list[st
     except ValidationError as err:
         problems.extend(format_errors(err, where))
         return None
+
+
+# ------------------------------------------------------------- shared helpers ----
+
+
+def _absent(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:  # pandas.NA and numpy NaN-likes
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return isinstance(value, str) and not value.strip()
+
+
+def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) -> str:
+    known = list(known)
+    plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{name!r}{hint}")
+    head = kind if len(parts) == 1 else plural
+    return f"unknown {head} {', '.join(parts)}: known {plural} are {', '.join(known)}"
+
+
+# ------------------------------------------------------- Amap typecode table ----
+
+
+def amap_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of an Amap typecode CSV (``#`` comment lines skipped), values stripped."""
+    if not path.exists():
+        raise MissingFileError(f"Amap typecode table {path} does not exist: check the path")
+    text = path.read_text(encoding="utf-8")
+    lines = [r for r in text.splitlines() if r.strip() and not r.lstrip().startswith("#")]
+    rows = []
+    for row in csv.DictReader(io.StringIO("\n".join(lines)), restkey="__extra__"):
+        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k and k != "__extra__"}
+        if "__extra__" in row:
+            clean["__extra__"] = "yes"
+        rows.append(clean)
+    return rows
+
+
+_AMAP_MAPPINGS = ("exact", "approximate", "excluded")
+
+
+def _amap_prefix(code: str) -> str:
+    """Amap's wildcard rule: trailing "00" pairs cover every subclass (060200 → "0602")."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def amap_frame(path: Path, categories: Iterable[str]) -> Any:
+    """Validated Amap table as a DataFrame; raises ScenarioError listing every bad row."""
+    import pandas as pd
+
+    rows = amap_rows(path)
+    table = list(categories)
+    problems = Problems(str(path))
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=1):
+        code, cat, how = r.get("typecode", ""), r.get("category", ""), r.get("mapping", "")
+        where = f"row {i} ({code or 'no typecode'})"
+        if "__extra__" in r:
+            problems.add(f"{where}: too many fields: put text that contains commas in double quotes")
+        if not (len(code) == 6 and code.isdigit()):
+            problems.add(f"{where}: typecode must be 6 digits, e.g. 060200")
+        if code in seen:
+            problems.add(f"{where}: typecode {code} is listed twice")
+        seen.add(code)
+        if how not in _AMAP_MAPPINGS:
+            problems.add(f"{where}: mapping = {how!r} must be one of {', '.join(_AMAP_MAPPINGS)}")
+        if how == "excluded" and cat:
+            problems.add(f"{where}: an excluded code must leave category empty")
+        if how != "excluded" and cat not in table:
+            problems.add(f"{where}: " + _unknown_message("category", [cat or "(empty)"], table))
+    problems.raise_if_any()
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "__extra__"} for r in rows], columns=["typecode", "category", "amap_name_zh", "amap_name_en",
+                                        "mapping", "note"])
+    frame.insert(1, "prefix", frame["typecode"].map(_amap_prefix))
+    return frame
+
+
+def _normalise_code(value: object) -> str | None:
+    if _absent(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{int(value):06d}"
+    text = str(value).strip()
+    return text.zfill(6) if text.isdigit() and len(text) < 6 else text
+
+
+def map_codes(codes: Any, tab: Any) -> tuple[Any, Any]:
+    """Category key per code (None when unmapped/excluded) and the unmapped code per row (or NaN)."""
+    import pandas as pd
+
+    lookup = {row.prefix: (row.category or None, row.mapping) for row in tab.itertuples()}
+
+    def _one(value: object) -> tuple[str | None, str | None]:
+        norm = _normalise_code(value)
+        if norm is None:
+            return None, "<missing>"
+        parts = [p.strip() for p in norm.replace(";", "|").split("|") if p.strip()]
+        for part in parts:
+            part = part.zfill(6) if part.isdigit() else part
+            for n in (6, 4, 2):
+                hit = lookup.get(part[:n])
+                if hit is not None:
+                    return hit[0], None
+        return None, parts[0] if parts else "<missing>"
+
+    pairs = {v: _one(v) for v in pd.unique(codes.astype(object))}
+    keys = codes.map(lambda v: pairs[v][0]).astype(object)
+    keys = keys.where(keys.notna(), None)
+    bad = codes.map(lambda v: pairs[v][1]).dropna()
+    return keys, bad

@@ -39,7 +39,7 @@ from ._opt_heuristics import (
     greedy_target,
     swap_max_cover,
 )
-from ._opt_models import build, read_assignment, read_open, set_start
+from ._opt_models import build, constraint_by_name, read_assignment, read_open, set_start
 from ._opt_multi import solve_multi
 from ._opt_plan import Plan, fractional_assignment, nearest_assignment, rel_gap
 from ._opt_problem import CoverageProblem, capacity_from_floor_area, priority_weights
@@ -556,7 +556,7 @@ def frontier(problem: CoverageProblem, k: int, *, method: str = "heuristic",
             if built is None:
                 built = build(red, sense="max", p=kk)
             else:
-                built.prob.constraints["p"].changeRHS(float(kk))
+                constraint_by_name(built.prob, "p").changeRHS(float(kk))
             set_start(built, red, S)
             out = run_mip(built.prob, solver, time_limit=time_limit, gap=gap, warm=True)
             m_open = read_open(built, red) if out.has_solution else None

@@ -17,9 +17,8 @@ not found in any source; edit it for your city). See ``docs/standards.md``.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
+import warnings
 import logging
 import math
 import tomllib
@@ -34,7 +33,12 @@ from ._errors import InputError, MissingFileError, Problems, ScenarioError
 from ._standards_schema import (
     CategoryModel,
     StandardModel,
+    _absent,
+    _unknown_message,
+    amap_frame,
+    amap_rows,
     check_catalog,
+    map_codes,
     parse_model,
 )
 from .units import Threshold, parse_threshold
@@ -46,8 +50,10 @@ __all__ = [
     "Standard",
     "StandardEntry",
     "list_standards",
+    "load_amap_table",
     "load_categories",
     "load_standard",
+    "map_amap_typecodes",
     "osm_query_tags",
     "resolve_categories",
     "validate_catalog",
@@ -64,21 +70,6 @@ def _lang(lang: str) -> str:
     if code not in _LANGS:
         raise InputError(f"language {lang!r} is not supported: use \"en\" or \"zh\"")
     return code
-
-
-def _absent(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:  # pandas.NA and numpy NaN-likes
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return isinstance(value, str) and not value.strip()
 
 
 def _value_matches(value: object, want: object) -> bool:
@@ -202,17 +193,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _amap_prefixes(path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Category key → Amap typecode prefixes, from ``data/amap_typecodes.csv`` (if present)."""
-    path = path or _data_dir() / "amap_typecodes.csv"
-    if not path.exists():
-        return {}
+    """Category key → Amap typecodes, from ``data/amap_typecodes.csv``."""
     out: dict[str, list[str]] = {}
-    text = path.read_text(encoding="utf-8")
-    rows = (r for r in text.splitlines() if r.strip() and not r.lstrip().startswith("#"))
-    for row in csv.DictReader(io.StringIO("\n".join(rows))):
-        key = (row.get("category") or "").strip()
-        if key:
-            out.setdefault(key, []).append(row["typecode"].strip())
+    for row in amap_rows(path or _data_dir() / "amap_typecodes.csv"):
+        if row["category"]:
+            out.setdefault(row["category"], []).append(row["typecode"])
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -269,18 +254,6 @@ def _load_categories(path: Path) -> dict[str, Category]:
     if problems:
         raise ScenarioError(problems, source=str(path))
     return out
-
-
-def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) -> str:
-    known = list(known)
-    plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
-    parts = []
-    for name in unknown:
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        parts.append(f"{name!r}{hint}")
-    head = kind if len(parts) == 1 else plural
-    return f"unknown {head} {', '.join(parts)}: known {plural} are {', '.join(known)}"
 
 
 def _apply_overrides(
@@ -657,7 +630,10 @@ def _parse_standard_files(paths: Iterable[Path], problems: list[str]) -> dict[st
 
 
 def validate_catalog(
-    path: str | Path | None = None, *, categories: Mapping[str, Category] | None = None
+    path: str | Path | None = None,
+    *,
+    categories: Mapping[str, Category] | None = None,
+    amap: str | Path | None = None,
 ) -> list[str]:
     """Check standards files against the schema and against the category table.
 
@@ -667,6 +643,8 @@ def validate_catalog(
         A standards directory or one ``.toml`` file (default: the shipped ``data/standards/``).
     categories : mapping, optional
         The category table entries must refer to (default :func:`load_categories`).
+    amap : str or Path, optional
+        An Amap typecode table to check too (the shipped one is checked with the shipped catalog).
 
     Returns
     -------
@@ -685,6 +663,13 @@ def validate_catalog(
         table = {}
     models = _parse_standard_files(paths, problems)
     problems.extend(check_catalog(models, set(table)))
+    if amap is None and path == _standards_dir():
+        amap = _data_dir() / "amap_typecodes.csv"
+    if amap is not None:
+        try:
+            load_amap_table(amap, categories=table)
+        except (ScenarioError, MissingFileError) as err:
+            problems.extend(getattr(err, "problems", [str(err)]))
     return problems
 
 
@@ -726,3 +711,84 @@ def load_standard(name: str | Path) -> Standard:
             + "; or give the path of your own standards .toml file"
         )
     return _load_standard_file(_standards_dir() / f"{name}.toml")
+
+
+# ------------------------------------------------------------------------ Amap typecodes ----
+
+def map_amap_typecodes(typecodes: Any, *, table: Any = None) -> tuple[Any, Any]:
+    """Map Amap POI typecodes to category keys.
+
+    Parameters
+    ----------
+    typecodes : sequence or pandas.Series
+        One typecode per POI as exported by Amap: ``"060200"``, ``"060200|060400"`` (several
+        types: the first one with a mapping wins) or integers that lost their leading zero.
+    table : DataFrame, optional
+        A table from :func:`load_amap_table` (default: the shipped ``data/amap_typecodes.csv``).
+
+    Returns
+    -------
+    categories : pandas.Series
+        Category key per POI (same index as ``typecodes``), ``None`` where unmapped or excluded.
+    unmapped : pandas.Series
+        Count of POIs per typecode that has no row in the table (``"<missing>"`` for empty values),
+        most frequent first. Codes marked ``excluded`` are not counted here.
+
+    Warns
+    -----
+    UserWarning
+        When any typecode is unmapped, naming the codes and counts and how to add them.
+    """
+    import pandas as pd
+
+    codes = typecodes if isinstance(typecodes, pd.Series) else pd.Series(list(typecodes))
+    tab = table if table is not None else _default_amap_table()
+    keys, bad = map_codes(codes, tab)
+    unmapped = bad.value_counts().rename("count")
+    unmapped.index.name = "typecode"
+    if len(unmapped):
+        shown = ", ".join(f"{c} ({n})" for c, n in unmapped.head(10).items())
+        more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
+        warnings.warn(
+            f"{int(unmapped.sum())} of {len(codes)} POIs have an Amap typecode with no category: "
+            f"{shown}{more}. They are left without a category: add the codes to "
+            "data/amap_typecodes.csv (or your own table), with mapping = excluded if they are "
+            "not a service",
+            UserWarning,
+            stacklevel=2,
+        )
+    logger.info("mapped %d of %d Amap POIs to categories", int(keys.notna().sum()), len(codes))
+    return keys, unmapped
+
+
+def load_amap_table(
+    path: str | Path | None = None, *, categories: Mapping[str, Category] | None = None
+) -> Any:
+    """The Amap typecode → category table as a DataFrame (one row per typecode).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV in the format of the shipped ``data/amap_typecodes.csv`` (the default).
+    categories : mapping, optional
+        Category table the rows must refer to (default :func:`load_categories`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``typecode`` (6 digits), ``prefix`` (trailing "00" pairs removed: Amap's
+        wildcard rule), ``category`` (empty for excluded codes), ``amap_name_zh``,
+        ``amap_name_en``, ``mapping`` (exact / approximate / excluded), ``note``.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every bad row (unknown category, bad code, duplicate, bad mapping value).
+    """
+    table = categories if categories is not None else load_categories()
+    return amap_frame(Path(path) if path is not None else _data_dir() / "amap_typecodes.csv", table)
+
+
+@lru_cache(maxsize=1)
+def _default_amap_table() -> Any:
+    return load_amap_table()

