@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +13,10 @@ from siting._errors import InputError, ScenarioError
 from siting.standards import (
     Category,
     list_standards,
+    load_amap_table,
     load_categories,
     load_standard,
+    map_amap_typecodes,
     osm_query_tags,
     resolve_categories,
     validate_catalog,
@@ -60,6 +63,13 @@ def test_override_threshold_and_status_marked():
     # untouched categories keep their values
     base = load_categories()["pharmacy"]
     assert base.threshold != "5 min"
+
+
+def test_restating_a_default_is_not_an_override():
+    base = load_categories()["convenience_store"]
+    (cs,) = resolve_categories(["convenience_store"], overrides={"convenience_store": {"threshold": "5 min"}})
+    assert base.threshold == "5 min"
+    assert cs.status == base.status
 
 
 def test_override_unknown_key_and_field_reported_at_once():
@@ -199,7 +209,7 @@ def test_name_languages(table):
     assert table["pharmacy"].name("zh") == "药店"
     assert table["pharmacy"].name("zh-CN") == "药店"
     assert table["pharmacy"].name() == "Pharmacy"
-    with pytest.raises(InputError, match="\"en\" or \"zh\""):
+    with pytest.raises(InputError, match="en, zh"):
         table["pharmacy"].name("fr")
 
 
@@ -399,7 +409,7 @@ def test_unconfirmed_figures_are_never_official():
 
 
 def test_standard_from_user_file(tmp_path: Path):
-    src = Path(str(__import__("importlib.resources").resources.files("siting.data"))) / "standards"
+    src = Path(str(files("siting.data"))) / "standards"
     text = (src / "local-beijing.toml").read_text(encoding="utf-8").replace(
         'key = "local-beijing"', 'key = "mycity"'
     )
@@ -409,3 +419,73 @@ def test_standard_from_user_file(tmp_path: Path):
     assert std.key == "mycity"
     cats = resolve_categories(standard=str(f))
     assert cats
+
+
+# ------------------------------------------------------------------------ Amap typecodes ----
+
+
+def test_amap_table_validates_and_fills_categories():
+    tab = load_amap_table()
+    assert tab["typecode"].is_unique
+    cats = load_categories()
+    assert "060200" in cats["convenience_store"].amap_typecodes
+    assert "090601" in cats["pharmacy"].amap_typecodes
+    assert "141204" in cats["kindergarten"].amap_typecodes
+    assert set(tab.loc[tab["mapping"] != "excluded", "category"]) <= set(cats)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("060200", "convenience_store"),
+        ("060201", "convenience_store"),  # 7-ELEVEn: subclass of the mid class 0602
+        (60200, "convenience_store"),  # integer that lost its leading zero
+        ("090601", "pharmacy"),
+        ("090602", None),  # medical supplies: excluded
+        ("060411", None),  # Watsons: excluded although under supermarkets
+        ("060402", "supermarket"),  # Wal-Mart
+        ("070400", "post_parcel"),
+        ("070401", "post_parcel"),
+        ("141204", "kindergarten"),
+        ("141203", "primary_school"),
+        ("120304", "community_service"),  # longest code wins over the excluded big class 12
+        ("120302", None),
+        ("080113", None),  # pool room: excluded inside the fitness class
+        ("080111", "fitness"),
+        ("010101|060200", "convenience_store"),  # the first type with a category wins
+        ("060200|090601", "convenience_store"),
+    ],
+)
+def test_amap_mapping(code, expected):
+    keys, unmapped = map_amap_typecodes([code])
+    assert keys.iloc[0] == expected
+    assert len(unmapped) == 0
+
+
+def test_amap_unmapped_codes_warned_with_counts():
+    codes = pd.Series(["060200", "071400", "071400", "999999", None, "090601"], index=list("abcdef"))
+    with pytest.warns(UserWarning, match=r"071400 \(2\)") as rec:
+        keys, unmapped = map_amap_typecodes(codes)
+    assert "data/amap_typecodes.csv" in str(rec[0].message)
+    assert list(keys.index) == list("abcdef")
+    assert keys.tolist() == ["convenience_store", None, None, None, None, "pharmacy"]
+    assert unmapped.to_dict() == {"071400": 2, "999999": 1, "<missing>": 1}
+
+
+def test_amap_bad_table_lists_every_problem(tmp_path: Path):
+    f = tmp_path / "amap.csv"
+    f.write_text(
+        "typecode,category,amap_name_zh,amap_name_en,mapping,note\n"
+        "0602,convenience_store,便利店,Convenience,exact,\n"
+        "090601,pharmcy,药房,Pharmacy,exact,\n"
+        "090601,pharmacy,药房,Pharmacy,maybe,\n"
+        "060411,supermarket,屈臣氏,Watsons,excluded,\n"
+        "060400,supermarket,超市,Supermarket,exact,a, b\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_amap_table(f)
+    text = "\n".join(exc.value.problems)
+    assert len(exc.value.problems) == 6, text
+    for part in ("6 digits", "'pharmcy'", "listed twice", "'maybe'", "excluded", "double quotes"):
+        assert part in text

@@ -79,10 +79,8 @@ def run_mip(prob, solver: str, *, time_limit: float | None, gap: float | None,
     if solver == "cbc":
         with tempfile.TemporaryDirectory(prefix="siting-cbc-") as tmp:
             log_path = os.path.join(tmp, "cbc.log")
-            cmd = pulp.PULP_CBC_CMD(
-                msg=False, timeLimit=time_limit, gapRel=gap, warmStart=warm,
-                logPath=log_path, threads=threads,
-            )
+            cmd = _cbc_command(msg=False, timeLimit=time_limit, gapRel=gap, warmStart=warm,
+                               logPath=log_path, threads=threads)
             try:
                 prob.solve(cmd)
             except pulp.PulpSolverError as exc:
@@ -100,6 +98,28 @@ def run_mip(prob, solver: str, *, time_limit: float | None, gap: float | None,
     logger.info("%s: %s in %.2f s (bound %s)", solver, status, secs, bound)
     return SolveOutcome(status=status, has_solution=has_sol, bound=bound, seconds=secs,
                         solver=solver)
+
+
+def _cbc_command(**kw):
+    """The CBC binary bundled with pulp (``PULP_CBC_CMD``), else a ``cbc`` on the PATH."""
+    import inspect
+
+    import pulp
+
+    cls = getattr(pulp, "PULP_CBC_CMD", None)
+    cmd = None
+    if cls is not None:
+        if "_skip_v4_deprecation" in inspect.signature(cls.__init__).parameters:
+            cmd = cls(**kw, _skip_v4_deprecation=True)  # pulp 3.3 warns about pulp 4.0
+        else:  # pragma: no cover - older pulp
+            cmd = cls(**kw)
+    if cmd is None or not cmd.available():
+        cmd = pulp.COIN_CMD(**kw)
+        if not cmd.available():
+            raise SolverError(
+                "CBC is not available: pip install 'pulp[cbc]' (or install cbc), "
+                "or use solver='highs'")
+    return cmd
 
 
 _NUM = r"(-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf))"

@@ -358,12 +358,15 @@ def map_codes(codes: Any, tab: Any) -> tuple[Any, Any]:
         if norm is None:
             return None, "<missing>"
         parts = [p.strip() for p in norm.replace(";", "|").split("|") if p.strip()]
+        known = False  # a part that is in the table (possibly excluded)
         for part in parts:
             part = part.zfill(6) if part.isdigit() else part
-            for n in (6, 4, 2):
-                hit = lookup.get(part[:n])
-                if hit is not None:
-                    return hit[0], None
+            hit = next((lookup[part[:n]] for n in (6, 4, 2) if part[:n] in lookup), None)
+            if hit is not None and hit[0]:
+                return hit[0], None  # the first type with a category wins
+            known = known or hit is not None
+        if known:
+            return None, None
         return None, parts[0] if parts else "<missing>"
 
     pairs = {v: _one(v) for v in pd.unique(codes.astype(object))}

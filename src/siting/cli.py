@@ -51,6 +51,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     cs = res.coverage.complete_share
     if cs == cs:
         print(f"  complete circle ({', '.join(res.coverage.basic)}): {cs:.1%}")
+    plan = res.extras.get("tables", {}).get("plan_coverage")
+    if plan is not None:
+        print("  proposed new stations:")
+        for r in plan.itertuples():
+            gap = f", gap {r.gap:.2%}" if r.gap is not None and r.gap == r.gap else ""
+            print(f"    {r.category:<{width}}  {r.new_stations} new: {r.share_before:6.1%} -> {r.share_after:6.1%}  ({r.status}, {r.solver}{gap})")
     for k, p in paths.items():
         print(f"  wrote {k}: {p}")
     print(f"  done in {time.perf_counter() - t0:.1f} s")

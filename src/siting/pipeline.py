@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._errors import InputError, NetworkError
+from ._errors import InputError
 from .coverage import CoverageResult, coverage
 from .network import Network, graph_from_download, load_graph
 from .scenario import Scenario
@@ -256,7 +256,18 @@ def run_scenario(sc: Scenario, *, report: Callable[[str], None] | None = None, p
             f"{len(categories)} categories; complete-circle share {cov.complete_share:.1%}"
             if np.isfinite(cov.complete_share) else f"{len(categories)} categories"
         )
-    return RunResult(sc, net, categories, demand, facilities, cov, timings, notes)
+    res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, {"demand_snap": snap})
+    if sc.optimize is not None:
+        from .planning import plan_run
+
+        with _Stage("optimize", timings, report) as st:
+            res = plan_run(res, progress=progress)
+            table = res.extras["tables"]["plan_coverage"]
+            st.done("; ".join(
+                f"{r.category}: {r.new_stations} new, {r.share_before:.0%} -> {r.share_after:.0%} ({r.status})"
+                for r in table.itertuples()
+            ))
+    return res
 
 
 # ------------------------------------------------------------------------------------------------
@@ -365,6 +376,12 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         res.coverage.categories.to_csv(tmp / "categories.csv", index=False)
         for name, table in res.extras.get("tables", {}).items():
             table.to_csv(tmp / f"{name}.csv", index=False)
+        if res.extras.get("frontiers"):
+            from .optimize import frontier_chart
+
+            for key, fr in res.extras["frontiers"].items():
+                cat = next(c for c in res.categories if c.key == key)
+                frontier_chart(fr, tmp / f"frontier_{key}.png", title=f"{cat.name(sc.lang)}: {cat.threshold}")
         with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
             json.dump(summary_dict(res), fh, ensure_ascii=False, indent=2, default=_json_default)
         m = coverage_map(res)
@@ -401,9 +418,3 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, Path):
         return str(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def ensure_network(net: Network) -> None:
-    """Raise :class:`NetworkError` when a network is unusable for coverage (no edges)."""
-    if net.n_edges == 0:
-        raise NetworkError("the network has no streets: check the network source")

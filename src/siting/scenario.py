@@ -91,6 +91,43 @@ class MapConfig(_Model):
     basemap: str = "osm"
 
 
+class CandidatesConfig(_Model):
+    """Candidate sites for new stations: generated on the network, or from a file."""
+
+    source: str = Field("generated", description='"generated" or a GeoJSON/GeoPackage/CSV path')
+    spacing: str = Field("100 m", description="generated: one network node per spacing × spacing cell")
+    cost: float = Field(1.0, ge=0, description="generated: cost per station (1 = count stations)")
+    floor_area_m2: float | None = Field(None, ge=0, description="generated: floor area per station, m²")
+    min_distance: str | None = Field(None, description="generated: keep this far from existing facilities")
+    within: str | None = Field(None, description="polygon file (e.g. land-use parcels) candidates must lie in")
+    crs: str | None = None
+    cost_column: str = "cost"
+    floor_area_column: str = "floor_area_m2"
+    categories_column: str = "categories"
+    id_column: str | None = None
+
+
+class OptimizeConfig(_Model):
+    """Propose new stations (see :mod:`siting.optimize` for the models)."""
+
+    categories: list[str] = Field(..., min_length=1, description="categories to plan for")
+    model: Literal["target", "max_cover", "set_cover"] = "target"
+    target: float | None = Field(None, gt=0, le=1, description="covered population share to reach (target model)")
+    p: int | None = Field(None, ge=1, description="new stations to open (max_cover)")
+    budget: float | None = Field(None, gt=0, description="money to spend (max_cover, or with target)")
+    minimize: Literal["cost", "count"] = "cost"
+    capacitated: bool = Field(False, description="stations serve at most floor area / 30 m² × 100 households")
+    comprehensive: bool = Field(False, description="plan all categories at once on shared sites")
+    site_cost: float | None = Field(None, ge=0, description="comprehensive: one-off cost of a station")
+    colocate: list[tuple[str, str]] = Field(default_factory=list, description="[a, b]: a only beside b")
+    priority: dict[str, float] = Field(default_factory=dict, description="extra weight per group person")
+    solver: Literal["cbc", "highs"] = "cbc"
+    time_limit: float = Field(60.0, gt=0, description="seconds")
+    gap: float = Field(1e-4, ge=0, lt=1, description="relative MIP gap")
+    frontier: int = Field(0, ge=0, description="also compute covered share for 1..k new stations")
+    candidates: CandidatesConfig = CandidatesConfig()
+
+
 class OutputConfig(_Model):
     """Where tables go."""
 
@@ -112,7 +149,7 @@ class Scenario(_Model):
     categories: CategoriesConfig = CategoriesConfig()
     map: MapConfig = MapConfig()
     output: OutputConfig = OutputConfig()
-    optimize: dict[str, Any] | None = None
+    optimize: OptimizeConfig | None = None
     base_dir: str = "."
 
     # resolved helpers ---------------------------------------------------------------------------
@@ -290,5 +327,41 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         for k in sc.categories.complete_circle or []:
             if k not in keys:
                 problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
+        if sc.optimize is not None:
+            _check_optimize(sc, sc.optimize, keys, problems)
         if sc.map.category is not None and sc.map.category not in keys:
             problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
+
+
+def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: Problems) -> None:
+    for k in o.categories:
+        if k not in keys:
+            problems.add(f"optimize.categories: {k!r} is not among the categories used: add it to categories.use")
+    for a, b in o.colocate:
+        for k in (a, b):
+            if k not in o.categories:
+                problems.add(f"optimize.colocate: {k!r} is not in optimize.categories: add it there")
+    if o.colocate and not o.comprehensive:
+        problems.add("optimize.colocate needs optimize.comprehensive = true (categories planned together)")
+    if o.model == "target" and o.target is None:
+        problems.add("optimize.model = \"target\" needs optimize.target, e.g. 0.8 (share of population)")
+    if o.model == "max_cover" and o.p is None and o.budget is None:
+        problems.add("optimize.model = \"max_cover\" needs optimize.p (new stations) or optimize.budget")
+    for key, text in (("spacing", o.candidates.spacing), ("min_distance", o.candidates.min_distance)):
+        if text is None:
+            continue
+        try:
+            t = parse_threshold(text, key=f"optimize.candidates.{key}")
+            if t.kind != "m":
+                problems.add(f"optimize.candidates.{key} = {text!r} must be a distance, e.g. \"100 m\"")
+        except InputError as exc:
+            problems.add(str(exc))
+    for key, value in (("source", o.candidates.source), ("within", o.candidates.within)):
+        if value is None or value == "generated":
+            continue
+        fp = sc.path(value)
+        if fp is not None and not fp.exists():
+            problems.add(f"optimize.candidates.{key}: file not found: {fp}: check the path")
+    for g in o.priority:
+        if g not in ("elderly", "children", "disabled"):
+            problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")

@@ -17,11 +17,10 @@ not found in any source; edit it for your city). See ``docs/standards.md``.
 
 from __future__ import annotations
 
-import difflib
-import warnings
 import logging
 import math
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
@@ -41,6 +40,7 @@ from ._standards_schema import (
     map_codes,
     parse_model,
 )
+from .i18n import normalise_lang
 from .units import Threshold, parse_threshold
 
 __all__ = [
@@ -61,15 +61,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_LANGS = ("en", "zh")
-
-
-def _lang(lang: str) -> str:
-    """Normalise a language code (``"zh-CN"`` → ``"zh"``); unknown languages raise InputError."""
-    code = str(lang).strip().lower().replace("_", "-").split("-")[0]
-    if code not in _LANGS:
-        raise InputError(f"language {lang!r} is not supported: use \"en\" or \"zh\"")
-    return code
+_lang = normalise_lang
 
 
 def _value_matches(value: object, want: object) -> bool:
@@ -111,8 +103,8 @@ class Category:
     group : str or None
         Priority group served: ``"elderly"``, ``"children"`` or ``"disabled"``.
     source, status, note : str
-        Source document key, status of the threshold (confirmed / secondary / unconfirmed), and
-        where the figures come from.
+        Source document key, status of the threshold (confirmed / secondary / unconfirmed, or
+        override when a scenario changed it), and where the figures come from.
     """
 
     key: str
@@ -256,6 +248,19 @@ def _load_categories(path: Path) -> dict[str, Category]:
     return out
 
 
+def _norm_field(name: str, value: Any) -> Any:
+    """Comparable form of a category field (so that restating a default is not an override)."""
+    if name == "threshold":
+        try:
+            t = parse_threshold(value)
+            return (t.value, t.kind)
+        except InputError:
+            return value
+    if name == "osm" and isinstance(value, (list, tuple)):
+        return [dict(f) for f in value]
+    return value
+
+
 def _apply_overrides(
     cats: dict[str, Category], overrides: Mapping[str, Mapping[str, Any]], table: Mapping[str, Category]
 ) -> dict[str, Category]:
@@ -288,9 +293,9 @@ def _apply_overrides(
         data["osm"] = [dict(x) for x in data["osm"]]
         data["amap_typecodes"] = list(data["amap_typecodes"])
         data.update(change)
-        if "status" not in change and any(
-            f in change for f in ("threshold", "area_norm_m2", "osm", "basic")
-        ):
+        changed = [f for f in ("threshold", "area_norm_m2", "osm", "basic") if f in change
+                   and _norm_field(f, change[f]) != _norm_field(f, getattr(current, f))]
+        if "status" not in change and changed:
             data["status"] = "override"  # the figure now comes from the user, not the source
         data["osm"] = list(data["osm"]) if isinstance(data["osm"], (list, tuple)) else data["osm"]
         msgs: list[str] = []
@@ -547,8 +552,15 @@ class Standard:
         An entry without a threshold keeps the category's default (and its status and note).
         """
         table = table if table is not None else load_categories()
+        entries = self.entries_at(level)
+        missing = [e.category for e in entries if e.category not in table]
+        if missing:
+            raise InputError(
+                f"standard {self.key!r} needs categories missing from the category table: "
+                f"{', '.join(missing)}; add them to your categories file"
+            )
         out = []
-        for e in self.entries_at(level):
+        for e in entries:
             cat = table[e.category]
             if e.threshold is not None:
                 cat = replace(

@@ -1,0 +1,273 @@
+"""The planning stage of a scenario run: candidate sites → reachability → integer program.
+
+For each category to plan, the reachable (candidate, residence) pairs within the category's
+threshold come from bounded searches on the network (:func:`siting.reach.pairs_within`, sparse,
+never a dense matrix); existing facilities enter the same problem as sites already built. The
+models are those of :mod:`siting.optimize`. The result adds to the run: proposed stations (a
+map layer and a GeoPackage layer, with the population each newly covers), coverage before and
+after per category, the plan's status, objective, bound and gap, and the frontier.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .candidates import candidates_from_file, generate_candidates, hosts
+from .network import Snap
+from .optimize import (
+    CoverageProblem,
+    Plan,
+    capacity_from_floor_area,
+    frontier,
+    priority_weights,
+    solve_max_cover,
+    solve_multi,
+    solve_set_cover,
+    solve_target,
+)
+from .pipeline import RunResult
+from .reach import pairs_within
+from .scenario import OptimizeConfig
+from .sources import read_points
+from .units import parse_threshold
+
+__all__ = ["plan_run"]
+
+logger = logging.getLogger(__name__)
+
+
+def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
+    c = cfg.candidates
+    sc = res.scenario
+    net = res.network
+    if c.source == "generated":
+        planned = res.facilities[res.facilities["category"].isin(cfg.categories)] if len(res.facilities) else None
+        within = None
+        if c.within:
+            within = read_points(sc.path(c.within), what="optimize.candidates.within").to_crs(net.crs)
+        return generate_candidates(
+            net,
+            spacing=parse_threshold(c.spacing, key="optimize.candidates.spacing").value,
+            cost=c.cost,
+            floor_area_m2=c.floor_area_m2,
+            existing=planned,
+            min_distance=parse_threshold(c.min_distance).value if c.min_distance else 0.0,
+            within=within,
+        )
+    cands = candidates_from_file(
+        sc.path(c.source), to_crs=net.crs, cost_column=c.cost_column, floor_area_column=c.floor_area_column,
+        categories_column=c.categories_column, id_column=c.id_column,
+        known_categories=[k.key for k in res.categories], crs=c.crs,
+    )
+    if c.within:
+        area = read_points(sc.path(c.within), what="optimize.candidates.within").to_crs(net.crs).geometry.union_all()
+        cands = cands[cands.within(area)].reset_index(drop=True)
+    return cands
+
+
+def _problem(
+    res: RunResult, cfg: OptimizeConfig, key: str, cands: gpd.GeoDataFrame, cand_snap: Snap, progress: bool
+) -> CoverageProblem:
+    """The covering problem of one category: candidates and existing facilities as sites."""
+    net = res.network
+    cat = next(c for c in res.categories if c.key == key)
+    limit = cat.metres(res.scenario.speed_mps)
+    dsnap: Snap = res.extras["demand_snap"]
+    mask = hosts(cands, key) & cand_snap.reachable
+    cidx = np.flatnonzero(mask)
+    t0 = time.perf_counter()
+    cp = pairs_within(net, cand_snap.subset(cidx), dsnap, limit, progress=progress)
+    fsnap = res.coverage.facility_snap[key]
+    ep = pairs_within(net, fsnap, dsnap, limit)
+    rid = res.coverage.residences["rid"].to_numpy().astype(str)
+    cand_ids = cands["site_id"].to_numpy().astype(str)[cidx]
+    fac = res.facilities[res.facilities["category"] == key] if len(res.facilities) else res.facilities
+    fac_ids = np.array([f"existing:{f}" for f in fac["fid"].astype(str)], dtype=object) if len(fac) else np.array([], dtype=object)
+    logger.info(
+        "reachability %s within %.0f m: %d candidates x %d residences -> %d pairs (+%d from %d existing) in %.2f s",
+        key, limit, len(cidx), len(rid), len(cp), len(ep), len(fac_ids), time.perf_counter() - t0,
+    )
+    site_ids = np.concatenate([cand_ids, fac_ids]).astype(object)
+    costs = np.concatenate([cands["cost"].to_numpy(dtype=float)[cidx], np.zeros(len(fac_ids))])
+    existing = np.concatenate([np.zeros(len(cidx), bool), np.ones(len(fac_ids), bool)])
+    pair_site = np.concatenate([cand_ids[cp["source"].to_numpy()], fac_ids[ep["source"].to_numpy()] if len(ep) else []]).astype(object)
+    pair_dem = np.concatenate([rid[cp["target"].to_numpy()], rid[ep["target"].to_numpy()]]).astype(object)
+    pair_m = np.concatenate([cp["metres"].to_numpy(), ep["metres"].to_numpy()])
+    r = res.coverage.residences
+    groups = {g: (r[g].to_numpy(dtype=float), w) for g, w in cfg.priority.items() if g in r.columns}
+    weights = priority_weights(r["population"].to_numpy(dtype=float), groups) if groups else r["population"].to_numpy(dtype=float)
+    capacity = None
+    households = None
+    if cfg.capacitated:
+        cap_c = capacity_from_floor_area(np.nan_to_num(cands["floor_area_m2"].to_numpy(dtype=float)[cidx], nan=0.0))
+        fa = fac["floor_area_m2"].to_numpy(dtype=float) if "floor_area_m2" in fac.columns else np.full(len(fac_ids), np.nan)
+        # an existing facility of unknown floor area is taken as unlimited (it already serves its catchment)
+        cap_e = np.where(np.isfinite(fa), capacity_from_floor_area(np.nan_to_num(fa)), 1e12)
+        capacity = np.concatenate([cap_c, cap_e])
+        households = r["households"].to_numpy(dtype=float)
+    return CoverageProblem.from_pairs(
+        rid, weights, site_ids, costs, pair_dem, pair_site, pair_m, limit,
+        households=households, capacity=capacity, existing=existing,
+    )
+
+
+def _solve(problem: CoverageProblem, cfg: OptimizeConfig) -> Plan:
+    common = dict(solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap)
+    if cfg.model == "max_cover":
+        return solve_max_cover(problem, cfg.p, budget=cfg.budget, capacitated=cfg.capacitated, **common)
+    if cfg.model == "set_cover":
+        return solve_set_cover(problem, **common)
+    return solve_target(problem, cfg.target, minimize=cfg.minimize, capacitated=cfg.capacitated, **common)
+
+
+def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
+    """Add the optimisation to a run (``scenario.optimize`` must be set).
+
+    Returns a new :class:`RunResult` whose ``extras`` carry ``plans`` (category → Plan),
+    ``proposed`` (GeoDataFrame of new stations), ``tables`` (``plan_coverage``,
+    ``proposed_sites``, ``frontier_<key>``), ``layers`` and ``map_layers``, and ``summary``.
+    """
+    cfg = res.scenario.optimize
+    if cfg is None:
+        return res
+    t0 = time.perf_counter()
+    cands = _candidates(res, cfg)
+    cand_snap = res.network.snap(cands, res.scenario.max_snap_m)
+    off = int((~cand_snap.reachable).sum())
+    if off:
+        logger.warning(
+            "candidates: %d of %d are more than %.0f m from the network and are ignored", off, len(cands), res.scenario.max_snap_m
+        )
+    problems = {key: _problem(res, cfg, key, cands, cand_snap, progress) for key in cfg.categories}
+    plans: dict[str, Plan] = {}
+    if cfg.comprehensive and len(cfg.categories) > 1:
+        targets = {k: cfg.target for k in cfg.categories} if cfg.model == "target" else None
+        plan = solve_multi(
+            problems, site_costs=_site_costs(cands, cfg), targets=targets,
+            p=cfg.p if cfg.model == "max_cover" else None, budget=cfg.budget, colocate=[tuple(c) for c in cfg.colocate],
+            solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap,
+        )
+        for key in cfg.categories:
+            plans[key] = plan
+    else:
+        for key in cfg.categories:
+            plans[key] = _solve(problems[key], cfg)
+    rows, proposed = [], []
+    r = res.coverage.residences
+    pop = pd.Series(r["population"].to_numpy(dtype=float), index=r["rid"].astype(str))
+    total = float(pop.sum())
+    frontiers = {}
+    cost_of = dict(zip(cands["site_id"].astype(str), cands["cost"].astype(float)))
+    for key in cfg.categories:
+        plan = plans[key]
+        before = res.coverage.share(key)
+        selected = _selected_for(plan, key)
+        covered_before = set(r.loc[r[f"{key}_covered"], "rid"].astype(str))
+        a = plan.assignment
+        if "category" in a.columns:
+            a = a[a["category"] == key]
+        a = a[a["covered"].astype(bool)]
+        served = (pop.reindex(a["demand_id"].astype(str)).to_numpy() * a["fraction"].to_numpy(dtype=float))
+        after = float(np.nansum(served)) / total if total else np.nan
+        new_rows = a[~a["demand_id"].astype(str).isin(covered_before) & a["site_id"].astype(str).isin(selected)]
+        rows.append(
+            {
+                "category": key, "share_before": before, "share_after": after,
+                "new_stations": len(selected), "cost": float(sum(cost_of.get(s, 0.0) for s in selected)),
+                "status": plan.status, "objective": plan.objective, "bound": plan.bound, "gap": plan.gap,
+                "solver": plan.solver, "solve_seconds": plan.solve_seconds, "message": plan.message,
+            }
+        )
+        for sid in selected:
+            mine = new_rows[new_rows["site_id"].astype(str) == sid]
+            newly = pop.reindex(mine["demand_id"].astype(str)).to_numpy() * mine["fraction"].to_numpy(dtype=float)
+            proposed.append({"site_id": sid, "category": key, "newly_covered_population": float(np.nansum(newly)),
+                             "newly_covered_residences": int(mine["demand_id"].nunique())})
+        if cfg.frontier:
+            frontiers[key] = frontier(problems[key], cfg.frontier, solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap)
+    table = pd.DataFrame(rows)
+    prop = pd.DataFrame(proposed, columns=["site_id", "category", "newly_covered_population", "newly_covered_residences"])
+    geo = cands.set_index("site_id")
+    prop_gdf = gpd.GeoDataFrame(
+        prop.assign(cost=[float(geo.loc[s, "cost"]) for s in prop["site_id"]],
+                    floor_area_m2=[float(geo.loc[s, "floor_area_m2"]) for s in prop["site_id"]]),
+        geometry=[geo.loc[s, "geometry"] for s in prop["site_id"]], crs=res.network.crs,
+    )
+    extras = dict(res.extras)
+    extras["plans"] = plans
+    extras["candidates"] = cands
+    extras["proposed"] = prop_gdf
+    tables = dict(extras.get("tables", {}))
+    tables["plan_coverage"] = table
+    tables["proposed_sites"] = pd.DataFrame(prop_gdf.drop(columns="geometry")).assign(
+        lon=prop_gdf.geometry.to_crs(4326).x.round(7), lat=prop_gdf.geometry.to_crs(4326).y.round(7)
+    )
+    for key, fr in frontiers.items():
+        tables[f"frontier_{key}"] = fr
+    extras["tables"] = tables
+    extras["frontiers"] = frontiers
+    layers = dict(extras.get("layers", {}))
+    layers["proposed_sites"] = prop_gdf
+    extras["layers"] = layers
+    extras["map_layers"] = list(extras.get("map_layers", [])) + [_proposed_layer(prop_gdf, res)]
+    extras["summary"] = {
+        "optimization": {
+            "config": cfg.model_dump(),
+            "candidates": int(len(cands)),
+            "candidates_off_network": off,
+            "plans": {k: plans[k].to_dict() for k in cfg.categories},
+            "coverage_before_after": table.replace({np.nan: None}).to_dict(orient="records"),
+            "seconds": round(time.perf_counter() - t0, 3),
+        }
+    }
+    return dataclasses.replace(res, extras=extras)
+
+
+def _site_costs(cands: gpd.GeoDataFrame, cfg: OptimizeConfig) -> dict[str, float] | None:
+    if cfg.site_cost is None:
+        return None
+    return {str(s): float(cfg.site_cost) for s in cands["site_id"]}
+
+
+def _selected_for(plan: Plan, key: str) -> list[str]:
+    if plan.categories and key in plan.categories:
+        sel = plan.categories[key].get("selected", ())
+        return [str(s) for s in sel]
+    return [str(s) for s in plan.selected_sites]
+
+
+def _proposed_layer(prop: gpd.GeoDataFrame, res: RunResult) -> folium.FeatureGroup:
+    from .maps import esc
+
+    lang = res.scenario.lang
+    names = {c.key: c.name(lang) for c in res.categories}
+    title = "拟建站点" if lang == "zh" else "Proposed new stations"
+    grp = folium.FeatureGroup(name=f"{title} ({len(prop)})", show=True)
+    if len(prop) == 0:
+        return grp
+    ll = prop.to_crs(4326)
+    for _, row in ll.iterrows():
+        label = (
+            f"<b>{esc(title)}</b><br>{esc(names.get(row['category'], row['category']))}<br>"
+            f"{esc(row['site_id'])}<br>"
+            + (f"新覆盖人口: {row['newly_covered_population']:,.0f}" if lang == "zh" else
+               f"Newly covered residents: {row['newly_covered_population']:,.0f}")
+        )
+        folium.Marker(
+            location=[row.geometry.y, row.geometry.x],
+            icon=folium.DivIcon(
+                html='<div style="width:18px;height:18px;border-radius:9px;background:#6a00ff;border:3px solid #fff;'
+                'box-shadow:0 0 0 2px #6a00ff"></div>', icon_size=(18, 18), icon_anchor=(9, 9),
+            ),
+            popup=folium.Popup(label, max_width=280),
+            tooltip=esc(f"{title}: {names.get(row['category'], row['category'])}"),
+        ).add_to(grp)
+    return grp

@@ -1,0 +1,116 @@
+"""``siting optimize`` on bring-your-own CSVs; expected values in tests/data/optimize/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from siting import _cli_optimize
+
+DATA = Path(__file__).parent / "data" / "optimize"
+
+
+def _args(tmp_path, *extra, reach="pairs.csv", within="400 m"):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    _cli_optimize.add_parser(sub)
+    return parser.parse_args([
+        "optimize", "--demand", str(DATA / "demand.csv"), "--sites", str(DATA / "sites.csv"),
+        "--reach", str(DATA / reach), "--within", within, "--out", str(tmp_path / "out"),
+        *extra,
+    ])
+
+
+def test_p_writes_plan_and_assignment(tmp_path):
+    args = _args(tmp_path, "--p", "2")
+    assert args.func(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    for key in ("status", "objective", "bound", "gap", "selected_sites", "covered_weight",
+                "total_weight", "solve_seconds"):
+        assert key in plan
+    assert plan["status"] == "optimal"
+    assert sorted(plan["selected_sites"]) == ["A01", "A03"]
+    assert plan["covered_weight"] == pytest.approx(170)
+    assert plan["total_weight"] == pytest.approx(210)
+    a = pd.read_csv(tmp_path / "out" / "assignment.csv", dtype={"demand_id": str,
+                                                               "site_id": str})
+    assert set(a.demand_id) == {"001", "002", "003", "004", "005", "006"}  # leading zeros kept
+    row = a.set_index("demand_id").loc["002"]
+    assert row.site_id == "A01" and row.distance == pytest.approx(380)
+    assert not a.set_index("demand_id").loc["003"].covered
+    assert a.set_index("demand_id").loc["006"].site_id == "E01"
+    assert not list((tmp_path / "out").glob(".*tmp"))
+
+
+def test_target_in_minutes_with_highs(tmp_path):
+    args = _args(tmp_path, "--target", "0.8", "--solver", "highs", reach="pairs_minutes.csv",
+                 within="6.6 min")
+    assert _cli_optimize.run(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert sorted(plan["selected_sites"]) == ["A01", "A03"]
+    assert plan["objective"] == pytest.approx(7)
+    assert plan["solver"] == "highs"
+
+
+def test_frontier_files(tmp_path):
+    args = _args(tmp_path, "--p", "1", "--frontier", "3")
+    assert _cli_optimize.run(args) == 0
+    fr = pd.read_csv(tmp_path / "out" / "frontier.csv")
+    assert list(fr.k) == [1, 2, 3]
+    assert fr.covered_weight.tolist() == pytest.approx([90, 170, 210])
+    assert (tmp_path / "out" / "frontier.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("extra, reach, within, needle", [
+    (("--p", "2"), "pairs_unknown.csv", "400 m", "not in the demand table"),
+    (("--p", "9"), "pairs.csv", "400 m", "larger than the 3 candidate"),
+    (("--budget", "1"), "pairs.csv", "400 m", "below the cheapest"),
+    (("--p", "1", "--solver", "gurobi"), "pairs.csv", "400 m", "choose one of cbc, highs"),
+    (("--p", "1"), "pairs.csv", "5 min", "no 'minutes' or 'seconds' column"),
+    (("--p", "1"), "pairs.csv", "400", "write a number and a unit"),
+    (("--p", "1", "--target", "0.5"), "pairs.csv", "400 m", "not both"),
+    ((), "pairs.csv", "400 m", "give a goal"),
+])
+def test_input_errors_exit_2_and_write_nothing(tmp_path, capsys, extra, reach, within, needle):
+    args = _args(tmp_path, *extra, reach=reach, within=within)
+    assert _cli_optimize.run(args) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_missing_file_and_column(tmp_path, capsys):
+    args = _args(tmp_path, "--p", "1")
+    args.sites = str(tmp_path / "nope.csv")
+    assert _cli_optimize.run(args) == 2
+    assert "does not exist" in capsys.readouterr().err
+    bad = tmp_path / "sites.csv"
+    bad.write_text("id,price\nA01,3\n")
+    args.sites = str(bad)
+    assert _cli_optimize.run(args) == 2
+    assert "lacks column(s) cost" in capsys.readouterr().err
+
+
+def test_module_runs_as_subprocess(tmp_path):
+    out = tmp_path / "sub"
+    res = subprocess.run(
+        [sys.executable, "-m", "siting._cli_optimize", "--demand", str(DATA / "demand.csv"),
+         "--sites", str(DATA / "sites.csv"), "--reach", str(DATA / "pairs.csv"),
+         "--within", "400 m", "--p", "1", "--out", str(out)],
+        capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["covered_weight"] == pytest.approx(90)
+    bad = subprocess.run(
+        [sys.executable, "-m", "siting._cli_optimize", "--demand", str(DATA / "demand.csv"),
+         "--sites", str(DATA / "sites.csv"), "--reach", str(DATA / "pairs_unknown.csv"),
+         "--within", "400 m", "--p", "1", "--out", str(tmp_path / "bad")],
+        capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
