@@ -78,7 +78,7 @@ def markdown(result: dict) -> str:
         "(what a coverage run repeats per category); **search** = the search alone; **prep** = building the "
         "tool's network structure from arrays (siting: CSR + spatial index; networkx: the graph; pandana: "
         "its contraction hierarchy). Ratios are tool time / siting time (> 1: siting faster). **peak MB** = "
-        "`ru_maxrss` of the worker process (interpreter, imports and inputs included); **+MB** = what the "
+        "high-water resident memory (VmHWM) of the worker process (interpreter, imports and inputs included); **+MB** = what the "
         "tool's prep and query added on top of the inputs.",
         "",
     ]
@@ -107,6 +107,8 @@ def markdown(result: dict) -> str:
                 return f"{r[key] / s[key]:.1f}"
 
             flag = " (extrapolated)" if r.get("capped") else ""
+            if r.get("n_runs", result["runs"]) < result["runs"]:
+                flag += f" ({r['n_runs']} run)"
             lines.append(
                 f"| {tool} | {_fmt(r['query_s'])}{flag} | {ratio('query_s')} | {_fmt(r['search_s'])} | "
                 f"{ratio('search_s')} | {_fmt(r['prep_s'])} | {_fmt(r['total_s'])} | {ratio('total_s')} | "
@@ -114,6 +116,43 @@ def markdown(result: dict) -> str:
             )
         lines += ["", "What each tool computes:", ""]
         lines += [f"- **{t}**: {WHAT[t]}" for t in case["tools"]]
+        lines.append("")
+    opt = [c for c in result["cases"] if c.get("section") == "optimize"]
+    if opt:
+        c0 = opt[0]
+        lines += [
+            "## Candidate reachability + optimisation — siting vs spopt",
+            "",
+            f"Generated city of {c0['n_nodes']:,} nodes, {c0['n_residences']:,} residences (weight = population), "
+            f"candidates on random street nodes, coverage within {c0['within_m']:.0f} m, MCLP with p = {c0['p']}, "
+            "LSCP (fewest sites covering every coverable residence); CBC for both. siting: snap + "
+            "`pairs_within` + `CoverageProblem.from_pairs` + `solve_max_cover` / `solve_set_cover` "
+            "(greedy + swap warm start, gap 1e-4). spopt: the dense residence x candidate matrix (filled from "
+            "siting's sparse pairs, its reachability is not timed) + `MCLP/LSCP.from_cost_matrix(...).solve`. "
+            "MCLP s includes reachability (siting) / the dense matrix (spopt).",
+            "",
+            "| candidates | pairs | tool | reach / matrix s | MCLP s | ×siting | LSCP s | ×siting | peak MB | MCLP covered | LSCP sites |",
+            "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for c in opt:
+            s_ = c["tools"].get("siting", {})
+            for tool, r in c["tools"].items():
+                if r.get("status") != "ok":
+                    lines.append(f"| {c['n_candidates']:,} | {c['n_pairs']:,} | {tool} | {r.get('status')}: "
+                                 f"{r.get('reason')} |  |  |  |  |  |  |  |")
+                    continue
+
+                def rat(key: str) -> str:
+                    return f"{r[key] / s_[key]:.1f}" if s_.get("status") == "ok" and s_.get(key) else "–"
+
+                pre = r.get("reach_s", r.get("matrix_s"))
+                st = "" if r.get("mclp_status", "optimal") == "optimal" else f" ({r['mclp_status']})"
+                st2 = "" if r.get("lscp_status", "optimal") == "optimal" else f" ({r['lscp_status']})"
+                lines.append(
+                    f"| {c['n_candidates']:,} | {c['n_pairs']:,} | {tool} | {_fmt(pre)} | {_fmt(r['mclp_s'])} | "
+                    f"{rat('mclp_s')} | {_fmt(r['lscp_s'])} | {rat('lscp_s')} | {r['peak_mb']:.0f} | "
+                    f"{r['mclp_objective']:,.0f}{st} | {r['lscp_objective']:.0f}{st2} |"
+                )
         lines.append("")
     if result.get("notes"):
         lines += ["## Notes", ""] + [f"- {n}" for n in result["notes"]] + [""]

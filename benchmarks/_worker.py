@@ -7,8 +7,8 @@ compiled Network, a CSR matrix, a networkx graph, pandana's contraction hierarch
 ``query`` stage (snap residences and facilities, then the bounded nearest-facility search),
 timed separately with ``time.perf_counter``; ``search_s`` is the search alone, without snapping.
 
-Peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of this worker process at the end
-(the high-water mark of the whole process: interpreter, imports, inputs and the tool's work);
+Peak memory is the high-water mark of this worker's resident memory at the end (``VmHWM`` from
+/proc/self/status; interpreter, imports, inputs and the tool's work);
 ``base_mb`` is the same high-water mark just after the inputs were loaded and the tool imported,
 so ``peak_mb - base_mb`` is what the tool's own prep and query added.
 """
@@ -25,7 +25,20 @@ import numpy as np
 
 
 def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
+    """Peak resident memory of this process so far, MB.
+
+    ``VmHWM`` from /proc/self/status (Linux): the high-water mark of this process's own address
+    space. ``getrusage(RUSAGE_SELF).ru_maxrss`` is not used where /proc exists because Linux carries
+    it over from the parent across fork + exec, so every worker would report at least the
+    parent's size.
+    """
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
 
 
 def _load(path: str) -> dict:
@@ -58,13 +71,32 @@ def tool_siting(d: dict, limit: float, crs: str, **_) -> tuple[np.ndarray, dict]
     out = nearest(net, fs, rs, limit=limit)
     t3 = time.perf_counter()
     stats = {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2}
-    # answer check (untimed): the same call with every point placed on its nearest node, where
-    # siting's door-to-door distance equals the node-to-node distance the peers compute
-    rn = net.snap(shapely.points(d["x"][d["res_node"]], d["y"][d["res_node"]]))
-    fn = net.snap(shapely.points(d["x"][d["fac_node"]], d["y"][d["fac_node"]]))
-    on_nodes = nearest(net, fn, rn, limit=limit).distance
+    # answer check (untimed): the same search with every point placed exactly on its nearest node
+    # (snapped to an incident segment at t = 0), where siting's door-to-door distance equals the
+    # node-to-node distance the peers compute
+    on_nodes = nearest(net, _node_snap(net, d["fac_node"]), _node_snap(net, d["res_node"]), limit=limit).distance
     stats["door_to_door_covered"] = int(np.isfinite(out.distance).sum())
     return on_nodes, stats
+
+
+def _node_snap(net, nodes: np.ndarray):
+    """A siting Snap that puts each point exactly on a node: on an incident segment, at its end."""
+    from siting.network import Snap
+
+    n, m = net.n_nodes, net.n_edges
+    starts = np.full(n, -1, dtype=np.int64)
+    starts[net.edge_u[::-1]] = np.arange(m)[::-1]  # some segment starting at the node
+    ends = np.full(n, -1, dtype=np.int64)
+    ends[net.edge_v[::-1]] = np.arange(m)[::-1]  # some segment ending at the node
+    at_u = starts[nodes] >= 0
+    edge = np.where(at_u, starts[nodes], ends[nodes])
+    length = net.edge_length[edge]
+    k = len(nodes)
+    return Snap(
+        edge=edge, u=net.edge_u[edge], v=net.edge_v[edge],
+        along_u=np.where(at_u, 0.0, length), along_v=np.where(at_u, length, 0.0),
+        perp=np.zeros(k), t=np.where(at_u, 0.0, 1.0), reachable=np.ones(k, dtype=bool), max_snap=0.0,
+    )
 
 
 def _csr(d: dict):

