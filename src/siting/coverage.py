@@ -81,6 +81,7 @@ def coverage(
     search_factor: float = 3.0,
     complete: Sequence[str] | None = None,
     demand_snap: Snap | None = None,
+    elderly_speed_mps: float | None = None,
 ) -> CoverageResult:
     """Measure coverage per category.
 
@@ -106,6 +107,10 @@ def coverage(
         Categories that make the complete circle (default: those marked ``basic``).
     demand_snap : Snap, optional
         Reuse an existing snap of ``demand``.
+    elderly_speed_mps : float, optional
+        When given and the demand has an ``elderly`` column, the elderly group is also measured
+        at this speed (m/s; the ``elderly`` profile is 0.8): a time threshold then reaches fewer
+        metres. Adds ``<key>_covered_elderly_speed`` and ``share_elderly_at_elderly_speed``.
     """
     d = demand.to_crs(net.crs) if demand.crs != net.crs else demand
     fac = facilities.to_crs(net.crs) if len(facilities) and facilities.crs != net.crs else facilities
@@ -166,6 +171,12 @@ def coverage(
             if g in res.columns:
                 gw = res[g].to_numpy()
                 row[f"share_{g}"] = float(gw[covered].sum() / gw.sum()) if gw.sum() > 0 else float("nan")
+        if elderly_speed_mps is not None and "elderly" in res.columns:
+            slow = metres <= cat.metres(elderly_speed_mps)
+            res[f"{cat.key}_covered_elderly_speed"] = slow
+            gw = res["elderly"].to_numpy()
+            row["threshold_m_elderly"] = cat.metres(elderly_speed_mps)
+            row["share_elderly_at_elderly_speed"] = float(gw[slow].sum() / gw.sum()) if gw.sum() > 0 else float("nan")
         rows.append(row)
         logger.info(
             "coverage: %s within %s (%.0f m): %d facilities, %.1f %% of population",

@@ -27,6 +27,8 @@ import pandas as pd
 from . import __version__
 from ._errors import InputError
 from .coverage import CoverageResult, coverage
+from .indicators import indicators
+from .units import SPEED_PROFILES
 from .network import Network, graph_from_download, load_graph
 from .scenario import Scenario
 from .sources import (
@@ -254,7 +256,7 @@ def load_facilities(sc: Scenario, net: Network, categories: list[Category]) -> g
         return facilities_from_osm(feats, categories, to_crs=net.crs)
     fac = facilities_from_file(
         sc.path(f.source), categories, to_crs=net.crs, category_column=f.category_column,
-        name_column=f.name_column, id_column=f.id_column, crs=f.crs,
+        name_column=f.name_column, id_column=f.id_column, crs=f.crs, typecode_column=f.typecode_column,
     )
     check_extent(fac, net.bounds, "facilities")
     return fac
@@ -307,12 +309,22 @@ def run_scenario(sc: Scenario, *, report: Callable[[str], None] | None = None, p
         cov = coverage(
             net, demand, facilities, categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
             complete=sc.categories.complete_circle, demand_snap=snap,
+            elderly_speed_mps=SPEED_PROFILES["elderly"] if sc.travel.elderly_profile else None,
         )
         st.done(
             f"{len(categories)} categories; complete-circle share {cov.complete_share:.1%}"
             if np.isfinite(cov.complete_share) else f"{len(categories)} categories"
         )
-    res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, {"demand_snap": snap})
+    with _Stage("indicators", timings, report) as st:
+        ind, catch = indicators(cov, demand, facilities, categories, area_type=sc.area_type, lang=sc.lang)
+        counts = ind["result"].value_counts()
+        st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
+    extras = {
+        "demand_snap": snap,
+        "tables": {"indicators": ind, "catchments": catch},
+        "summary": {"indicators": ind.replace({np.nan: None}).to_dict(orient="records")},
+    }
+    res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, extras)
     if sc.optimize is not None:
         from .planning import plan_run
 
@@ -381,6 +393,7 @@ def summary_dict(res: RunResult) -> dict[str, Any]:
         "versions": _versions(),
         "attribution": "Map data © OpenStreetMap contributors, ODbL",
     }
+    out["area_type"] = sc.area_type
     if "summary" in res.extras:
         out.update(res.extras["summary"])
     return out

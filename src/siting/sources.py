@@ -82,6 +82,12 @@ def read_points(
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         df = pd.read_csv(p, sep="\t" if p.suffix.lower() == ".tsv" else ",", dtype={"id": str})
         cols = {c.lower(): c for c in df.columns}
+        if lon is None and lat is None and not any(c in cols for c in _LON) and "location" in cols:
+            # Amap / Baidu exports: one "lon,lat" text column
+            parts = df[cols["location"]].astype(str).str.split(",", n=1, expand=True)
+            if parts.shape[1] == 2:
+                df["lon"], df["lat"] = parts[0], parts[1]
+                cols.update({"lon": "lon", "lat": "lat"})
         lon_c = lon or next((cols[c] for c in _LON if c in cols), None)
         lat_c = lat or next((cols[c] for c in _LAT if c in cols), None)
         missing = [n for n, c in (("longitude", lon_c), ("latitude", lat_c)) if c is None or c not in df.columns]
@@ -457,15 +463,38 @@ def facilities_from_file(
     name_column: str = "name",
     id_column: str | None = None,
     crs: Any = None,
+    typecode_column: str = "typecode",
 ) -> gpd.GeoDataFrame:
-    """Existing facilities from a file with a category column.
+    """Existing facilities from a file with a category column, or an Amap (高德) POI export.
 
     Category values may be keys (``pharmacy``) or the Chinese or English names of the
-    categories in use. Rows whose category is not in use are reported with counts and skipped
-    when it is a known category of another scenario, and refused when it is unknown.
+    categories in use; unknown values are refused, listed with their counts. A file without the
+    category column but with Amap type codes (``typecode``) is mapped through
+    ``data/amap_typecodes.csv``: POIs of categories not in use are dropped, and codes with no
+    mapping are reported with counts (a warning), never dropped silently. Amap coordinates are
+    GCJ-02: set ``crs = "gcj02"`` so that they are converted to WGS84.
     """
     gdf = read_points(path, crs=crs, what="facilities")
     name = Path(path).name
+    if category_column not in gdf.columns and typecode_column in gdf.columns:
+        from .standards import map_amap_typecodes
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            keys, unmapped = map_amap_typecodes(gdf[typecode_column].astype(str))
+        if len(unmapped):
+            listing = ", ".join(f"{code} ({n})" for code, n in unmapped.head(12).items())
+            logger.warning(
+                "facilities: %d POIs of %s have Amap type codes with no mapping and are not used: %s%s; "
+                "add rows to data/amap_typecodes.csv (or a category column) to use them",
+                int(unmapped.sum()), name, listing, " ..." if len(unmapped) > 12 else "",
+            )
+        del caught
+        in_use = {c.key for c in categories}
+        keep = keys.notna().to_numpy() & keys.isin(in_use).to_numpy()
+        logger.info("facilities: %d of %d Amap POIs map to the categories in use", int(keep.sum()), len(gdf))
+        gdf = gdf[keep].copy()
+        gdf[category_column] = keys[keep].to_numpy()
     _require(gdf, [category_column], "facilities", name, {category_column: "facilities.category_column"})
     lookup: dict[str, str] = {}
     for c in categories:
@@ -492,7 +521,7 @@ def facilities_from_file(
         geometry=_points(gdf).to_crs(to_crs).values,
         crs=to_crs,
     )
-    for extra in ("floor_area_m2", "capacity"):
+    for extra in ("floor_area_m2", "activity_area_m2", "capacity"):
         if extra in gdf.columns:
             out[extra] = pd.to_numeric(gdf[extra], errors="coerce").to_numpy()
     return out
