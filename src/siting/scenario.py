@@ -331,14 +331,18 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
                 parse_threshold(c.threshold, key=f"categories.overrides.{c.key}.threshold")
             except InputError as exc:
                 problems.add(str(exc))
-        for k in sc.categories.complete_circle or []:
-            if k not in keys:
-                problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
-        if sc.optimize is not None:
-            _check_optimize(sc, sc.optimize, keys, problems)
-        if sc.map.category is not None and sc.map.category not in keys:
-            problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
+    else:  # go on checking against the categories that do resolve
+        from .standards import load_categories
 
+        known = load_categories()
+        keys = [k for k in (sc.categories.use or []) if k in known]
+    for k in sc.categories.complete_circle or []:
+        if k not in keys:
+            problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
+    if sc.optimize is not None:
+        _check_optimize(sc, sc.optimize, keys, problems)
+    if sc.map.category is not None and sc.map.category not in keys:
+        problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
 
 def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: Problems) -> None:
     for k in o.categories:
