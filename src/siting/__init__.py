@@ -1,2 +1,58 @@
-"""siting: plan community services around the 15-minute life circle."""
+"""siting: plan community services around the 15-minute life circle.
+
+The stages, each usable alone (see docs/architecture.md)::
+
+    from siting import load_scenario, run_scenario, write_outputs
+    sc = load_scenario("scenarios/demo.toml")
+    res = run_scenario(sc)          # network, demand, facilities, coverage, indicators, plan
+    write_outputs(res)              # maps/demo.html, out/demo/
+
+Lower-level: :class:`Network` (compiled road network), :func:`nearest` and
+:func:`pairs_within` (bounded shortest paths), :func:`coverage`, :mod:`siting.optimize`.
+"""
+
 __version__ = "0.1.0"
+
+from . import settings
+from ._errors import (
+    CRSError,
+    InputError,
+    MissingDependency,
+    MissingFileError,
+    NetworkError,
+    OfflineError,
+    ScenarioError,
+    SitingError,
+    SolverError,
+)
+from .coverage import CoverageResult, coverage
+from .network import Network, Snap, graph_from_download, graph_from_file, graph_from_pyrosm
+from .optimize import (
+    CoverageProblem,
+    Plan,
+    capacity_from_floor_area,
+    frontier,
+    frontier_chart,
+    greedy,
+    priority_weights,
+    solve_max_cover,
+    solve_multi,
+    solve_set_cover,
+    solve_target,
+)
+from .pipeline import RunResult, run_scenario, write_outputs
+from .reach import Nearest, nearest, pairs_within
+from .scenario import Scenario, load_scenario
+from .standards import Category, list_standards, load_standard, resolve_categories
+from .units import SPEED_PROFILES, Threshold, parse_threshold, resolve_speed
+
+__all__ = [
+    "CRSError", "Category", "CoverageProblem", "CoverageResult", "InputError", "MissingDependency",
+    "MissingFileError", "Nearest", "Network", "NetworkError", "OfflineError", "Plan", "RunResult",
+    "SPEED_PROFILES", "Scenario", "ScenarioError", "SitingError", "Snap", "SolverError", "Threshold",
+    "capacity_from_floor_area", "coverage", "frontier", "frontier_chart", "graph_from_download",
+    "graph_from_file", "graph_from_pyrosm", "greedy", "list_standards", "load_scenario", "load_standard",
+    "nearest", "pairs_within", "parse_threshold", "priority_weights", "resolve_categories", "resolve_speed",
+    "run_scenario", "settings", "solve_max_cover", "solve_multi", "solve_set_cover", "solve_target",
+    "write_outputs",
+]

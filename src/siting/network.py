@@ -508,11 +508,19 @@ class Network:
             z = np.zeros(0)
             zi = np.zeros(0, dtype=np.int64)
             return Snap(zi, zi, zi, z, z, z, z, np.zeros(0, bool), float(max_snap))
-        idx = self._tree.query_nearest(geoms, return_distance=True, all_matches=False)
-        (pi, ei), dist = idx
-        order = np.argsort(pi)
-        ei = ei[order]
-        perp = np.asarray(dist, dtype=float)[order]
+        # bounded search first (fast); the few points beyond max_snap get an unbounded one so that
+        # their distance to the street can be reported
+        ei = np.full(len(geoms), -1, dtype=np.int64)
+        perp = np.full(len(geoms), np.inf)
+        (pi, e), dist = self._tree.query_nearest(
+            geoms, max_distance=float(max_snap) if np.isfinite(max_snap) else None,
+            return_distance=True, all_matches=False,
+        )
+        ei[pi], perp[pi] = e, dist
+        far = np.flatnonzero(ei < 0)
+        if len(far):
+            (pf, ef), df = self._tree.query_nearest(geoms[far], return_distance=True, all_matches=False)
+            ei[far[pf]], perp[far[pf]] = ef, df
         seg = self.edge_geometry[ei]
         t = shapely.line_locate_point(seg, geoms, normalized=True)
         t = np.nan_to_num(np.asarray(t, dtype=float), nan=0.0)
@@ -573,14 +581,16 @@ def _compile_csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sp
     Explicit zero lengths stay edges (scipy.csgraph treats stored zeros as edges).
     """
     keep = u != v
-    i = np.concatenate([u[keep], v[keep]])
-    j = np.concatenate([v[keep], u[keep]])
+    i = np.concatenate([u[keep], v[keep]]).astype(np.int64)
+    j = np.concatenate([v[keep], u[keep]]).astype(np.int64)
     w = np.concatenate([length[keep], length[keep]])
-    order = np.lexsort((w, j, i))
-    i, j, w = i[order], j[order], w[order]
-    first = np.ones(len(i), dtype=bool)
-    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    i, j, w = i[first], j[first], w[first]
+    key = i * n + j
+    order = np.argsort(key, kind="stable")
+    key, w = key[order], w[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    w = np.minimum.reduceat(w, starts) if len(w) else w
+    key = key[starts]
+    i, j = key // n, key % n
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(i, minlength=n), out=indptr[1:])
     return sparse.csr_matrix((w, j.astype(np.int32 if n < 2**31 else np.int64), indptr), shape=(n, n))
