@@ -116,13 +116,13 @@ def _common(solver: str, time_limit: Any, gap: Any) -> str:
 def _plan_from_open(problem: CoverageProblem, red: Reduced, open_cols: np.ndarray, *,
                     status: str, model: str, kind: str, bound: float | None, solver: str,
                     seconds: float, message: str = "", reachable: float | None = None,
-                    heur: float | None = None) -> Plan:
+                    heur: float | None = None, no_plan: bool = False) -> Plan:
     sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
     sel_sites = sel_sites[~problem.existing[sel_sites]]
     cov = problem.covered_by(sel_sites)
     cw = float(problem.weights[cov].sum())
     cost = float(problem.costs[sel_sites].sum())
-    if status == "infeasible":
+    if status == "infeasible" or no_plan:
         objective = None
     elif kind == "cover":
         objective = cw
@@ -316,6 +316,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     msg = ""
     if status == "time_limit":
         msg = "the time limit ended the search: the plan is the best found, see gap"
+        if mip_open is None and heur is None:
+            msg = "no plan found within the time limit (existing sites only): raise it"
     return _plan_from_open(problem, red, best, status=status, model=model, kind="cover",
                            bound=bound, solver=solver, seconds=seconds, message=msg,
                            heur=heur_f)
@@ -459,7 +461,7 @@ def solve_target(
         return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="infeasible"
                                if status == "infeasible" else status, model=model, kind=kind,
                                bound=out.bound, solver=solver, seconds=seconds,
-                               reachable=reach, message=msg)
+                               reachable=reach, message=msg, no_plan=True)
     heur_obj = None if heur is None else float(cost[heur].sum())
     return _plan_from_open(problem, red, best, status=status, model=model, kind=kind,
                            bound=out.bound, solver=solver, seconds=seconds, reachable=reach,
