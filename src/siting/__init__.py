@@ -25,6 +25,7 @@ from ._errors import (
     SitingError,
     SolverError,
 )
+from .check import check_batch, check_development, prepare_check, read_development, write_report
 from .coverage import CoverageResult, coverage
 from .network import Network, Snap, graph_from_download, graph_from_file, graph_from_pyrosm
 from .optimize import (
@@ -50,9 +51,9 @@ __all__ = [
     "CRSError", "Category", "CoverageProblem", "CoverageResult", "InputError", "MissingDependency",
     "MissingFileError", "Nearest", "Network", "NetworkError", "OfflineError", "Plan", "RunResult",
     "SPEED_PROFILES", "Scenario", "ScenarioError", "SitingError", "Snap", "SolverError", "Threshold",
-    "capacity_from_floor_area", "coverage", "frontier", "frontier_chart", "graph_from_download",
+    "capacity_from_floor_area", "check_batch", "check_development", "coverage", "frontier", "frontier_chart", "graph_from_download",
     "graph_from_file", "graph_from_pyrosm", "greedy", "list_standards", "load_scenario", "load_standard",
-    "nearest", "pairs_within", "parse_threshold", "priority_weights", "resolve_categories", "resolve_speed",
+    "nearest", "pairs_within", "prepare_check", "read_development", "write_report", "parse_threshold", "priority_weights", "resolve_categories", "resolve_speed",
     "run_scenario", "settings", "solve_max_cover", "solve_multi", "solve_set_cover", "solve_target",
     "write_outputs",
 ]

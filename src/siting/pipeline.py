@@ -262,7 +262,13 @@ def load_facilities(sc: Scenario, net: Network, categories: list[Category]) -> g
     return fac
 
 
-def run_scenario(sc: Scenario, *, report: Callable[[str], None] | None = None, progress: bool = False) -> RunResult:
+def run_scenario(
+    sc: Scenario,
+    *,
+    report: Callable[[str], None] | None = None,
+    progress: bool = False,
+    network: Network | None = None,
+) -> RunResult:
     """Run a scenario: load everything, measure coverage; nothing is written.
 
     Parameters
@@ -273,11 +279,14 @@ def run_scenario(sc: Scenario, *, report: Callable[[str], None] | None = None, p
         Called with one line per finished stage (the CLI prints them).
     progress : bool
         Show progress bars on long steps.
+    network : Network, optional
+        A network already compiled for this scenario's area (skips loading it again when
+        several scenarios or checks share one network).
     """
     timings: dict[str, float] = {}
     categories = sc.resolved_categories()
     with _Stage("network", timings, report) as st:
-        net = load_network(sc)
+        net = network if network is not None else load_network(sc)
         st.done(f"{net.n_nodes:,} nodes, {net.n_edges:,} street segments, CRS {net.crs.to_string()}")
     with _Stage("demand", timings, report) as st:
         demand, notes = load_demand(sc, net)
