@@ -16,7 +16,6 @@ import numpy as np
 import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
-from shapely.ops import substring
 
 from .network import Network, Snap
 
@@ -113,22 +112,49 @@ def service_area_lines(net: Network, sources: Snap, limit: float, *, simplify: f
     iv = reached_intervals(net, sources, limit)
     if not iv:
         return shapely.MultiLineString([])
-    parts = []
     geoms = net.edge_geometry
     length = net.edge_length
+    whole, span_e, span_a, span_b = [], [], [], []
     for e, spans in iv.items():
-        g = geoms[e]
         le = float(length[e])
         if len(spans) == 1 and spans[0][0] <= 0 and spans[0][1] >= le:
-            parts.append(g)
+            whole.append(e)
             continue
-        for a, b in spans:
-            if b - a <= 1e-6 or le <= 0:
-                continue
-            piece = substring(g, a / le, b / le, normalized=True)
-            if piece.geom_type == "LineString" and not piece.is_empty:
-                parts.append(piece)
+        for lo, hi in spans:
+            if hi - lo > 1e-6 and le > 0:
+                span_e.append(e)
+                span_a.append(lo / le)
+                span_b.append(hi / le)
+    parts = list(geoms[np.asarray(whole, dtype=np.int64)]) if whole else []
+    if span_e:
+        parts += list(_substrings(geoms[np.asarray(span_e)], np.asarray(span_a), np.asarray(span_b)))
     merged = shapely.line_merge(shapely.MultiLineString(parts)) if parts else shapely.MultiLineString([])
     if simplify > 0 and not merged.is_empty:
         merged = shapely.simplify(merged, simplify, preserve_topology=False)
     return merged
+
+
+def _substrings(lines: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Vectorised ``shapely.ops.substring(line, start, end, normalized=True)`` for ``start < end``.
+
+    Keeps each line's vertices strictly between the two positions and adds the interpolated
+    end points.
+    """
+    total = shapely.length(lines)
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    seg = np.r_[0.0, np.hypot(*np.diff(xy, axis=0).T)]
+    first = np.r_[True, idx[1:] != idx[:-1]]
+    seg[first] = 0.0
+    cum = np.cumsum(seg)
+    cum -= np.repeat(cum[first], np.bincount(idx))  # distance along its own line
+    a = start * total
+    b = end * total
+    inner = (cum > a[idx]) & (cum < b[idx])
+    p0 = shapely.get_coordinates(shapely.line_interpolate_point(lines, a))
+    p1 = shapely.get_coordinates(shapely.line_interpolate_point(lines, b))
+    n = len(lines)
+    pts = np.concatenate([p0, xy[inner], p1])
+    owner = np.concatenate([np.arange(n), idx[inner], np.arange(n)])
+    order_key = np.concatenate([np.full(n, -1.0), cum[inner], np.full(n, np.inf)])
+    order = np.lexsort((order_key, owner))
+    return shapely.linestrings(pts[order], indices=owner[order])

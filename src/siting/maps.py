@@ -273,37 +273,36 @@ def _num_list(a: np.ndarray, digits: int) -> list:
     return out
 
 
-def _encode_lines(geom, transform, gcj: bool) -> list[list[int]]:
-    """Lines as delta-encoded integer arrays of 1e-5 degrees (see ``decodeLine`` in the script).
+def _encode_lines(geom, transform, gcj: bool) -> dict[str, list[int]]:
+    """Lines as one delta stream of integers in 1e-5 degrees (see ``decodeLines`` in the script).
 
-    Each line is ``[x0, y0, dx1, dy1, ...]``: the first point absolute, then differences, in
-    1e-5 degrees (about 1 m); repeated points are dropped.
+    ``{"n": [points per line], "d": [x0, y0, dx1, dy1, ...]}``: every point is the difference
+    from the previous one, across line ends too (small numbers, a compact page); repeated
+    points are dropped; 1e-5 degrees is about 1 m.
     """
     import shapely
 
+    empty: dict[str, list[int]] = {"n": [], "d": []}
     if geom.is_empty:
-        return []
+        return empty
     parts = np.asarray(shapely.get_parts(geom))
     xy, part = shapely.get_coordinates(parts, return_index=True)
     if len(xy) == 0:
-        return []
+        return empty
     lon, lat = transform.transform(xy[:, 0], xy[:, 1])
     if gcj:
         from .coords import wgs84_to_gcj02
 
         lon, lat = wgs84_to_gcj02(lon, lat)
     q = np.stack([np.round(np.asarray(lon) * 1e5), np.round(np.asarray(lat) * 1e5)], 1).astype(np.int64)
-    first = np.ones(len(q), bool)
-    first[1:] = part[1:] != part[:-1]
-    d = q.copy()
-    d[1:] -= q[:-1]
-    d[first] = q[first]
-    keep = first | (d != 0).any(axis=1)
-    d, part = d[keep], part[keep]
-    starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
-    counts = np.diff(np.r_[starts, len(d)])
-    flat = d.ravel().tolist()
-    return [flat[2 * s : 2 * (s + c)] for s, c in zip(starts, counts) if c >= 2]
+    first = np.r_[True, part[1:] != part[:-1]]
+    same = np.r_[False, (q[1:] == q[:-1]).all(axis=1)] & ~first
+    q, part, first = q[~same], part[~same], first[~same]
+    counts = np.bincount(np.cumsum(first) - 1)
+    keep_line = np.repeat(counts >= 2, counts)
+    q, counts = q[keep_line], counts[counts >= 2]
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return {"n": counts.tolist(), "d": d.ravel().tolist()}
 
 
 def map_data(
@@ -317,6 +316,7 @@ def map_data(
     service_areas: bool = True,
     max_area_bytes: int = 6_000_000,
     svg_limit: int = 3000,
+    marker_limit: int = 400,
 ) -> dict[str, Any]:
     """The JSON payload the map's script draws (plain types; see :func:`coverage_map`)."""
     from pyproj import Transformer
@@ -351,7 +351,7 @@ def map_data(
         ok = cov & (idx >= 0)
         np.add.at(served_pop, idx[ok], pop[ok])
         np.add.at(served_n, idx[ok], 1)
-        res_fac.append(idx.tolist())
+        res_fac.append(np.where(cov, idx, -1).tolist())  # the facility serving it, when covered
         res_min.append(_num_list(r[f"{c.key}_min"].to_numpy(dtype=float), 1))
         res_cov.append("".join("1" if v else "0" for v in cov))
     basic = [b for b in res.coverage.basic if b in keys]
@@ -437,7 +437,7 @@ def map_data(
         "lang": lang, "T": T, "title": sc.title or sc.name, "meta": [m for m in meta if m[1]],
         "table": table, "complete": _finite(res.coverage.complete_share), "notes": notes, "warnings": warnings,
         "bounds": bounds, "basemaps": layers, "gcj02": gcj, "renderer": "svg" if n <= svg_limit else "canvas",
-        "collapsed": False, "closedSections": ["sec_areas", "sec_catchments"],
+        "collapsed": False, "closedSections": ["sec_areas", "sec_catchments"], "markerLimit": marker_limit,
         "cats": [{"key": c.key, "name": c.name(lang), "threshold": c.threshold, "colour": _CAT_COLOURS[k % len(_CAT_COLOURS)],
                   "abbr": abbr[k], "shape": k % _SHAPES, "basic": c.key in basic} for k, c in enumerate(cats)],
         "mapCat": keys.index(key) if key in keys else -1,

@@ -454,14 +454,11 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         res.coverage.categories.to_csv(tmp / "categories.csv", index=False)
         for name, table in res.extras.get("tables", {}).items():
             table.to_csv(tmp / f"{name}.csv", index=False)
-        if res.extras.get("frontiers"):
-            from .optimize import frontier_chart
-
-            for key, fr in res.extras["frontiers"].items():
-                cat = next(c for c in res.categories if c.key == key)
-                frontier_chart(fr, tmp / f"frontier_{key}.png", title=f"{cat.name(sc.lang)}: {cat.threshold}")
         with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
             json.dump(summary_dict(res), fh, ensure_ascii=False, indent=2, default=_json_default)
+        from .report import write_report
+
+        write_report(res, tmp, map_href=os.path.relpath(map_path.resolve(), out_dir.resolve()), pdf=sc.map.pdf)
         m = coverage_map(res)
         m.save(str(tmp_map))
         # move into place
@@ -483,6 +480,7 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         "residences_csv": out_dir / "residences.csv",
         "categories_csv": out_dir / "categories.csv",
         "summary": out_dir / "summary.json",
+        "report": out_dir / "report.html",
     }
 
 

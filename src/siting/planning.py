@@ -15,7 +15,6 @@ import logging
 import time
 from typing import Any
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -133,7 +132,7 @@ def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
 
     Returns a new :class:`RunResult` whose ``extras`` carry ``plans`` (category → Plan),
     ``proposed`` (GeoDataFrame of new stations), ``tables`` (``plan_coverage``,
-    ``proposed_sites``, ``frontier_<key>``), ``layers`` and ``map_layers``, and ``summary``.
+    ``proposed_sites``, ``frontier_<key>``), ``layers`` and ``summary``.
     """
     cfg = res.scenario.optimize
     if cfg is None:
@@ -217,7 +216,6 @@ def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
     layers = dict(extras.get("layers", {}))
     layers["proposed_sites"] = prop_gdf
     extras["layers"] = layers
-    extras["map_layers"] = list(extras.get("map_layers", [])) + [_proposed_layer(prop_gdf, res)]
     extras["summary"] = {
         **extras.get("summary", {}),
         "optimization": {
@@ -243,32 +241,3 @@ def _selected_for(plan: Plan, key: str) -> list[str]:
         sel = plan.categories[key].get("selected", ())
         return [str(s) for s in sel]
     return [str(s) for s in plan.selected_sites]
-
-
-def _proposed_layer(prop: gpd.GeoDataFrame, res: RunResult) -> folium.FeatureGroup:
-    from .maps import esc
-
-    lang = res.scenario.lang
-    names = {c.key: c.name(lang) for c in res.categories}
-    title = "拟建站点" if lang == "zh" else "Proposed new stations"
-    grp = folium.FeatureGroup(name=f"{title} ({len(prop)})", show=True)
-    if len(prop) == 0:
-        return grp
-    ll = prop.to_crs(4326)
-    for _, row in ll.iterrows():
-        label = (
-            f"<b>{esc(title)}</b><br>{esc(names.get(row['category'], row['category']))}<br>"
-            f"{esc(row['site_id'])}<br>"
-            + (f"新覆盖人口: {row['newly_covered_population']:,.0f}" if lang == "zh" else
-               f"Newly covered residents: {row['newly_covered_population']:,.0f}")
-        )
-        folium.Marker(
-            location=[row.geometry.y, row.geometry.x],
-            icon=folium.DivIcon(
-                html='<div style="width:18px;height:18px;border-radius:9px;background:#6a00ff;border:3px solid #fff;'
-                'box-shadow:0 0 0 2px #6a00ff"></div>', icon_size=(18, 18), icon_anchor=(9, 9),
-            ),
-            popup=folium.Popup(label, max_width=280),
-            tooltip=esc(f"{title}: {names.get(row['category'], row['category'])}"),
-        ).add_to(grp)
-    return grp

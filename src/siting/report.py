@@ -40,7 +40,8 @@ _TEXT = {
         "map_note": "(opens offline; the basemap needs the internet)", "key": "Key figures", "residents": "Residents",
         "residences": "Residences", "complete": "Complete circle (all basic categories)", "coverage": "Coverage by service",
         "category": "Service", "threshold": "Threshold", "facilities": "Facilities", "covered_pop": "Residents covered",
-        "share": "Share", "basic": "Basic", "plan": "Proposed new stations", "new": "New stations", "cost": "Cost",
+        "share": "Share", "basic": "In complete circle", "share_elderly": "Elderly", "share_children": "Children",
+        "share_disabled": "Disabled", "plan": "Proposed new stations", "new": "New stations", "cost": "Cost",
         "before": "Now", "after": "With plan", "status": "Status", "gap": "Gap", "solver": "Solver",
         "site": "Site", "newly": "Newly covered residents", "floor": "Floor area (m²)", "lonlat": "Lon, lat",
         "charts": "Charts", "maps": "Maps", "frontier": "How many stations for how much coverage",
@@ -55,7 +56,8 @@ _TEXT = {
         "report": "覆盖分析报告", "created": "生成时间", "scenario": "方案", "open_map": "打开交互地图",
         "map_note": "（离线可打开；底图需联网）", "key": "主要指标", "residents": "人口", "residences": "居住点",
         "complete": "完整生活圈（全部基本类别）", "coverage": "各类设施覆盖率", "category": "设施类别", "threshold": "阈值",
-        "facilities": "设施数", "covered_pop": "覆盖人口", "share": "覆盖率", "basic": "基本", "plan": "拟建站点",
+        "facilities": "设施数", "covered_pop": "覆盖人口", "share": "覆盖率", "basic": "计入完整生活圈", "share_elderly": "老年人", "share_children": "儿童",
+        "share_disabled": "残障人士", "plan": "拟建站点",
         "new": "新增站点", "cost": "成本", "before": "现状", "after": "规划后", "status": "求解状态", "gap": "间隙",
         "solver": "求解器", "site": "站点", "newly": "新覆盖人口", "floor": "建筑面积（m²）", "lonlat": "经度, 纬度",
         "charts": "图表", "maps": "地图", "frontier": "站点数量与覆盖率", "params": "参数", "speed": "步行速度",
@@ -77,7 +79,7 @@ th { background: #f1f4f7; } td.num, th.num { text-align: right; white-space: now
 .kpis { display: flex; gap: 14px; flex-wrap: wrap; } .kpi { background: #f1f4f7; border-radius: 6px; padding: 8px 14px; }
 .kpi b { display: block; font-size: 22px; } .maplink { display: inline-block; margin: 8px 0; padding: 8px 14px;
   background: #2c7fb8; color: white; border-radius: 5px; text-decoration: none; font-weight: 600; }
-figure { margin: 10px 0 18px 0; break-inside: avoid; } figure img { max-width: 100%; border: 1px solid #e3e3e3; }
+figure { margin: 10px 0 18px 0; break-inside: avoid; } figure img { max-width: min(100%, 900px); border: 1px solid #e3e3e3; }
 figcaption { color: #555; font-size: 12px; } .after { color: #4b0fb0; font-weight: 600; }
 .bar { display: inline-block; height: 9px; background: #2c7fb8; vertical-align: middle; }
 .notes p { margin: 4px 0; color: #333; } .warn { color: #9a3b00; }
@@ -163,11 +165,11 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
         if after:
             cells.append(f"<td class='num after'>{_pct(after[row.category]) if row.category in after else ''}</td>")
         cells += [f"<td class='num'>{_pct(getattr(row, g))}</td>" for g in group_cols]
-        cells.append(f"<td>{esc(T['yes'] if row.basic else T['no'])}</td>")
+        cells.append(f"<td>{esc(T['yes'] if row.category in cov.basic else T['no'])}</td>")
         rows.append("<tr>" + "".join(x if x.startswith("<td") else f"<td>{x}</td>" for x in cells) + "</tr>")
     head = [T["category"], T["threshold"], T["facilities"], T["covered_pop"], T["share"]]
     head += [T["after"]] if after else []
-    head += [g.removeprefix("share_") for g in group_cols] + [T["basic"]]
+    head += [T.get(g, g.removeprefix("share_")) for g in group_cols] + [T["basic"]]
     out.append(f"<h2>{esc(T['coverage'])}</h2><table id='coverage'><tr>" + "".join(
         f"<th{' class=num' if i >= 2 and i < len(head) - 1 else ''}>{esc(h)}</th>" for i, h in enumerate(head))
         + "</tr>" + "".join(rows) + "</table>")

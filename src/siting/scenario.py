@@ -89,7 +89,9 @@ class MapConfig(_Model):
 
     category: str | None = Field(None, description="category for the minutes layer (default: first)")
     path: str | None = None
-    basemap: str = "osm"
+    basemap: Literal["osm", "tianditu", "amap", "none"] = "osm"
+    tianditu_key: str | None = Field(None, description="天地图 key (or set TIANDITU_KEY)")
+    pdf: bool | None = Field(None, description="also print the report to PDF (None: when Chromium is found)")
 
 
 class CandidatesConfig(_Model):

@@ -1,7 +1,7 @@
 /* siting map: builds every data layer from one JSON block (MIT, part of siting).
  *
  * All text from data is escaped with esc() before it reaches innerHTML (popups, layer names,
- * legend), so a POI called "<script>alert(1)</script>" shows as text. Big layers are built
+ * legend), so a POI name with HTML tags in it shows as text. Big layers are built
  * lazily the first time they are shown. */
 (function () {
   'use strict';
@@ -17,10 +17,15 @@
     return Number(x).toLocaleString('en-US', { maximumFractionDigits: d || 0, minimumFractionDigits: d || 0 });
   }
 
-  // delta-decoded polyline: [x0, y0, dx1, dy1, ...] in 1e-5 degrees -> [[lat, lon], ...]
-  function decodeLine(a) {
-    var out = [], x = 0, y = 0;
-    for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([y / 1e5, x / 1e5]); }
+  // lines as one delta stream: {n: [points per line], d: [x0, y0, dx1, dy1, ...]} in 1e-5 degrees,
+  // each difference from the previous point (of the same or the previous line) -> [[[lat, lon], ...], ...]
+  function decodeLines(a) {
+    var out = [], x = 0, y = 0, p = 0;
+    for (var l = 0; l < a.n.length; l++) {
+      var line = [];
+      for (var i = 0; i < a.n[l]; i++, p += 2) { x += a.d[p]; y += a.d[p + 1]; line.push([y / 1e5, x / 1e5]); }
+      out.push(line);
+    }
     return out;
   }
 
@@ -71,6 +76,7 @@
     var T = D.T;
     var svg = D.renderer === 'svg';
     var renderer = svg ? L.svg({ padding: 0.3 }) : L.canvas({ padding: 0.3, tolerance: 3 });
+    var facRenderer = L.canvas({ padding: 0.3, tolerance: 3, pane: 'markerPane' });
     var R = D.res, n = R.lat.length;
     var cats = D.cats;
     var fac = D.fac, prop = D.prop;
@@ -162,18 +168,30 @@
     cats.forEach(function (c, k) {
       var idx = [];
       for (var j = 0; j < fac.cat.length; j++) { if (fac.cat[j] === k) { idx.push(j); } }
+      function facPopup(j) {
+        return '<div class="siting-popup"><b>' + esc(fac.name[j] || fac.fid[j]) + '</b><br>' + esc(c.name) +
+          '<br>' + esc(T.fid) + ': ' + esc(fac.fid[j]) + '<br>' + esc(T.serves.replace('{t}', c.threshold)) + ': ' +
+          fmt(fac.served_pop[j]) + ' ' + esc(T.persons) + ' / ' + fmt(fac.served_n[j]) + ' ' + esc(T.residences) + '</div>';
+      }
+      var many = idx.length > D.markerLimit;
       var g = new LazyGroup(function (grp) {
         var icon = facIcon(c);
         idx.forEach(function (j) {
+          if (many) {   // thousands of facilities: dots on the canvas, not one DOM element each
+            grp.addLayer(L.circleMarker([fac.lat[j], fac.lon[j]], { renderer: facRenderer, radius: 4, color: '#fff', weight: 1,
+              fillColor: c.colour, fillOpacity: 1, sitingIndex: j }));
+            return;
+          }
           var mk = L.marker([fac.lat[j], fac.lon[j]], { icon: icon, title: String(fac.name[j] || c.name), keyboard: false });
-          mk.bindPopup(function () {
-            return '<div class="siting-popup"><b>' + esc(fac.name[j] || fac.fid[j]) + '</b><br>' + esc(c.name) +
-              '<br>' + esc(T.fid) + ': ' + esc(fac.fid[j]) + '<br>' + esc(T.serves.replace('{t}', c.threshold)) + ': ' +
-              fmt(fac.served_pop[j]) + ' ' + esc(T.persons) + ' / ' + fmt(fac.served_n[j]) + ' ' + esc(T.residences) + '</div>';
-          }, { maxWidth: 320 });
+          mk.bindPopup(function () { return facPopup(j); }, { maxWidth: 320 });
           grp.addLayer(mk);
         });
       }, { section: T.sec_facilities, legend: 'fac:' + k });
+      if (many) {
+        g.on('click', function (e) {
+          L.popup({ maxWidth: 320 }).setLatLng(e.layer.getLatLng()).setContent(facPopup(e.layer.options.sitingIndex)).openOn(map);
+        });
+      }
       overlays.push([c.name + ' (' + idx.length + ')', g, k === D.mapCat]);
     });
 
@@ -222,7 +240,7 @@
       var a = D.areas[String(k)];
       if (!a) { return; }
       var g = new LazyGroup(function (grp) {
-        var lines = a.map(decodeLine);
+        var lines = decodeLines(a);
         grp.addLayer(L.polyline(lines, { color: c.colour, weight: 4, opacity: 0.55, lineCap: 'round', interactive: false, renderer: renderer }));
       }, { section: T.sec_areas, legend: 'area:' + k });
       overlays.push([c.name + ' (' + c.threshold + ')', g, false]);
