@@ -91,87 +91,122 @@ def greedy_max_cover(red: Reduced, p: int | None, budget: float | None,
 
 def swap_max_cover(red: Reduced, sel: np.ndarray, p: int | None, budget: float | None, *,
                    max_seconds: float | None = None, max_iter: int = 100_000) -> np.ndarray:
-    """Best-improvement single exchanges (Teitz–Bart) until no exchange raises coverage."""
+    """Teitz–Bart exchanges (close one open site, open one closed site) until none improves.
+
+    Every pass scores all exchanges at once from per-site vectors (O(pairs), see the module
+    docstring), then applies, best first, every improving exchange whose two sites touch no
+    demand row touched by an exchange already applied in the pass: the gain of such an
+    exchange depends only on the rows of its two sites, so it is still exact. With a budget
+    one exchange is applied per pass (exchanges then interact through the budget).
+    """
     A = red.A
     nc = red.n_cols
+    prow = np.repeat(np.arange(red.n_rows), np.diff(A.indptr))
+    pcol = A.indices.astype(np.int64)
     At = A.T.tocsr()
-    S = [int(s) for s in sel]
+    w = red.w
     cost = red.cost
-    tol = _EPS * max(1.0, float(red.w.sum()))
+    is_open = red.fixed.copy()
+    S = [int(s) for s in sel]
+    is_open[S] = True
+    tol = _EPS * max(1.0, float(w.sum()))
     t0 = time.perf_counter()
+    moves = 0
     it = 0
     while it < max_iter:
         it += 1
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            logger.info("swap search stopped at its time limit after %d moves", it - 1)
+            logger.info("swap search stopped at its time limit after %d moves", moves)
             break
-        mask = red.fixed.copy()
-        mask[S] = True
-        cnt = _counts(red, mask)
-        gain = np.asarray(At @ np.where(cnt == 0, red.w, 0.0)).reshape(-1)
-        gain[mask] = -np.inf
+        o = is_open[pcol]
+        cnt = np.bincount(prow, weights=o, minlength=red.n_rows)
+        unc = cnt < 0.5
+        gain = np.bincount(pcol, weights=np.where(unc[prow], w[prow], 0.0), minlength=nc)
+        gain[is_open] = -np.inf
         spent = float(cost[S].sum()) if S else 0.0
-        # opening one more site when p / budget leave room
         room_p = p is None or len(S) < p
         if room_p:
             ok = np.isfinite(gain) & (gain > tol)
             if budget is not None:
                 ok &= cost <= budget - spent + _EPS
             if ok.any():
-                S.extend(greedy_max_cover(red, p, None if budget is None else budget,
-                                          start=np.asarray(S, dtype=np.int64))[len(S):].tolist())
+                S.extend(greedy_max_cover(red, p, budget, start=np.asarray(S, dtype=np.int64))
+                         [len(S):].tolist())
+                is_open[S] = True
                 continue
         if not S:
             break
         Sarr = np.asarray(S, dtype=np.int64)
-        AS = A[:, Sarr].tocsr()
-        cntS = np.diff(AS.indptr)
-        uniq = np.flatnonzero((cnt == 1) & (cntS == 1))
-        owner = AS.indices[AS.indptr[uniq]]  # position in S
-        loss = np.bincount(owner, weights=red.w[uniq], minlength=len(S))
-        P = sp.csr_matrix((red.w[uniq], (np.arange(uniq.size), owner)), shape=(uniq.size, len(S)))
-        corr = (A[uniq].T.tocsr() @ P).tocoo()  # cols × |S|
-        j_c, s_c, v_c = corr.row, corr.col, corr.data
-        ok_c = ~mask[j_c]
+        single = np.abs(cnt - 1.0) < 0.5
+        owner = np.bincount(prow, weights=np.where(o, pcol, 0), minlength=red.n_rows)
+        owner = np.rint(owner).astype(np.int64)
+        srows = np.flatnonzero(single)
+        loss = np.bincount(owner[srows], weights=w[srows], minlength=nc)
+        k = np.flatnonzero(single[prow] & ~o)
+        key = pcol[k] * nc + owner[prow[k]]
+        uk, inv = np.unique(key, return_inverse=True)
+        corr = np.bincount(inv, weights=w[prow[k]], minlength=uk.size)
+        j_c, s_c = uk // nc, uk % nc
         if budget is not None:
-            allow = budget - spent + cost[Sarr]  # largest cost of the incoming site, per s
-            ok_c &= cost[j_c] <= allow[s_c] + _EPS
-        best_val = np.full(len(S), -np.inf)
-        best_j = np.full(len(S), -1, dtype=np.int64)
-        if ok_c.any():
-            vals = gain[j_c[ok_c]] + v_c[ok_c]
-            order = np.lexsort((-vals, s_c[ok_c]))
-            s_sorted = s_c[ok_c][order]
+            allow = budget - spent + cost  # largest incoming cost when s leaves
+            okc = cost[j_c] <= allow[s_c] + _EPS
+            j_c, s_c, corr = j_c[okc], s_c[okc], corr[okc]
+        vals = gain[j_c] + corr
+        best_val = np.full(nc, -np.inf)
+        best_j = np.full(nc, -1, dtype=np.int64)
+        if vals.size:
+            order = np.lexsort((-vals, s_c))
+            s_sorted = s_c[order]
             first = np.ones(order.size, dtype=bool)
             first[1:] = s_sorted[1:] != s_sorted[:-1]
             best_val[s_sorted[first]] = vals[order][first]
-            best_j[s_sorted[first]] = j_c[ok_c][order][first]
-        # exchanges with a site that shares no singly covered row with s (corr = 0)
+            best_j[s_sorted[first]] = j_c[order][first]
+        # exchanges with a site sharing no singly covered row with s (corr = 0)
         cand = np.flatnonzero(np.isfinite(gain))
         if cand.size:
             order = cand[np.argsort(-gain[cand], kind="stable")]
             if budget is None:
                 top = order[0]
-                better = gain[top] > best_val
-                best_val[better] = gain[top]
-                best_j[better] = top
+                better = gain[top] > best_val[Sarr]
+                best_val[Sarr[better]] = gain[top]
+                best_j[Sarr[better]] = top
             else:
                 pm = np.minimum.accumulate(cost[order])
                 allow = budget - spent + cost[Sarr]
                 pos = np.searchsorted(-pm, -(allow + _EPS), side="left")
                 has = pos < order.size
-                # prefix minimum changes exactly at the first affordable site in gain order
                 js = np.where(has, order[np.minimum(pos, order.size - 1)], -1)
                 gv = np.where(js >= 0, gain[np.maximum(js, 0)], -np.inf)
-                better = gv > best_val
-                best_val[better] = gv[better]
-                best_j[better] = js[better]
-        delta = best_val - loss
-        t = int(np.argmax(delta))
-        if not delta[t] > tol or best_j[t] < 0:
+                better = gv > best_val[Sarr]
+                best_val[Sarr[better]] = gv[better]
+                best_j[Sarr[better]] = js[better]
+        delta = best_val[Sarr] - loss[Sarr]
+        good = np.flatnonzero((delta > tol) & (best_j[Sarr] >= 0))
+        if not good.size:
             break
-        S[t] = int(best_j[t])
-    logger.debug("swap search: %d passes", it)
+        good = good[np.argsort(-delta[good], kind="stable")]
+        if budget is not None:
+            good = good[:1]
+        touched = np.zeros(red.n_rows, dtype=bool)
+        used = set()
+        pos_of = {s: t for t, s in enumerate(S)}
+        applied = 0
+        for t in good:
+            s_out, j_in = int(Sarr[t]), int(best_j[Sarr[t]])
+            if j_in in used:
+                continue
+            rows = np.concatenate([At.indices[At.indptr[s_out]:At.indptr[s_out + 1]],
+                                   At.indices[At.indptr[j_in]:At.indptr[j_in + 1]]])
+            if touched[rows].any():
+                continue
+            touched[rows] = True
+            used.add(j_in)
+            S[pos_of[s_out]] = j_in
+            is_open[s_out] = False
+            is_open[j_in] = True
+            applied += 1
+        moves += applied
+    logger.debug("swap search: %d passes, %d exchanges", it, moves)
     return np.asarray(S, dtype=np.int64)
 
 
@@ -258,15 +293,17 @@ def cover_upper_bound(red: Reduced, sel: np.ndarray, p: int | None,
 
 def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
                          max_seconds: float | None = None, max_iter: int = 3000,
-                         swap_every: int = 25) -> tuple[np.ndarray, float]:
+                         lagrangian_share: float = 0.4,
+                         seed: int = 0) -> tuple[np.ndarray, float]:
     """Lagrangian relaxation of maximal covering with subgradient optimisation.
 
     Relaxing ``x_i <= sum_j a_ij y_j`` with multipliers ``0 <= lambda_i <= w_i`` leaves
     ``L(lambda) = sum_i (w_i - lambda_i) + (sum of the p largest r_j)``, ``r_j = sum_{i in
     col j} lambda_i`` (Galvão & ReVelle 1996, *EJOR* 88(1):114–123). ``min L`` equals the LP
-    bound. Every ``swap_every`` iterations the subproblem's p sites (a feasible plan, usually
-    poor alone) are improved by :func:`swap_max_cover`; the best plan is returned. Costs
-    O(pairs) per iteration plus the swap searches.
+    bound. The subgradient phase (O(pairs) per iteration) uses at most ``lagrangian_share``
+    of ``max_seconds``; the subproblem's p sites with the best true coverage (a feasible
+    plan) are then improved by :func:`swap_max_cover`, and the rest of the time goes to
+    :func:`perturb_search` from the best plan. The best plan is returned.
 
     Returns
     -------
@@ -288,10 +325,11 @@ def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
     ub = np.inf
     pi = 2.0
     stall = 0
-    seen: set[bytes] = set()
+    top_f, top_S = -1.0, None
     t0 = time.perf_counter()
+    lag_secs = None if max_seconds is None else lagrangian_share * max_seconds
     for it in range(max_iter):
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+        if lag_secs is not None and time.perf_counter() - t0 > lag_secs:
             break
         r = np.asarray(At @ lam).reshape(-1)
         r[~free] = -np.inf
@@ -311,16 +349,9 @@ def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
             if stall >= 20:
                 pi /= 2.0
                 stall = 0
-        if it % swap_every == swap_every - 1:
-            key = np.sort(top).tobytes()
-            if key not in seen:
-                seen.add(key)
-                left = None if max_seconds is None else \
-                    max(0.0, max_seconds - (time.perf_counter() - t0))
-                cand = swap_max_cover(red, top, p, None, max_seconds=left)
-                fc = covered_weight(red, cand)
-                if fc > best_f + 1e-9:
-                    best_S, best_f = cand, fc
+        f_top = float(w[cnt > 0].sum())
+        if f_top > top_f:
+            top_f, top_S = f_top, top
         g = x.astype(float) - cnt  # x_i - sum_j a_ij y_j
         g[(lam <= 0) & (g < 0)] = 0.0
         g[(lam >= w) & (g > 0)] = 0.0
@@ -329,5 +360,55 @@ def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
             break
         step = pi * (ub - best_f) / norm
         lam = np.clip(lam + step * g, 0.0, w)
+    if top_S is not None:
+        left = None if max_seconds is None else \
+            max(0.0, max_seconds - (time.perf_counter() - t0))
+        cand = swap_max_cover(red, top_S, p, None, max_seconds=left)
+        fc = covered_weight(red, cand)
+        if fc > best_f + 1e-9:
+            best_S, best_f = cand, fc
     logger.info("lagrangian: %d iterations, plan %.6g, bound %.6g", it + 1, best_f, ub)
+    if max_seconds is not None:
+        left = max_seconds - (time.perf_counter() - t0)
+        if left > 0 and ub - best_f > 1e-9 * max(1.0, ub):
+            best_S, best_f = perturb_search(red, p, best_S, max_seconds=left, seed=seed)
     return best_S, min(ub, float(w.sum()))
+
+
+def perturb_search(red: Reduced, p: int, start: np.ndarray, *, max_seconds: float,
+                   seed: int = 0, patience: int = 200) -> tuple[np.ndarray, float]:
+    """Iterated local search: close a few random open sites near each other, refill
+    greedily, swap to a local optimum; keep the better plan (a kick of 2 to p/10 sites).
+    Stops at ``max_seconds`` or after ``patience`` kicks in a row without improvement."""
+    rng = np.random.default_rng(seed)
+    best_S = np.asarray(start, dtype=np.int64)
+    best_f = covered_weight(red, best_S)
+    if best_S.size < 2:
+        return best_S, best_f
+    At = red.A.T.tocsr()
+    A = red.A
+    t0 = time.perf_counter()
+    tries = improved = since = 0
+    while time.perf_counter() - t0 < max_seconds and since < patience:
+        tries += 1
+        since += 1
+        k = int(rng.integers(2, max(3, best_S.size // 10) + 1))
+        # a cluster: a random open site and the open sites sharing rows with its neighbours
+        s0 = int(rng.choice(best_S))
+        rows = At.indices[At.indptr[s0]:At.indptr[s0 + 1]]
+        near = np.unique(A[rows].indices) if rows.size else np.zeros(0, np.int64)
+        near_rows = np.unique(At[near].indices) if near.size else rows
+        close = np.intersect1d(np.unique(A[near_rows].indices), best_S)
+        pool = close if close.size >= k else best_S
+        out = rng.choice(pool, size=min(k, pool.size), replace=False)
+        keep = np.setdiff1d(best_S, out)
+        cand = greedy_max_cover(red, p, None, start=keep)
+        left = max_seconds - (time.perf_counter() - t0)
+        cand = swap_max_cover(red, cand, p, None, max_seconds=max(left, 0.0))
+        fc = covered_weight(red, cand)
+        if fc > best_f + 1e-9 * max(1.0, best_f):
+            best_S, best_f = cand, fc
+            improved += 1
+            since = 0
+    logger.info("perturbation search: %d kicks, %d improved, plan %.6g", tries, improved, best_f)
+    return best_S, best_f

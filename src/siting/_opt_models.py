@@ -1,8 +1,10 @@
-"""pulp model builders for the single-category covering models (private plumbing).
+"""Sparse model builders for the single-category covering models (private plumbing).
 
 Formulations are documented on the public functions in :mod:`siting.optimize`; the builders
-here only turn a :class:`~siting._opt_reduce.Reduced` into a ``pulp.LpProblem`` and read the
-solution back. Built directly from the CSR arrays, one constraint per row, no dense matrix.
+here turn a :class:`~siting._opt_reduce.Reduced` into a :class:`~siting._opt_mip.SparseMIP`
+with numpy/scipy block matrices (no Python loop per row, no dense matrix) and read the
+solution back. Column order: ``y`` (one per model column), then ``x`` (one per demand row,
+uncapacitated) or ``a`` (one per stored pair in CSR order of ``red.A``, capacitated).
 """
 
 from __future__ import annotations
@@ -10,149 +12,134 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from ._opt_mip import SparseMIP, stack
 from ._opt_reduce import Reduced
+
+INF = np.inf
 
 
 @dataclass(eq=False)
 class Built:
-    """A pulp problem with handles on its variables."""
+    """A sparse model with the layout of its variables."""
 
-    prob: object
-    y: list
-    x: list | None  # per row (uncapacitated)
-    a: list | None  # per stored pair, CSR order (capacitated)
-
-
-def _pulp():
-    import pulp
-
-    return pulp
-
-
-def _expr(pairs):
-    return _pulp().LpAffineExpression(pairs)
-
-
-def new_var(prob, name: str, low: float | None, up: float | None, cat: str = "Continuous"):
-    """A pulp variable owned by ``prob`` (pulp >= 3.3 API, older pulp as a fallback)."""
-    add = getattr(prob, "add_variable", None)
-    if add is not None:
-        return add(name, low, up, cat=cat)
-    return _pulp().LpVariable(name, low, up, cat)  # pragma: no cover - pulp < 3.3
-
-
-def constraint_by_name(prob, name: str):
-    """A named constraint of ``prob`` (pulp >= 3.3 API, older pulp as a fallback)."""
-    get = getattr(prob, "get_constraint_by_name", None)
-    return get(name) if get is not None else prob.constraints[name]
-
-
-def _y_vars(prob, red: Reduced) -> list:
-    return [new_var(prob, f"y{j}", 1 if red.fixed[j] else 0, 1, "Binary")
-            for j in range(red.n_cols)]
+    mip: SparseMIP
+    n_y: int
+    x_off: int | None  # first x column (uncapacitated, not LSCP)
+    a_off: int | None  # first a column (capacitated)
 
 
 def build(red: Reduced, *, sense: str, p: int | None = None, budget: float | None = None,
           need: float | None = None, count_only: bool = False, capacitated: bool = False,
           single_assignment: bool = False, lscp: bool = False) -> Built:
-    """Build max-cover (``sense="max"``) or target-cover (``sense="min"``) as a pulp problem.
+    """Build max-cover (``sense="max"``) or target-cover (``sense="min"``) as a SparseMIP.
 
     ``need`` is the weight the model must cover (target models), ``count_only`` minimises the
     number of new stations instead of their cost, ``lscp`` uses the set-covering rows
     ``sum_j a_ij y_j >= 1`` for every demand row with positive weight.
     """
-    pulp = _pulp()
-    prob = pulp.LpProblem("siting", pulp.LpMaximize if sense == "max" else pulp.LpMinimize)
-    y = _y_vars(prob, red)
-    A = red.A
-    ind, ptr = A.indices, A.indptr
-    free = np.flatnonzero(~red.fixed)
-    x = a = None
-    if capacitated:
-        cat = "Binary" if single_assignment else "Continuous"
-        a = [new_var(prob, f"a{k}", 0, 1, cat) for k in range(A.nnz)]
-        covered_terms = [(a[k], float(red.w[i])) for i in range(red.n_rows)
-                         for k in range(ptr[i], ptr[i + 1])]
-    elif not lscp:
-        x = [new_var(prob, f"x{i}", 0, 1) for i in range(red.n_rows)]
-        covered_terms = [(x[i], float(red.w[i])) for i in range(red.n_rows)]
-    else:
-        covered_terms = []
+    A = red.A.astype(np.float64).tocsr()
+    nr, nc = A.shape
+    free = (~red.fixed).astype(np.float64)
+    y_lo = red.fixed.astype(np.float64)
+    y_hi = np.ones(nc)
+    blocks: list[list] = []
+    rows_n: list[int] = []
+    lo_parts: list[np.ndarray] = []
+    hi_parts: list[np.ndarray] = []
+    names: dict[str, int] = {}
 
-    if sense == "max":
-        prob.setObjective(_expr(covered_terms))
-    else:
-        coef = np.ones(red.n_cols) if count_only else red.cost
-        prob.setObjective(_expr([(y[j], float(coef[j])) for j in free]))
+    def add(block_y, block_v, n, lo, hi, name=None):
+        if name is not None:
+            names[name] = sum(rows_n)
+        blocks.append([block_y, block_v])
+        rows_n.append(n)
+        lo_parts.append(np.broadcast_to(np.asarray(lo, float), (n,)).copy())
+        hi_parts.append(np.broadcast_to(np.asarray(hi, float), (n,)).copy())
 
+    x_off = a_off = None
     if capacitated:
-        for i in range(red.n_rows):
-            ks = range(ptr[i], ptr[i + 1])
-            prob.addConstraint(pulp.LpConstraint(_expr([(a[k], 1.0) for k in ks]),
-                                                 pulp.LpConstraintLE, f"r{i}", 1.0))
-        csc_order = np.argsort(ind, kind="stable")
-        rows_of = np.repeat(np.arange(red.n_rows), np.diff(ptr))
-        h = red.h
-        col_ptr = np.concatenate([[0], np.cumsum(np.bincount(ind, minlength=red.n_cols))])
-        for j in range(red.n_cols):
-            ks = csc_order[col_ptr[j]:col_ptr[j + 1]]
-            terms = [(a[k], float(h[rows_of[k]])) for k in ks]
-            terms.append((y[j], -float(red.cap[j])))
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"k{j}", 0))
-        for k in range(A.nnz):
-            prob.addConstraint(pulp.LpConstraint(_expr([(a[k], 1.0), (y[ind[k]], -1.0)]),
-                                                 pulp.LpConstraintLE, f"l{k}", 0))
+        nnz = A.nnz
+        row_of = np.repeat(np.arange(nr), np.diff(A.indptr))
+        col_of = A.indices
+        nv = nnz
+        a_off = nc
+        v_lo, v_hi = np.zeros(nv), np.ones(nv)
+        v_int = np.full(nv, bool(single_assignment))
+        cover_vec = red.w[row_of]
+        k = np.arange(nnz)
+        R = sp.csr_matrix((np.ones(nnz), (row_of, k)), shape=(nr, nnz))
+        add(None, R, nr, -INF, 1.0)  # sum_j a_ij <= 1
+        H = sp.csr_matrix((red.h[row_of], (col_of, k)), shape=(nc, nnz))
+        add(sp.diags(-np.asarray(red.cap, float)), H, nc, -INF, 0.0)  # h a <= Q y
+        L = sp.csr_matrix((-np.ones(nnz), (k, col_of)), shape=(nnz, nc))
+        add(L, sp.identity(nnz, format="csr"), nnz, -INF, 0.0)  # a_ij <= y_j
     elif lscp:
-        for i in range(red.n_rows):
-            if red.w[i] > 0:
-                terms = [(y[j], 1.0) for j in ind[ptr[i]:ptr[i + 1]]]
-                prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintGE,
-                                                     f"c{i}", 1.0))
+        nv = 0
+        v_lo = v_hi = np.zeros(0)
+        v_int = np.zeros(0, bool)
+        cover_vec = np.zeros(0)
+        pos = np.flatnonzero(red.w > 0)
+        add(A[pos], None, pos.size, 1.0, INF)
     else:
-        for i in range(red.n_rows):
-            terms = [(x[i], 1.0)] + [(y[j], -1.0) for j in ind[ptr[i]:ptr[i + 1]]]
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"c{i}", 0))
+        nv = nr
+        x_off = nc
+        v_lo, v_hi = np.zeros(nr), np.ones(nr)
+        v_int = np.zeros(nr, bool)
+        cover_vec = np.asarray(red.w, float)
+        add(-A, sp.identity(nr, format="csr"), nr, -INF, 0.0)  # x_i <= sum_j y_j
 
     if p is not None:
-        prob.addConstraint(pulp.LpConstraint(_expr([(y[j], 1.0) for j in free]),
-                                             pulp.LpConstraintLE, "p", float(p)))
+        add(sp.csr_matrix(free[None, :]), None, 1, -INF, float(p), name="p")
     if budget is not None:
-        prob.addConstraint(pulp.LpConstraint(
-            _expr([(y[j], float(red.cost[j])) for j in free]), pulp.LpConstraintLE,
-            "budget", float(budget)))
+        add(sp.csr_matrix((red.cost * free)[None, :]), None, 1, -INF, float(budget),
+            name="budget")
     if need is not None and not lscp:
-        prob.addConstraint(pulp.LpConstraint(_expr(covered_terms), pulp.LpConstraintGE,
-                                             "target", float(need)))
-    return Built(prob=prob, y=y, x=x, a=a)
+        add(None, sp.csr_matrix(cover_vec[None, :]), 1, float(need), INF, name="target")
+
+    if sense == "max":
+        c = np.concatenate([np.zeros(nc), cover_vec])
+    else:
+        coef = np.ones(nc) if count_only else np.asarray(red.cost, float)
+        c = np.concatenate([coef * free, np.zeros(nv)])
+    if rows_n:
+        M = stack(blocks, rows_n, [nc, nv])
+    else:  # pragma: no cover - every model has rows
+        M = sp.csc_matrix((0, nc + nv))
+    mip = SparseMIP(
+        c=c, A=M, row_lo=np.concatenate(lo_parts), row_hi=np.concatenate(hi_parts),
+        col_lo=np.concatenate([y_lo, v_lo]), col_hi=np.concatenate([y_hi, v_hi]),
+        integer=np.concatenate([np.ones(nc, bool), v_int]), maximize=sense == "max",
+        names=names,
+    )
+    return Built(mip=mip, n_y=nc, x_off=x_off, a_off=a_off)
 
 
-def set_start(built: Built, red: Reduced, open_cols: np.ndarray) -> None:
-    """Give every variable an initial value from a set of open columns (a MIP start)."""
+def start_vector(built: Built, red: Reduced, open_cols: np.ndarray,
+                 frac: np.ndarray | None = None) -> np.ndarray:
+    """A full solution vector from open columns (and pair fractions when capacitated)."""
     mask = red.fixed.copy()
-    mask[open_cols] = True
-    for j, v in enumerate(built.y):
-        v.setInitialValue(1 if mask[j] else 0)
-    if built.x is not None:
+    mask[np.asarray(open_cols, dtype=np.int64)] = True
+    x = np.zeros(built.mip.n_cols)
+    x[:built.n_y] = mask
+    if built.x_off is not None:
         cnt = np.asarray(red.A @ mask.astype(np.int32)).reshape(-1)
-        for i, v in enumerate(built.x):
-            v.setInitialValue(1 if cnt[i] > 0 else 0)
+        x[built.x_off:built.x_off + red.n_rows] = cnt > 0
+    if built.a_off is not None and frac is not None:
+        x[built.a_off:built.a_off + red.A.nnz] = frac
+    return x
 
 
-def read_open(built: Built, red: Reduced) -> np.ndarray | None:
-    """Open non-fixed columns of the solution, or None when no values are present."""
-    vals = [v.varValue for v in built.y]
-    if any(v is None for v in vals):
+def read_open(built: Built, red: Reduced, x: np.ndarray | None) -> np.ndarray | None:
+    """Open non-fixed columns of a solution, or None when there is none."""
+    if x is None:
         return None
-    arr = np.asarray(vals, dtype=float)
-    return np.flatnonzero((arr > 0.5) & ~red.fixed)
+    return np.flatnonzero((x[:built.n_y] > 0.5) & ~red.fixed)
 
 
-def read_assignment(built: Built, red: Reduced) -> np.ndarray | None:
+def read_assignment(built: Built, red: Reduced, x: np.ndarray | None) -> np.ndarray | None:
     """Assignment fraction per stored pair (capacitated models), CSR order of ``red.A``."""
-    if built.a is None:
+    if built.a_off is None or x is None:
         return None
-    vals = [v.varValue for v in built.a]
-    if any(v is None for v in vals):
-        return None
-    return np.clip(np.asarray(vals, dtype=float), 0.0, 1.0)
+    return np.clip(x[built.a_off:built.a_off + red.A.nnz], 0.0, 1.0)

@@ -12,13 +12,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ._errors import InputError, Problems
 from ._opt_plan import Plan, nearest_assignment, rel_gap
-from ._opt_models import new_var
 from ._opt_problem import CoverageProblem
 from ._opt_reduce import reduce_problem
+from ._opt_mip import SparseMIP
 from ._opt_solvers import _check_limits, check_solver, run_mip
+from ._opt_starts import greedy_multi
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +87,6 @@ def solve_multi(
         mode); ``categories`` holds per-category ``selected``, ``covered_weight``,
         ``total_weight`` and ``share``; ``assignment`` has a ``category`` column.
     """
-    import pulp
-
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
     cats = list(problems)
@@ -182,81 +182,184 @@ def solve_multi(
                            bound=None, solver=solver, seconds=0.0, sizes=sizes,
                            message=f"targets cannot be reached ({text}): lower them or add sites")
 
-    prob = pulp.LpProblem("siting_multi", pulp.LpMinimize if targets else pulp.LpMaximize)
-    z = {k: new_var(prob, f"z{k}", 0, 1, "Binary") for k in range(len(sites)) if not built_arr[k]}
-    y: dict[str, list] = {}
-    x: dict[str, list] = {}
-    obj_terms: list = []
-    cost_terms: list = []
-    for ci, c in enumerate(cats):
-        r = reds[c]
-        P = problems[c]
-        y[c] = [new_var(prob, f"y{ci}_{j}", 1 if r.fixed[j] else 0, 1, "Binary")
-                for j in range(r.n_cols)]
-        x[c] = [new_var(prob, f"x{ci}_{i}", 0, 1) for i in range(r.n_rows)]
-        ind, ptr = r.A.indices, r.A.indptr
-        for i in range(r.n_rows):
-            terms = [(x[c][i], 1.0)] + [(y[c][j], -1.0) for j in ind[ptr[i]:ptr[i + 1]]]
-            prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms),
-                                                 pulp.LpConstraintLE, f"c{ci}_{i}", 0))
-        for j in range(r.n_cols):
-            if r.fixed[j]:
-                continue
-            k = seen[P.site_ids[r.col_site[j]]]
-            cost_terms.append((y[c][j], float(r.cost[j])))
-            if k in z:
-                prob.addConstraint(y[c][j] <= z[k], f"z{ci}_{j}")
-        cov = [(x[c][i], float(r.w[i])) for i in range(r.n_rows)]
-        if targets:
-            if c in targets:
-                need = targets[c] * r.total - r.offset - 1e-9 * max(r.total, 1.0)
-                if need > 0:
-                    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cov),
-                                                         pulp.LpConstraintGE, f"t{ci}", need))
-        else:
-            obj_terms.extend((v, cw[c] * w) for v, w in cov)
-    cost_terms.extend((z[k], float(F[k])) for k in z)
+    col_station = {c: np.array([seen[problems[c].site_ids[reds[c].col_site[j]]]
+                                for j in range(reds[c].n_cols)], dtype=np.int64) for c in cats}
+    partner: dict[str, list] = {}
     for a, b in colocate:
         ra, rb, Pa, Pb = reds[a], reds[b], problems[a], problems[b]
         b_col = {Pb.site_ids[rb.col_site[j]]: j for j in range(rb.n_cols)}
         b_exist = set(Pb.site_ids[Pb.existing])
+        cols_b = np.full(ra.n_cols, -2, dtype=np.int64)
         for j in range(ra.n_cols):
             if ra.fixed[j]:
                 continue
             sid = Pa.site_ids[ra.col_site[j]]
             if sid in b_exist:
                 continue
-            if sid in b_col:
-                prob.addConstraint(y[a][j] <= y[b][b_col[sid]], f"co_{a}_{b}_{j}")
-            else:
-                y[a][j].upBound = 0
+            cols_b[j] = b_col.get(sid, -1)
+        partner.setdefault(a, []).append((b, cols_b))
+    needs = None
     if targets:
-        prob.setObjective(pulp.LpAffineExpression(cost_terms))
-    else:
-        prob.setObjective(pulp.LpAffineExpression(obj_terms))
-        if p is not None:
-            prob.addConstraint(pulp.lpSum(z.values()) <= p, "p")
-        if budget is not None:
-            prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cost_terms),
-                                                 pulp.LpConstraintLE, "budget", float(budget)))
-    out = run_mip(prob, solver, time_limit=time_limit, gap=gap, warm=False, threads=threads)
+        needs = {c: targets[c] * reds[c].total - reds[c].offset - 1e-9 * max(reds[c].total, 1.0)
+                 for c in targets}
+    heur = greedy_multi(reds, cats, col_station, built_arr, F, cw, p=p, budget=budget,
+                        needs=needs, partner=partner)
+    mip, lay = _build_multi(reds, cats, col_station, built_arr, F, cw, p=p, budget=budget,
+                            needs=needs, partner=partner)
+    start = None if heur is None else _multi_start(reds, cats, col_station, built_arr, lay, heur)
+    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - t0))
+    out = run_mip(mip, solver, time_limit=left, gap=gap, threads=threads, start=start)
     seconds = time.perf_counter() - t0
-    if not out.has_solution:
+    heur_obj = None if start is None else mip.objective(start)
+    use_heur = heur is not None and (
+        out.x is None or (heur_obj > out.objective + 1e-9 * max(1.0, abs(heur_obj))
+                          if not targets else heur_obj < out.objective - 1e-9 * max(1.0, abs(heur_obj))))
+    if out.x is None and heur is None:
         status = "infeasible" if out.status == "infeasible" else "time_limit"
         msg = ("no plan meets the targets with the co-location rules: relax them or add sites"
-               if status == "infeasible" else "no plan found within the time limit: raise it")
+               if status == "infeasible" else
+               out.message or "no plan found within the time limit: raise it")
         return _multi_plan(problems, reds, {c: np.zeros(0, int) for c in cats}, sites, F,
                            built_arr, cw, status=status, objective_kind="none", bound=out.bound,
                            solver=solver, seconds=seconds, sizes=sizes, message=msg)
-    open_cols = {c: np.flatnonzero([(v.varValue or 0) > 0.5 and not reds[c].fixed[j]
-                                    for j, v in enumerate(y[c])]) for c in cats}
+    if use_heur:
+        open_cols = heur
+    else:
+        open_cols = {c: np.flatnonzero((out.x[lay["y"][c]:lay["y"][c] + reds[c].n_cols] > 0.5)
+                                       & ~reds[c].fixed) for c in cats}
     bound = out.bound
     if bound is not None and not targets:
         bound += sum(cw[c] * reds[c].offset for c in cats)
-    status = "optimal" if out.status == "optimal" else "time_limit"
+    if out.status == "optimal":
+        status = "optimal"
+    elif out.status == "infeasible" and heur is None:
+        status = "infeasible"
+    elif out.x is None and time_limit is None:
+        status = "heuristic"
+    else:
+        status = "time_limit"
+    msg = out.message
+    if status == "time_limit" and not msg:
+        msg = "the time limit ended the search: the plan is the best found, see gap"
     return _multi_plan(problems, reds, open_cols, sites, F, built_arr, cw, status=status,
                        objective_kind="cost" if targets else "cover", bound=bound,
-                       solver=solver, seconds=seconds, sizes=sizes, message="")
+                       solver=solver, seconds=seconds, sizes=sizes, message=msg)
+
+
+def _build_multi(reds, cats, col_station, built_arr, F, cw, *, p, budget, needs, partner):
+    """The multi-category model as a SparseMIP; returns it and the column layout."""
+    zs = np.flatnonzero(~built_arr)
+    z_of = np.full(built_arr.size, -1, dtype=np.int64)
+    z_of[zs] = np.arange(zs.size)
+    off = zs.size
+    lay: dict[str, Any] = {"z": 0, "nz": zs.size, "z_of": z_of, "y": {}, "x": {}}
+    for c in cats:
+        lay["y"][c] = off
+        off += reds[c].n_cols
+        lay["x"][c] = off
+        off += reds[c].n_rows
+    n = off
+    R: list[np.ndarray] = []
+    C: list[np.ndarray] = []
+    V: list[np.ndarray] = []
+    lo: list[np.ndarray] = []
+    hi: list[np.ndarray] = []
+    nrow = 0
+    col_lo = np.zeros(n)
+    col_hi = np.ones(n)
+    integer = np.ones(n, dtype=bool)
+    c_obj = np.zeros(n)
+    cost_vec = np.zeros(n)
+    cost_vec[:zs.size] = F[zs]
+    names = {}
+
+    def rows(r, cidx, v):
+        R.append(np.asarray(r, np.int64) + nrow)
+        C.append(np.asarray(cidx, np.int64))
+        V.append(np.asarray(v, float))
+
+    for c in cats:
+        r = reds[c]
+        y0, x0 = lay["y"][c], lay["x"][c]
+        integer[x0:x0 + r.n_rows] = False
+        col_lo[y0:y0 + r.n_cols] = r.fixed
+        free = ~r.fixed
+        cost_vec[y0:y0 + r.n_cols] = np.where(free, r.cost, 0.0)
+        if needs is None:
+            c_obj[x0:x0 + r.n_rows] = cw[c] * r.w
+        A = r.A.tocoo()
+        # x_ci - sum_j a_ij y_cj <= 0
+        rows(np.concatenate([np.arange(r.n_rows), A.row]),
+             np.concatenate([x0 + np.arange(r.n_rows), y0 + A.col]),
+             np.concatenate([np.ones(r.n_rows), -np.ones(A.nnz)]))
+        lo.append(np.full(r.n_rows, -np.inf))
+        hi.append(np.zeros(r.n_rows))
+        nrow += r.n_rows
+        # y_cj - z_s <= 0 for new columns at stations not built
+        js = np.flatnonzero(free & (z_of[col_station[c]] >= 0))
+        k = np.arange(js.size)
+        rows(np.concatenate([k, k]), np.concatenate([y0 + js, z_of[col_station[c][js]]]),
+             np.concatenate([np.ones(js.size), -np.ones(js.size)]))
+        lo.append(np.full(js.size, -np.inf))
+        hi.append(np.zeros(js.size))
+        nrow += js.size
+        if needs is not None and c in needs and needs[c] > 0:
+            names[f"t:{c}"] = nrow
+            rows(np.zeros(r.n_rows), x0 + np.arange(r.n_rows), r.w)
+            lo.append(np.array([needs[c]]))
+            hi.append(np.array([np.inf]))
+            nrow += 1
+    for a, lst in partner.items():
+        for b, cols_b in lst:
+            ya, yb = lay["y"][a], lay["y"][b]
+            forbid = np.flatnonzero(cols_b == -1)
+            col_hi[ya + forbid] = 0.0
+            js = np.flatnonzero(cols_b >= 0)
+            k = np.arange(js.size)
+            rows(np.concatenate([k, k]), np.concatenate([ya + js, yb + cols_b[js]]),
+                 np.concatenate([np.ones(js.size), -np.ones(js.size)]))
+            lo.append(np.full(js.size, -np.inf))
+            hi.append(np.zeros(js.size))
+            nrow += js.size
+    if needs is None:
+        if p is not None:
+            names["p"] = nrow
+            rows(np.zeros(zs.size), np.arange(zs.size), np.ones(zs.size))
+            lo.append(np.array([-np.inf]))
+            hi.append(np.array([float(p)]))
+            nrow += 1
+        if budget is not None:
+            nzc = np.flatnonzero(cost_vec)
+            names["budget"] = nrow
+            rows(np.zeros(nzc.size), nzc, cost_vec[nzc])
+            lo.append(np.array([-np.inf]))
+            hi.append(np.array([float(budget)]))
+            nrow += 1
+    else:
+        c_obj = cost_vec
+    M = sp.csc_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))),
+                      shape=(nrow, n))
+    mip = SparseMIP(c=c_obj, A=M, row_lo=np.concatenate(lo), row_hi=np.concatenate(hi),
+                    col_lo=col_lo, col_hi=col_hi, integer=integer, maximize=needs is None,
+                    names=names)
+    return mip, lay
+
+
+def _multi_start(reds, cats, col_station, built_arr, lay, open_cols) -> np.ndarray:
+    n = lay["x"][cats[-1]] + reds[cats[-1]].n_rows
+    x = np.zeros(n)
+    for c in cats:
+        r = reds[c]
+        mask = r.fixed.copy()
+        mask[open_cols[c]] = True
+        y0, x0 = lay["y"][c], lay["x"][c]
+        x[y0:y0 + r.n_cols] = mask
+        cnt = np.asarray(r.A @ mask.astype(np.int32)).reshape(-1)
+        x[x0:x0 + r.n_rows] = cnt > 0
+        st = col_station[c][open_cols[c]]
+        zi = lay["z_of"][st]
+        x[zi[zi >= 0]] = 1.0
+    return x
 
 
 def _multi_plan(problems, reds, open_cols, sites, F, built_arr, cw, *, status, objective_kind,

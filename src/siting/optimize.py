@@ -40,12 +40,13 @@ from ._opt_heuristics import (
     lagrangian_max_cover,
     swap_max_cover,
 )
-from ._opt_models import build, constraint_by_name, read_assignment, read_open, set_start
+from ._opt_models import build, read_assignment, read_open, start_vector
 from ._opt_multi import solve_multi
 from ._opt_plan import Plan, fractional_assignment, nearest_assignment, rel_gap
 from ._opt_problem import CoverageProblem, capacity_from_floor_area, priority_weights
 from ._opt_reduce import Reduced, reduce_problem
 from ._opt_solvers import _check_limits, check_solver, run_mip
+from ._opt_starts import capacitated_value, greedy_capacitated
 
 __all__ = [
     "CoverageProblem",
@@ -266,16 +267,41 @@ def solve_max_cover(
                       gap, reduce, warm_start, threads)
 
 
+def _status_of(out, time_limit: float | None) -> str:
+    """Plan status from a MIP outcome (a plan is in hand: heuristic or MIP)."""
+    if out.status in ("optimal", "infeasible"):
+        return out.status
+    if out.x is None and time_limit is None:
+        return "heuristic"  # the solver ended without a plan and without a limit: a crash
+    return "time_limit"
+
+
+def _limit_message(out, status: str) -> str:
+    if out.message:
+        return out.message + "; the plan is the best found, see gap"
+    if status == "time_limit":
+        return "the time limit ended the search: the plan is the best found, see gap"
+    if status == "heuristic":
+        return "the solver returned no plan: this is the heuristic plan, see gap"
+    return ""
+
+
 def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap, reduce,
                warm_start, threads) -> Plan:
     model = "capacitated_max_cover" if capacitated else "max_cover"
     red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
                          use_cost=budget is not None)
     t0 = time.perf_counter()
-    heur = None
+    heur = heur_frac = None
     heur_f = None
     lag_bound = None
-    if warm_start and not capacitated and red.n_cols:
+    if warm_start and red.n_cols and capacitated:
+        got = greedy_capacitated(red, p, budget, single=single)
+        if got is not None:
+            heur, heur_frac = got
+            heur_f = capacitated_value(red, heur_frac)
+            logger.info("capacitated greedy: %d stations serve %.6g", heur.size, heur_f)
+    elif warm_start and red.n_cols:
         h_secs = (HEURISTIC_SECONDS_DEFAULT if time_limit is None
                   else HEURISTIC_TIME_SHARE * time_limit)
         heur = greedy_max_cover(red, p, budget)
@@ -288,18 +314,23 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         heur_f = red.offset + covered_weight(red, heur)
     built = build(red, sense="max", p=p, budget=budget, capacitated=capacitated,
                   single_assignment=single)
-    if heur is not None:
-        set_start(built, red, heur)
-    out = run_mip(built.prob, solver, time_limit=_remaining(time_limit, t0), gap=gap,
-                  warm=heur is not None, threads=threads)
+    start = None if heur is None else start_vector(built, red, heur, heur_frac)
+    out = run_mip(built.mip, solver, time_limit=_remaining(time_limit, t0), gap=gap,
+                  threads=threads, start=start)
     seconds = time.perf_counter() - t0
-    mip_open = read_open(built, red) if out.has_solution else None
+    mip_open = read_open(built, red, out.x)
+    status = _status_of(out, time_limit)
     if capacitated:
-        frac = read_assignment(built, red) if out.has_solution else None
-        status = out.status if out.status in ("optimal", "infeasible") else "time_limit"
+        frac = read_assignment(built, red, out.x)
+        sel = mip_open
+        if heur is not None and (frac is None or heur_f > out.objective + 1e-9 * max(red.total, 1)):
+            sel, frac = heur, heur_frac
         msg = "" if frac is not None else "no plan found within the time limit: raise it"
+        msg = msg or _limit_message(out, status)
+        if out.x is None and heur is not None:
+            status = "time_limit" if status == "optimal" else status
         return _plan_capacitated(
-            problem, red, mip_open if mip_open is not None else np.zeros(0, int), frac,
+            problem, red, sel if sel is not None else np.zeros(0, int), frac,
             status=status, model=model, kind="cover", bound=out.bound, solver=solver,
             seconds=seconds, message=msg)
     bound = None if out.bound is None else out.bound + red.offset
@@ -312,12 +343,9 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     if mip_open is None or (heur is not None and covered_weight(red, heur)
                             > covered_weight(red, mip_open) + 1e-9 * max(red.total, 1)):
         best = heur if heur is not None else np.zeros(0, dtype=np.int64)
-    status = "optimal" if out.status == "optimal" else "time_limit"
-    msg = ""
-    if status == "time_limit":
-        msg = "the time limit ended the search: the plan is the best found, see gap"
-        if mip_open is None and heur is None:
-            msg = "no plan found within the time limit (existing sites only): raise it"
+    msg = _limit_message(out, status)
+    if mip_open is None and heur is None and status != "optimal":
+        msg = "no plan found within the time limit (existing sites only): raise it"
     return _plan_from_open(problem, red, best, status=status, model=model, kind="cover",
                            bound=bound, solver=solver, seconds=seconds, message=msg,
                            heur=heur_f)
@@ -413,18 +441,24 @@ def solve_target(
         return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",
                                model=model, kind=kind, bound=0.0, solver=solver, seconds=0.0,
                                reachable=reach, message="existing sites already reach the target")
-    heur = None
+    heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")
+    elif warm_start and red.n_cols:
+        got = greedy_capacitated(red, None, None, single=single_assignment,
+                                 need=target * red.total - tol * max(red.total, 1.0),
+                                 count_only=kind == "count")
+        if got is not None:
+            heur, heur_frac = got
     lscp = model == "set_cover"
     built = build(red, sense="min", need=need, count_only=kind == "count",
                   capacitated=capacitated, single_assignment=single_assignment, lscp=lscp)
-    if heur is not None:
-        set_start(built, red, heur)
-    out = run_mip(built.prob, solver, time_limit=_remaining(time_limit, t0), gap=gap,
-                  warm=heur is not None, threads=threads)
+    start = None if heur is None else start_vector(built, red, heur, heur_frac)
+    out = run_mip(built.mip, solver, time_limit=_remaining(time_limit, t0), gap=gap,
+                  threads=threads, start=start)
     seconds = time.perf_counter() - t0
-    mip_open = read_open(built, red) if out.has_solution else None
+    mip_open = read_open(built, red, out.x)
+    cost = np.ones(red.n_cols) if kind == "count" else red.cost
     if capacitated:
         if out.status == "infeasible":
             best = _max_cover(problem, None, None, True, single_assignment, solver, time_limit,
@@ -440,32 +474,34 @@ def solve_target(
                 kind=kind, bound=None, solver=solver, seconds=seconds, reachable=reach_c,
                 message=(f"target {target:.4g} cannot be reached with these capacities: at "
                          f"most {reach_c:.4f}; lower the target or add capacity"))
-        frac = read_assignment(built, red) if out.has_solution else None
-        status = "optimal" if out.status == "optimal" else "time_limit"
+        frac = read_assignment(built, red, out.x)
+        sel = mip_open
+        if heur is not None and (frac is None or
+                                 cost[heur].sum() < cost[mip_open].sum() - 1e-9):
+            sel, frac = heur, heur_frac
+        status = _status_of(out, time_limit)
         return _plan_capacitated(
-            problem, red, mip_open if mip_open is not None else np.zeros(0, int), frac,
+            problem, red, sel if sel is not None else np.zeros(0, int), frac,
             status=status, model=model, kind=kind, bound=out.bound, solver=solver,
             seconds=seconds, reachable=reach,
-            message=msg or ("" if frac is not None else
-                            "no plan found within the time limit: raise it"))
-    cost = np.ones(red.n_cols) if kind == "count" else red.cost
+            message=msg or ("no plan found within the time limit: raise it" if frac is None
+                            else _limit_message(out, status)))
     best = mip_open
     if heur is not None and (best is None or cost[heur].sum() < cost[best].sum() - 1e-9):
         best = heur
-    status = "optimal" if out.status == "optimal" else "time_limit"
-    if out.status == "infeasible":  # cannot happen after the reach check, kept for safety
-        status = "infeasible"
+    status = _status_of(out, time_limit)
     if best is None:
         status = "time_limit" if status != "infeasible" else status
-        msg = msg or "no plan found within the time limit: raise it"
-        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="infeasible"
-                               if status == "infeasible" else status, model=model, kind=kind,
-                               bound=out.bound, solver=solver, seconds=seconds,
-                               reachable=reach, message=msg, no_plan=True)
+        msg = msg or out.message or "no plan found within the time limit: raise it"
+        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
+                               model=model, kind=kind, bound=out.bound, solver=solver,
+                               seconds=seconds, reachable=reach, message=msg, no_plan=True)
+    if status == "infeasible":  # cannot happen after the reach check with a plan in hand
+        status = "time_limit"
     heur_obj = None if heur is None else float(cost[heur].sum())
     return _plan_from_open(problem, red, best, status=status, model=model, kind=kind,
                            bound=out.bound, solver=solver, seconds=seconds, reachable=reach,
-                           message=msg, heur=heur_obj)
+                           message=msg or _limit_message(out, status), heur=heur_obj)
 
 
 def solve_set_cover(problem: CoverageProblem, **kwargs: Any) -> Plan:
@@ -570,10 +606,10 @@ def frontier(problem: CoverageProblem, k: int, *, method: str = "heuristic",
             if built is None:
                 built = build(red, sense="max", p=kk)
             else:
-                constraint_by_name(built.prob, "p").changeRHS(float(kk))
-            set_start(built, red, S)
-            out = run_mip(built.prob, solver, time_limit=time_limit, gap=gap, warm=True)
-            m_open = read_open(built, red) if out.has_solution else None
+                built.mip.row_hi[built.mip.names["p"]] = float(kk)
+            out = run_mip(built.mip, solver, time_limit=time_limit, gap=gap,
+                          start=start_vector(built, red, S))
+            m_open = read_open(built, red, out.x)
             if out.bound is not None:
                 bound = min(bound, out.bound + red.offset)
             if m_open is not None and covered_weight(red, m_open) > covered_weight(red, S):

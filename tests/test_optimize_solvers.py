@@ -1,0 +1,216 @@
+"""Solver plumbing: the CBC watchdog, HiGHS built directly from sparse arrays, heuristic
+starts for the capacitated and multi-category models."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pytest
+
+from siting import _opt_mip
+from siting._opt_models import build, start_vector
+from siting._opt_reduce import reduce_problem
+from siting._opt_starts import capacitated_value as start_value
+from siting._opt_starts import greedy_capacitated
+from siting.optimize import (
+    CoverageProblem,
+    greedy,
+    solve_max_cover,
+    solve_multi,
+    solve_target,
+)
+from test_optimize import _big_instance, _multi_brute, _multi_instance
+from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
+
+
+def _fake_cbc(tmp_path, body: str) -> str:
+    """A stand-in for the CBC binary (a shell script) to drive the watchdog."""
+    path = tmp_path / "fake_cbc"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+# ---------------------------------------------------------------------------------- watchdog
+def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
+    # a "CBC" that ignores -sec and SIGINT: the watchdog must kill it and keep the heuristic
+    fake = _fake_cbc(tmp_path, "trap '' INT\nsleep 600")
+    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(_opt_mip, "CBC_KILL_AFTER", 0.5)
+    prob = random_instance(3, nd=60, ns=14)
+    heur = greedy(prob, 3)
+    plan = solve_max_cover(prob, 3, time_limit=1.0)
+    assert plan.status == "time_limit"
+    assert "watchdog" in plan.message
+    assert plan.objective == pytest.approx(heur.objective)  # the heuristic plan is kept
+    assert len(plan.selected_sites) == 3
+    assert plan.bound >= plan.objective
+
+
+def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypatch):
+    fake = _fake_cbc(tmp_path, "exit 3")
+    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    prob = random_instance(4, nd=60, ns=14)
+    plan = solve_max_cover(prob, 3)  # no time limit: status says heuristic
+    assert plan.status == "heuristic"
+    assert "exit code 3" in plan.message
+    assert plan.objective == pytest.approx(greedy(prob, 3).objective)
+    target = solve_target(prob, 0.5, time_limit=5)
+    assert target.status == "time_limit" and target.share >= 0.5 - 1e-9
+
+
+@pytest.mark.slow
+def test_big_instance_with_two_seconds_returns_a_plan():
+    prob = _big_instance(seed=6, nd=20000, ns=3000, radius=0.05)
+    for solver in ("cbc", "highs"):
+        plan = solve_max_cover(prob, 60, time_limit=2.0, solver=solver)
+        assert plan.status == "time_limit"
+        assert len(plan.selected_sites) == 60
+        assert plan.objective is not None and plan.bound >= plan.objective - 1e-6
+        assert plan.gap is not None and plan.gap > 0
+
+
+# ---------------------------------------------------------------------------------- HiGHS
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_highs_direct_model_equals_cbc(seed):
+    prob = random_instance(seed, nd=50, ns=12)
+    cases = [
+        (solve_max_cover, {"p": 3}),
+        (solve_max_cover, {"budget": 7.0}),
+        (solve_target, {"target": 0.7}),
+        (solve_target, {"target": 0.6, "minimize": "count"}),
+        (solve_max_cover, {"p": 3, "capacitated": True}),
+        (solve_max_cover, {"p": 2, "capacitated": True, "single_assignment": True}),
+        (solve_target, {"target": 0.4, "capacitated": True}),
+    ]
+    for fn, kw in cases:
+        a = fn(prob, **kw, solver="cbc", warm_start=False)
+        b = fn(prob, **kw, solver="highs", warm_start=False)
+        assert a.status == b.status, (fn.__name__, kw)
+        if a.objective is not None:
+            assert a.objective == pytest.approx(b.objective, rel=1e-7), (fn.__name__, kw)
+    assert solve_max_cover(prob, 3, solver="highs").objective == pytest.approx(
+        brute_max_cover(prob, p=3))
+
+
+def test_multi_cbc_and_highs_agree_with_brute_force():
+    probs, site_costs = _multi_instance()
+    colocate = (("health", "elderly"),)
+    best = _multi_brute(probs, site_costs, colocate=colocate, p=2)
+    for solver in ("cbc", "highs"):
+        plan = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, solver=solver)
+        assert plan.status == "optimal" and plan.objective == pytest.approx(best)
+
+
+def test_mps_round_trip_keeps_the_model():
+    # the same SparseMIP through CBC (MPS file) and HiGHS (passModel): same optimum, and the
+    # CBC solution satisfies the model's rows
+    prob = random_instance(7, nd=60, ns=14)
+    red = reduce_problem(prob, capacitated=True)
+    built = build(red, sense="max", p=3, capacitated=True)
+    a = _opt_mip.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
+    b = _opt_mip.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
+    assert a.status == b.status == "optimal"
+    assert a.objective == pytest.approx(b.objective, rel=1e-7)
+    assert built.mip.feasible(a.x) and built.mip.feasible(b.x)
+
+
+# ---------------------------------------------------------------------------------- starts
+def _check_capacitated(prob, red, open_cols, frac, p=None):
+    A = red.A
+    row_of = np.repeat(np.arange(red.n_rows), np.diff(A.indptr))
+    col_of = A.indices
+    open_mask = red.fixed.copy()
+    open_mask[open_cols] = True
+    assert np.all((frac >= -1e-12) & (frac <= 1 + 1e-12))
+    assert np.all(frac[~open_mask[col_of]] == 0)  # only open stations serve
+    assert np.all(np.bincount(row_of, weights=frac, minlength=red.n_rows) <= 1 + 1e-9)
+    load = np.bincount(col_of, weights=red.h[row_of] * frac, minlength=red.n_cols)
+    assert np.all(load <= red.cap + 1e-6)  # capacities hold
+    if p is not None:
+        assert open_cols.size <= p
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 5, 8])
+@pytest.mark.parametrize("single", [False, True])
+def test_capacitated_greedy_is_feasible_and_below_optimum(seed, single):
+    prob = random_instance(seed, nd=30, ns=9)
+    red = reduce_problem(prob, capacitated=True)
+    open_cols, frac = greedy_capacitated(red, 2, None, single=single)
+    _check_capacitated(prob, red, open_cols, frac, p=2)
+    if single:
+        assert set(np.round(frac, 12)) <= {0.0, 1.0}
+    value = start_value(red, frac)
+    assert value <= brute_capacitated(prob, 2) + 1e-6
+    assert value > 0
+    # the start is accepted by the model as a feasible solution
+    built = build(red, sense="max", p=2, capacitated=True, single_assignment=single)
+    assert built.mip.feasible(start_vector(built, red, open_cols, frac))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_capacitated_target_greedy_meets_its_target(seed):
+    prob = random_instance(seed, nd=30, ns=9)
+    red = reduce_problem(prob, capacitated=True)
+    need = 0.3 * red.total
+    got = greedy_capacitated(red, None, None, need=need)
+    assert got is not None
+    open_cols, frac = got
+    _check_capacitated(prob, red, open_cols, frac)
+    assert start_value(red, frac) >= need - 1e-6
+    assert greedy_capacitated(red, None, None, need=2 * red.total) is None
+
+
+def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
+    fake = _fake_cbc(tmp_path, "trap '' INT\nsleep 600")
+    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(_opt_mip, "CBC_KILL_AFTER", 0.5)
+    prob = random_instance(2, nd=40, ns=10)
+    plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0)
+    assert plan.status == "time_limit" and plan.objective is not None
+    assert 0 < len(plan.selected_sites) <= 2
+    # the assignment it reports respects capacities: recount from the table
+    asg = plan.assignment[plan.assignment.covered]
+    hh = dict(zip(prob.demand_ids, prob.households))
+    cap = dict(zip(prob.site_ids, prob.capacity))
+    load = asg.assign(h=asg.demand_id.map(hh) * asg.fraction).groupby("site_id").h.sum()
+    assert all(load[s] <= cap[s] + 1e-6 for s in load.index)
+
+
+@pytest.mark.parametrize("colocate", [(), (("health", "elderly"),)])
+def test_multi_heuristic_plan_is_feasible(tmp_path, monkeypatch, colocate):
+    fake = _fake_cbc(tmp_path, "exit 1")
+    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    probs, site_costs = _multi_instance()
+    targets = {"elderly": 0.6, "health": 0.7}
+    plan = solve_multi(probs, site_costs=site_costs, targets=targets, colocate=colocate,
+                       time_limit=5)
+    assert plan.status == "time_limit" and plan.objective is not None
+    for c, t in targets.items():
+        assert plan.categories[c]["share"] >= t - 1e-9
+    best = _multi_brute(probs, site_costs, colocate=colocate, targets=targets)
+    assert plan.objective >= best - 1e-9
+    if colocate:
+        health = set(plan.categories["health"]["selected"])
+        assert health <= set(plan.categories["elderly"]["selected"]) | {"s0"}
+    cover = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, time_limit=5)
+    assert cover.status == "time_limit"
+    assert len(set(cover.selected_sites) - set(cover.existing_sites)) <= 2  # new stations
+    assert cover.objective <= _multi_brute(probs, site_costs, colocate=colocate, p=2) + 1e-9
+    if colocate:
+        health = set(cover.categories["health"]["selected"])
+        assert health <= set(cover.categories["elderly"]["selected"]) | {"s0"}
+
+
+def test_fake_cbc_script_is_executable(tmp_path):
+    # guards the two tests above: the stand-in really runs on this system
+    fake = _fake_cbc(tmp_path, "exit 0")
+    assert os.access(fake, os.X_OK)
+
+
+def test_coverage_problem_unchanged_for_callers():
+    # planning.py builds problems with from_pairs and positional arguments
+    prob = CoverageProblem.from_pairs(["a", "b"], [1, 2], ["s"], [1.0], ["a"], ["s"], [5.0], 10)
+    assert solve_max_cover(prob, 1, solver="highs").objective == pytest.approx(1.0)
