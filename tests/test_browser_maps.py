@@ -152,10 +152,19 @@ def test_canvas_mode_draws_and_answers_clicks(browser, tmp_path):
     pt = pg.page.evaluate(f"(() => {{ var p = window.sitingMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
     box = pg.page.locator(".leaflet-container").bounding_box()
     # Leaflet draws the canvas (and its hit areas) on the next animation frames
-    pg.page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    pg.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+    # Leaflet draws the canvas (and its hit areas) on later animation frames: on a loaded machine
+    # that can take a while, so click again until the popup opens (at most ~20 s)
     popup = pg.page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    for _ in range(20):
+        pg.page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        pg.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+        try:
+            popup.wait_for(timeout=1000)
+            break
+        except Exception as exc:  # playwright's TimeoutError (its module is imported lazily above)
+            if type(exc).__name__ != "TimeoutError":
+                raise
+            continue
     assert "Residence r11" in popup.inner_text()
     pg.close()
 

@@ -171,3 +171,17 @@ def test_malformed_threshold(tmp_path, capsys, bad):
     code, out = run(p, capsys)
     assert code == 2 and "threshold" in out and "5 min" in out
     assert _nothing_written(tmp_path)
+
+
+def test_stale_temp_output_of_a_killed_run_is_removed(tmp_path, capsys):
+    import subprocess
+
+    # a process that has ended: its pid is free
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    stale = tmp_path / f".out.tmp-{proc.pid}"
+    stale.mkdir()
+    (stale / "half.csv").write_text("x")
+    code, out = run(files_scenario(tmp_path), capsys)
+    assert code == 0, out
+    assert not stale.exists() and (tmp_path / "out" / "summary.json").exists()

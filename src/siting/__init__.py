@@ -25,6 +25,7 @@ from ._errors import (
     SitingError,
     SolverError,
 )
+from .batch import run_batch, scenarios_from_files, scenarios_from_template
 from .check import check_batch, check_development, prepare_check, read_development, write_report
 from .coverage import CoverageResult, coverage
 from .network import Network, Snap, graph_from_download, graph_from_file, graph_from_pyrosm
@@ -54,6 +55,6 @@ __all__ = [
     "capacity_from_floor_area", "check_batch", "check_development", "coverage", "frontier", "frontier_chart", "graph_from_download",
     "graph_from_file", "graph_from_pyrosm", "greedy", "list_standards", "load_scenario", "load_standard",
     "nearest", "pairs_within", "prepare_check", "read_development", "write_report", "parse_threshold", "priority_weights", "resolve_categories", "resolve_speed",
-    "run_scenario", "settings", "solve_max_cover", "solve_multi", "solve_set_cover", "solve_target",
+    "run_batch", "run_scenario", "scenarios_from_files", "scenarios_from_template", "settings", "solve_max_cover", "solve_multi", "solve_set_cover", "solve_target",
     "write_outputs",
 ]

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
+from ._io import json_ready
 from . import __version__
 from .check import SEARCH_FACTOR
 from .maps import esc
@@ -181,22 +181,6 @@ def remedy_text(rem: dict[str, Any], lang: str, cat_name: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # JSON
 # ------------------------------------------------------------------------------------------------
-def _clean(o: Any) -> Any:
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (float, np.floating)):
-        return float(o) if math.isfinite(o) else None
-    if isinstance(o, (np.bool_,)):
-        return bool(o)
-    if isinstance(o, Path):
-        return str(o)
-    return o
-
-
 def result_dict(res: Any, lang: str) -> dict[str, Any]:
     """The JSON report of a check (plain JSON types; NaN and inf become null)."""
     names = {c.key: c.name(lang) for c in res.categories}
@@ -231,7 +215,7 @@ def result_dict(res: Any, lang: str) -> dict[str, Any]:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "siting": __version__,
     }
-    return _clean(out)
+    return json_ready(out)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -253,7 +237,7 @@ def _leaflet_inline() -> str:
 
 
 def _json_for_script(data: Any) -> str:
-    s = json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    s = json.dumps(json_ready(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -21,7 +21,6 @@ import logging
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._opt_reduce import Reduced
 

@@ -252,7 +252,7 @@ def _fmt(v: np.ndarray) -> list[str]:
 def write_mps(mip: SparseMIP, path: str) -> None:
     """Free-format MPS of ``mip`` as a minimisation (a maximum is negated). Names are
     ``C<j>`` and ``R<i>``."""
-    n, m = mip.n_cols, mip.n_rows
+    n = mip.n_cols
     lo, hi = mip.row_lo, mip.row_hi
     kind = np.where(lo == hi, "E", np.where(np.isfinite(hi), "L", "G"))
     if np.any(~np.isfinite(lo) & ~np.isfinite(hi)):

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InputError
+from ._io import json_ready
 from .coverage import CoverageResult, coverage
 from .indicators import indicators
 from .units import SPEED_PROFILES
@@ -268,6 +269,7 @@ def run_scenario(
     report: Callable[[str], None] | None = None,
     progress: bool = False,
     network: Network | None = None,
+    pairs: Callable[..., pd.DataFrame] | None = None,
 ) -> RunResult:
     """Run a scenario: load everything, measure coverage; nothing is written.
 
@@ -282,6 +284,9 @@ def run_scenario(
     network : Network, optional
         A network already compiled for this scenario's area (skips loading it again when
         several scenarios or checks share one network).
+    pairs : callable, optional
+        Replaces :func:`siting.reach.pairs_within` in the planning stage (same signature), e.g.
+        a distributed version for one very large area.
     """
     timings: dict[str, float] = {}
     categories = sc.resolved_categories()
@@ -338,7 +343,7 @@ def run_scenario(
         from .planning import plan_run
 
         with _Stage("optimize", timings, report) as st:
-            res = plan_run(res, progress=progress)
+            res = plan_run(res, progress=progress, pairs=pairs)
             table = res.extras["tables"]["plan_coverage"]
             st.done("; ".join(
                 f"{r.category}: {r.new_stations} new, {r.share_before:.0%} -> {r.share_after:.0%} ({r.status})"
@@ -435,6 +440,8 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
     map_path = Path(map_path or sc.map_path)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     map_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out_dir.parent, f".{out_dir.name}.tmp-*")
+    _remove_stale(map_path.parent, f".{map_path.name}.tmp-*")
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     tmp_map = map_path.parent / f".{map_path.name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -455,10 +462,11 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         for name, table in res.extras.get("tables", {}).items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
-            json.dump(summary_dict(res), fh, ensure_ascii=False, indent=2, default=_json_default)
+            json.dump(json_ready(summary_dict(res)), fh, ensure_ascii=False, indent=2)
         from .report import write_report
 
-        write_report(res, tmp, map_href=os.path.relpath(map_path.resolve(), out_dir.resolve()), pdf=sc.map.pdf)
+        if sc.output.report:
+            write_report(res, tmp, map_href=os.path.relpath(map_path.resolve(), out_dir.resolve()), pdf=sc.map.pdf)
         m = coverage_map(res)
         m.save(str(tmp_map))
         # move into place
@@ -480,17 +488,28 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         "residences_csv": out_dir / "residences.csv",
         "categories_csv": out_dir / "categories.csv",
         "summary": out_dir / "summary.json",
-        "report": out_dir / "report.html",
+        **({"report": out_dir / "report.html"} if sc.output.report else {}),
     }
 
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (np.floating,)):
-        return None if not np.isfinite(o) else float(o)
-    if isinstance(o, (np.bool_,)):
-        return bool(o)
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+def _remove_stale(folder: Path, pattern: str) -> None:
+    """Remove temporary outputs left by a run that was killed (its process no longer exists)."""
+    for p in folder.glob(pattern):
+        try:
+            pid = int(p.name.rsplit("-", 1)[1])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running: another run writes there
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        logger.info("removing %s left by an interrupted run", p)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)

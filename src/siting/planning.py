@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -73,7 +73,8 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
 
 
 def _problem(
-    res: RunResult, cfg: OptimizeConfig, key: str, cands: gpd.GeoDataFrame, cand_snap: Snap, progress: bool
+    res: RunResult, cfg: OptimizeConfig, key: str, cands: gpd.GeoDataFrame, cand_snap: Snap, progress: bool,
+    pairs: Callable[..., pd.DataFrame] = pairs_within,
 ) -> CoverageProblem:
     """The covering problem of one category: candidates and existing facilities as sites."""
     net = res.network
@@ -83,7 +84,7 @@ def _problem(
     mask = hosts(cands, key) & cand_snap.reachable
     cidx = np.flatnonzero(mask)
     t0 = time.perf_counter()
-    cp = pairs_within(net, cand_snap.subset(cidx), dsnap, limit, progress=progress)
+    cp = pairs(net, cand_snap.subset(cidx), dsnap, limit, progress=progress)
     fsnap = res.coverage.facility_snap[key]
     ep = pairs_within(net, fsnap, dsnap, limit)
     rid = res.coverage.residences["rid"].to_numpy().astype(str)
@@ -127,8 +128,14 @@ def _solve(problem: CoverageProblem, cfg: OptimizeConfig) -> Plan:
     return solve_target(problem, cfg.target, minimize=cfg.minimize, capacitated=cfg.capacitated, **common)
 
 
-def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
+def plan_run(
+    res: RunResult, *, progress: bool = False, pairs: Callable[..., pd.DataFrame] | None = None
+) -> RunResult:
     """Add the optimisation to a run (``scenario.optimize`` must be set).
+
+    ``pairs`` replaces :func:`siting.reach.pairs_within` for the candidate reachability (same
+    signature), e.g. ``siting.batch.pairs_within_distributed`` bound to a Dask client for one
+    very large area.
 
     Returns a new :class:`RunResult` whose ``extras`` carry ``plans`` (category → Plan),
     ``proposed`` (GeoDataFrame of new stations), ``tables`` (``plan_coverage``,
@@ -145,7 +152,7 @@ def plan_run(res: RunResult, *, progress: bool = False) -> RunResult:
         logger.warning(
             "candidates: %d of %d are more than %.0f m from the network and are ignored", off, len(cands), res.scenario.max_snap_m
         )
-    problems = {key: _problem(res, cfg, key, cands, cand_snap, progress) for key in cfg.categories}
+    problems = {key: _problem(res, cfg, key, cands, cand_snap, progress, pairs or pairs_within) for key in cfg.categories}
     plans: dict[str, Plan] = {}
     if cfg.comprehensive and len(cfg.categories) > 1:
         targets = {k: cfg.target for k in cfg.categories} if cfg.model == "target" else None

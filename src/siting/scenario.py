@@ -135,6 +135,7 @@ class OutputConfig(_Model):
     """Where tables go."""
 
     dir: str | None = None
+    report: bool = Field(True, description="write report.html with charts (and a PDF, see map.pdf)")
 
 
 class Scenario(_Model):
