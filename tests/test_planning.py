@@ -122,3 +122,28 @@ colocate = [["pharmacy", "laundry"]]
     out = capsys.readouterr().err
     assert code == 2
     assert "bakery" in out and "laundry" in out and "optimize.p" in out and "comprehensive" in out
+
+
+def test_candidates_restricted_to_osm_landuse(tmp_path):
+    p = _scenario(tmp_path, """
+[optimize]
+categories = ["pharmacy"]
+model = "max_cover"
+p = 1
+[optimize.candidates]
+spacing = "50 m"
+landuse = ["residential"]
+""")
+    sc = load_scenario(p)
+    res = run_scenario(sc)
+    cand = res.extras["candidates"]
+    assert len(cand) > 0
+    # an independent check: every candidate lies in a landuse=residential polygon of the extract
+    from siting.pipeline import _osm_features
+
+    lu = _osm_features(sc, res.network, "landuse")
+    lu = lu[lu["landuse"] == "residential"].to_crs(res.network.crs)
+    inside = gpd.sjoin(cand[["geometry"]], lu[["geometry"]], predicate="within")
+    assert inside.index.nunique() == len(cand)
+    everywhere = generate_candidates(res.network, spacing=50)
+    assert len(cand) < len(everywhere) / 2

@@ -74,3 +74,12 @@ def test_unknown_standard_and_level(tmp_path):
     p.write_text('standard = "GB50180-2018"\nlevel = "20min"\n')
     with pytest.raises(ScenarioError, match="15min"):
         load_scenario(p)
+
+
+def test_unrecognised_crs_names(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('[demand]\nsource = "osm_buildings"\ncrs = "gcj03"\n[facilities]\ncrs = "EPSG:99999999"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(p)
+    text = "\n".join(err.value.problems)
+    assert "demand.crs = 'gcj03'" in text and "facilities.crs" in text and "bd09" in text

@@ -94,3 +94,12 @@ def test_file_without_crs(tmp_path):
 def test_missing_file():
     with pytest.raises(MissingFileError, match="not found"):
         read_points("does/not/exist.geojson", what="demand")
+
+
+def test_unknown_crs_name(tmp_path):
+    pd.DataFrame({"lon": [116.4], "lat": [39.9], "population": [1]}).to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(CRSError, match="gcj02"):
+        read_points(tmp_path / "d.csv", what="demand", crs="gcj03")
+    # aliases of the Chinese systems are accepted
+    d = read_points(tmp_path / "d.csv", what="demand", crs="GCJ-02")
+    assert d.crs.to_epsg() == 4326 and d.geometry.x.iloc[0] != 116.4

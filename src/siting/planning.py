@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from typing import Any
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -49,9 +50,7 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
     net = res.network
     if c.source == "generated":
         planned = res.facilities[res.facilities["category"].isin(cfg.categories)] if len(res.facilities) else None
-        within = None
-        if c.within:
-            within = read_points(sc.path(c.within), what="optimize.candidates.within").to_crs(net.crs)
+        within = _allowed_area(res, c)
         return generate_candidates(
             net,
             spacing=parse_threshold(c.spacing, key="optimize.candidates.spacing").value,
@@ -66,10 +65,34 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
         categories_column=c.categories_column, id_column=c.id_column,
         known_categories=[k.key for k in res.categories], crs=c.crs,
     )
-    if c.within:
-        area = read_points(sc.path(c.within), what="optimize.candidates.within").to_crs(net.crs).geometry.union_all()
-        cands = cands[cands.within(area)].reset_index(drop=True)
+    area = _allowed_area(res, c)
+    if area is not None:
+        cands = cands[cands.within(area.geometry.union_all())].reset_index(drop=True)
     return cands
+
+
+def _allowed_area(res: RunResult, c: Any) -> gpd.GeoDataFrame | None:
+    """Polygons new stations must lie in: a parcel file and/or OSM land use of the named types."""
+    from .pipeline import _osm_features
+
+    parts = []
+    if c.within:
+        parts.append(read_points(res.scenario.path(c.within), what="optimize.candidates.within").to_crs(res.network.crs))
+    if c.landuse:
+        lu = _osm_features(res.scenario, res.network, "landuse")
+        if lu is None or "landuse" not in lu.columns:
+            lu = gpd.GeoDataFrame({"landuse": []}, geometry=[], crs=4326)
+        lu = lu[lu["landuse"].isin(c.landuse) & lu.geom_type.isin(["Polygon", "MultiPolygon"])]
+        logger.info("candidates: %d OSM land-use polygons of %s", len(lu), ", ".join(c.landuse))
+        lu = lu.to_crs(res.network.crs)[["geometry"]]
+        lu["geometry"] = lu.geometry.make_valid()  # OSM multipolygons are often slightly invalid
+        parts.append(lu)
+    if not parts:
+        return None
+    if len(parts) == 2:  # both given: inside the parcels and inside the land use
+        a, b = (p.geometry.union_all() for p in parts)
+        return gpd.GeoDataFrame(geometry=[a.intersection(b)], crs=res.network.crs)
+    return parts[0]
 
 
 def _problem(

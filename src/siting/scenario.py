@@ -103,6 +103,7 @@ class CandidatesConfig(_Model):
     floor_area_m2: float | None = Field(None, ge=0, description="generated: floor area per station, m²")
     min_distance: str | None = Field(None, description="generated: keep this far from existing facilities")
     within: str | None = Field(None, description="polygon file (e.g. land-use parcels) candidates must lie in")
+    landuse: list[str] | None = Field(None, description='OSM landuse=* types candidates must lie in, e.g. ["residential"]')
     crs: str | None = None
     cost_column: str = "cost"
     floor_area_column: str = "floor_area_m2"
@@ -299,6 +300,12 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
                 problems.add(f"network.crs = {net.crs!r} is geographic (degrees): use a projected CRS in metres, e.g. \"EPSG:32650\"")
         except pyproj.exceptions.CRSError:
             problems.add(f"network.crs = {net.crs!r} is not a CRS pyproj knows: use e.g. \"EPSG:32650\"")
+    for key, value in (("demand.crs", sc.demand.crs), ("facilities.crs", sc.facilities.crs),
+                       ("optimize.candidates.crs", sc.optimize.candidates.crs if sc.optimize else None)):
+        if value is not None:
+            msg = crs_problem(value)
+            if msg:
+                problems.add(f"{key} = {value!r}: {msg}")
     speed = None
     try:
         speed = sc.speed_mps
@@ -379,3 +386,23 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
+
+
+def crs_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable input CRS (None when it is): an EPSG/PROJ name pyproj knows,
+    or one of the Chinese systems PROJ does not carry (``gcj02``, ``bd09``)."""
+    import pyproj
+
+    from .coords import normalise_crs_name
+
+    try:
+        normalise_crs_name(value)
+        return None
+    except InputError:
+        pass
+    try:
+        pyproj.CRS.from_user_input(value)
+        return None
+    except pyproj.exceptions.CRSError:
+        return ("not a CRS siting knows: use an EPSG code (\"EPSG:4326\", \"EPSG:32650\"), "
+                "or \"gcj02\" (Amap/Gaode) or \"bd09\" (Baidu) for Chinese coordinates")

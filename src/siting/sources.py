@@ -78,7 +78,21 @@ def read_points(
     p = Path(path)
     if not p.exists():
         raise MissingFileError(f"{what} file not found: {p}: check the path (relative to the scenario file)")
-    chinese = isinstance(crs, str) and crs.lower() in ("gcj02", "gcj-02", "bd09", "bd-09")
+    chinese = False
+    if isinstance(crs, str):
+        from .coords import normalise_crs_name
+        from .scenario import crs_problem
+
+        msg = crs_problem(crs)
+        if msg:
+            raise CRSError(f"{what}.crs = {crs!r}: {msg}")
+        try:
+            crs = normalise_crs_name(crs)
+            chinese = crs in ("gcj02", "bd09")
+            if crs == "wgs84":
+                crs = "EPSG:4326"
+        except CRSError:
+            pass
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         df = pd.read_csv(p, sep="\t" if p.suffix.lower() == ".tsv" else ",", dtype={"id": str})
         cols = {c.lower(): c for c in df.columns}
@@ -125,7 +139,7 @@ def read_points(
     if chinese:
         from .coords import to_wgs84
 
-        gdf = to_wgs84(gdf, crs=crs.lower().replace("-", ""))
+        gdf = to_wgs84(gdf, crs=crs)
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
         logger.warning("%s: %d rows of %s have no geometry and are skipped", what, int(empty.sum()), p.name)
