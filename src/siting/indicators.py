@@ -139,7 +139,7 @@ def indicators(
             what = "communities (demand column 'community')"
         else:
             units = r.rename(columns={f"{ckey}_covered": "covered"})
-            what = "demand points (each a community or village)"
+            what = "demand points (each counted as one unit; group them into communities with a 'community' column)"
         share = float(units["covered"].mean()) if len(units) else float("nan")
         pop_share = float(units.loc[units["covered"], "population"].sum() / units["population"].sum()) if units["population"].sum() > 0 else float("nan")
         rows.append(_row(ind.get(cov_key), lang, share,

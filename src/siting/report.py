@@ -51,6 +51,9 @@ _TEXT = {
         "cap_minutes": "Walking minutes to the nearest facility, weighted by residents",
         "cap_map": "Residents coloured by walking minutes (static map for slides)",
         "cap_complete": "Basic categories within the threshold (complete circle)",
+        "indicators": "Indicators against the standards", "indicator": "Indicator", "target": "Target",
+        "measured": "Measured", "result": "Result", "detail": "Detail", "r_pass": "pass", "r_fail": "fail",
+        "r_not assessable": "not assessable",
     },
     "zh": {
         "report": "覆盖分析报告", "created": "生成时间", "scenario": "方案", "open_map": "打开交互地图",
@@ -65,6 +68,8 @@ _TEXT = {
         "unreachable": "距路网过远的居住点", "groups": "重点人群覆盖率", "versions": "软件版本",
         "cap_minutes": "到最近设施的步行时间（按人口加权）", "cap_map": "居住点按步行时间着色（静态图，可用于汇报）",
         "cap_complete": "阈值内可达的基本类别数（完整生活圈）",
+        "indicators": "规划指标达标情况", "indicator": "指标", "target": "目标", "measured": "现状", "result": "结论",
+        "detail": "说明", "r_pass": "达标", "r_fail": "未达标", "r_not assessable": "无法评估",
     },
 }
 
@@ -200,6 +205,26 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
                            f"<td class=num>{_num(getattr(row, 'floor_area_m2', np.nan))}</td>"
                            f"<td>{ll.x.iloc[i]:.6f}, {ll.y.iloc[i]:.6f}</td></tr>")
             out.append("</table>")
+    # indicators against the standards (pass / fail / not assessable)
+    ind = res.extras.get("tables", {}).get("indicators")
+    if ind is not None and len(ind):
+        marks = {"pass": ("✔", "#1a7f37"), "fail": ("✘", "#b42318"), "not assessable": ("–", "#666")}
+        out.append(f"<h2>{esc(T['indicators'])}</h2><table id='indicators'><tr><th>{esc(T['indicator'])}</th>"
+                   f"<th class=num>{esc(T['target'])}</th><th class=num>{esc(T['measured'])}</th>"
+                   f"<th>{esc(T['result'])}</th><th>{esc(T['detail'])}</th></tr>")
+        for row in ind.itertuples(index=False):
+            unit = row.unit or ""
+            fmt = (lambda v: _pct(v)) if unit == "share" or str(row.indicator).startswith("area_norm") else (lambda v: _num(v, 1))
+            target = "" if row.target is None or row.target != row.target else f"{row.comparison or ''} {fmt(row.target)}"
+            mark, colour = marks.get(row.result, ("", "#333"))
+            label = T.get(f"r_{row.result}", row.result)
+            out.append(f"<tr><td>{esc(row.name)}</td><td class=num>{esc(target)}</td>"
+                       f"<td class=num>{esc('' if row.measured is None or row.measured != row.measured else fmt(row.measured))}</td>"
+                       f"<td style='color:{colour};font-weight:600'>{mark} {esc(label)}</td><td>{esc(row.detail)}"
+                       + (f" <span class='sub'>({esc(row.source)}{', ' + esc(row.status) if isinstance(row.status, str) else ''})</span>"
+                          if isinstance(row.source, str) else "")
+                       + "</td></tr>")
+        out.append("</table>")
     # charts and maps
     def fig(name: str, caption: str) -> str:
         p = charts.get(name)
