@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import statistics
 import subprocess
@@ -57,6 +58,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--mem-limit-gb", type=float, default=12.0,
                     help="address-space limit of the spopt worker (MemoryError instead of the OOM killer)")
     ap.add_argument("--results-dir", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--render", metavar="JSON[,JSON...]",
+                    help="measure nothing: rewrite the latest*.md tables from saved result files (a case in a "
+                         "later file replaces the same case in an earlier one)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     if a.quick:
@@ -91,6 +95,7 @@ def _run_worker(tool: str, case: dict, work: Path, run: int, a: argparse.Namespa
            "--time-cap", str(a.ego_cap)]
     if run == 0:
         cmd += ["--answers", str(work / f"{case['case']}-{tool}.npy")]
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     try:
         p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=a.timeout)
@@ -101,6 +106,7 @@ def _run_worker(tool: str, case: dict, work: Path, run: int, a: argparse.Namespa
         return {"status": "failed", "reason": tail}
     r = json.loads(out.read_text())
     r["wall_s"] = time.perf_counter() - t0
+    r["loadavg_1min_before"] = load
     r["status"] = "ok"
     return r
 
@@ -128,18 +134,20 @@ def coverage_case(case: dict, tools: list[str], skipped: dict, work: Path, a: ar
                                 "raise --ego-max-nodes to try)")
         runnable.remove("osmnx_ego")
     runs: dict[str, list[dict]] = {t: [] for t in runnable}
-    failed: dict[str, dict] = {}
+    failed: dict[str, list[dict]] = {}  # a tool failing twice is not tried again
     once: set[str] = set()
     for r in range(a.runs):
         order = runnable[r % len(runnable):] + runnable[: r % len(runnable)] if runnable else []
         for tool in order:
-            if tool in failed or tool in once:
+            if tool in once or len(failed.get(tool, [])) >= 2:
                 continue
             logger.info("  %s run %d/%d: %s", case["case"], r + 1, a.runs, tool)
             res = _run_worker(tool, case, work, r, a)
             if res["status"] != "ok":
                 logger.warning("  %s on %s: %s", tool, case["case"], res["reason"])
-                failed[tool] = res
+                failed.setdefault(tool, []).append(res)
+                if res["status"] == "timeout":
+                    once.add(tool)  # a timeout would only repeat
                 continue
             logger.info("    query %.3f s (search %.3f s), prep %.3f s, peak %.0f MB",
                         res["query_s"], res["search_s"], res["prep_s"], res["peak_mb"])
@@ -152,15 +160,18 @@ def coverage_case(case: dict, tools: list[str], skipped: dict, work: Path, a: ar
         if tool in skipped:
             out_tools[tool] = {"status": "skipped", "reason": skipped.get(tool)}
             continue
-        if tool in failed:
-            out_tools[tool] = failed[tool]
-            continue
         rr = runs[tool]
-        med = {k: statistics.median(x[k] for x in rr) for k in ("query_s", "search_s", "snap_s", "prep_s")}
+        if not rr:
+            out_tools[tool] = failed[tool][-1]
+            continue
+        keys = ("query_s", "search_s", "snap_s", "prep_s", "query_cpu_s", "search_cpu_s", "snap_cpu_s", "prep_cpu_s")
+        med = {k: statistics.median(x[k] for x in rr) for k in keys}
         med["total_s"] = statistics.median(x["query_s"] + x["prep_s"] for x in rr)
+        med["total_cpu_s"] = statistics.median(x["query_cpu_s"] + x["prep_cpu_s"] for x in rr)
         peak = max(x["peak_mb"] for x in rr)
         extra = max(x["peak_mb"] - x["base_mb"] for x in rr)
-        entry = {"status": "ok", **med, "peak_mb": peak, "extra_mb": extra, "n_runs": len(rr), "runs": rr}
+        entry = {"status": "ok", **med, "peak_mb": peak, "extra_mb": extra, "n_runs": len(rr), "runs": rr,
+                 "failed_runs": failed.get(tool, [])}
         for k in ("capped", "note", "facilities_done", "facilities_total", "door_to_door_covered"):
             if k in rr[0]:
                 entry[k] = rr[0][k]
@@ -192,6 +203,7 @@ def _run_opt(tool: str, inst: dict, work: Path, run: int, a: argparse.Namespace)
            "--time-limit", str(a.opt_time_limit)]
     if tool == "spopt":
         cmd += ["--mem-limit-gb", str(a.mem_limit_gb)]
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     try:
         p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=a.timeout)
@@ -201,7 +213,7 @@ def _run_opt(tool: str, inst: dict, work: Path, run: int, a: argparse.Namespace)
         tail = (p.stderr.strip().splitlines() or ["no message"])[-1]
         return {"status": "failed", "reason": tail[:300]}
     r = json.loads(out.read_text())
-    r.update(status="ok", wall_s=time.perf_counter() - t0)
+    r.update(status="ok", wall_s=time.perf_counter() - t0, loadavg_1min_before=load)
     return r
 
 
@@ -255,8 +267,43 @@ def optimize_cases(a: argparse.Namespace, work: Path) -> list[dict]:
     return cases
 
 
+def _write_markdown(result: dict, results_dir: Path) -> str:
+    md = _report.markdown(result)
+    (results_dir / "latest.md").write_text(md)
+    for section in {c["section"] for c in result["cases"]}:  # per section, so runs of one section keep the other
+        part = {**result, "cases": [c for c in result["cases"] if c["section"] == section]}
+        (results_dir / f"latest-{section}.md").write_text(_report.markdown(part))
+    return md
+
+
+def render(files: list[str], results_dir: Path) -> int:
+    """Merge saved result files into one set of tables (no measuring)."""
+    merged: dict | None = None
+    order: list[tuple[str, str]] = []
+    cases: dict[tuple[str, str], dict] = {}
+    for f in files:
+        r = json.loads(Path(f).read_text())
+        merged = merged or r
+        for c in r["cases"]:
+            key = (c["section"], c["case"])
+            if key not in cases:
+                order.append(key)
+            cases[key] = {**c, "from": Path(f).name}
+    if merged is None:
+        raise SystemExit("--render: name at least one result file")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    notes = list(merged.get("notes", [])) + [f"tables merged from {', '.join(Path(f).name for f in files)}"]
+    for key in order:
+        notes.append(f"{key[0]} {key[1]}: measured in {cases[key]['from']}")
+    result = {**merged, "cases": [cases[k] for k in order], "notes": notes}
+    print(_write_markdown(result, results_dir))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parse(argv)
+    if a.render:
+        return render([f for f in a.render.split(",") if f], Path(a.results_dir))
     logging.basicConfig(level=logging.DEBUG if a.verbose else logging.INFO,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -284,9 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (results_dir / f"{stamp}.json").write_text(json.dumps(result, indent=1, default=float))
-    md = _report.markdown(result)
-    (results_dir / "latest.md").write_text(md)
-    print(md)
+    print(_write_markdown(result, results_dir))
     return 0
 
 

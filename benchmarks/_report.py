@@ -74,10 +74,13 @@ def markdown(result: dict) -> str:
         f"Command: `{result['command']}`; medians of {result['runs']} run(s), tools alternated run by run, "
         "each run in a fresh process.",
         "",
-        "Times in seconds. **query** = snap residences and facilities + bounded nearest-facility search "
+        "Times in seconds, medians. Ratios use **CPU time** of the worker process (all its threads), which "
+        "other programs running at the same time disturb far less than wall-clock time; wall-clock query time "
+        "is shown too. pandana's contraction hierarchy uses several threads, so its CPU time exceeds its wall "
+        "time on an idle machine. **query** = snap residences and facilities + bounded nearest-facility search "
         "(what a coverage run repeats per category); **search** = the search alone; **prep** = building the "
         "tool's network structure from arrays (siting: CSR + spatial index; networkx: the graph; pandana: "
-        "its contraction hierarchy). Ratios are tool time / siting time (> 1: siting faster). **peak MB** = "
+        "its contraction hierarchy). Ratios are tool / siting (> 1: siting faster). **peak MB** = "
         "high-water resident memory (VmHWM) of the worker process (interpreter, imports and inputs included); **+MB** = what the "
         "tool's prep and query added on top of the inputs.",
         "",
@@ -92,13 +95,13 @@ def markdown(result: dict) -> str:
             f"{case['n_residences']:,} residences, {case['n_facilities']:,} facilities ({case['category']}), "
             f"limit {case['limit_m']:.0f} m.",
             "",
-            "| tool | query s | ×siting | search s | ×siting | prep s | prep+query s | ×siting | peak MB | +MB | answers vs scipy |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| tool | query s | query CPU s | ×siting | search CPU s | ×siting | prep CPU s | prep+query CPU s | ×siting | peak MB | +MB | answers vs scipy |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         s = case["tools"].get("siting", {})
         for tool, r in case["tools"].items():
             if r.get("status") != "ok":
-                lines.append(f"| {tool} | {r.get('status')}: {r.get('reason')} |  |  |  |  |  |  |  |  |  |")
+                lines.append(f"| {tool} | {r.get('status')}: {r.get('reason')} |" + "  |" * 10)
                 continue
 
             def ratio(key: str) -> str:
@@ -110,10 +113,15 @@ def markdown(result: dict) -> str:
             if r.get("n_runs", result["runs"]) < result["runs"]:
                 flag += f" ({r['n_runs']} run)"
             lines.append(
-                f"| {tool} | {_fmt(r['query_s'])}{flag} | {ratio('query_s')} | {_fmt(r['search_s'])} | "
-                f"{ratio('search_s')} | {_fmt(r['prep_s'])} | {_fmt(r['total_s'])} | {ratio('total_s')} | "
+                f"| {tool} | {_fmt(r['query_s'])}{flag} | {_fmt(r['query_cpu_s'])} | {ratio('query_cpu_s')} | "
+                f"{_fmt(r['search_cpu_s'])} | {ratio('search_cpu_s')} | {_fmt(r['prep_cpu_s'])} | "
+                f"{_fmt(r['total_cpu_s'])} | {ratio('total_cpu_s')} | "
                 f"{r['peak_mb']:.0f} | {r['extra_mb']:.0f} | {case['agreement'].get(tool, {}).get('text', '–')} |"
             )
+        loads = [x.get("loadavg_1min_before", 0) for r in case["tools"].values() for x in r.get("runs", [])]
+        if loads:
+            lines += ["", f"1-minute load average before the runs: {min(loads):.1f} to {max(loads):.1f} "
+                          f"(on {result['machine']['cores']} cores)."]
         lines += ["", "What each tool computes:", ""]
         lines += [f"- **{t}**: {WHAT[t]}" for t in case["tools"]]
         lines.append("")

@@ -5,7 +5,8 @@
 Each tool has a ``prep`` stage (build its own network structure from the arrays: siting's
 compiled Network, a CSR matrix, a networkx graph, pandana's contraction hierarchy) and a
 ``query`` stage (snap residences and facilities, then the bounded nearest-facility search),
-timed separately with ``time.perf_counter``; ``search_s`` is the search alone, without snapping.
+timed separately, both wall clock (``time.perf_counter``, ``*_s``) and CPU time of the process
+(``time.process_time``, all threads, ``*_cpu_s``); ``search`` is the search alone, without snapping.
 
 Peak memory is the high-water mark of this worker's resident memory at the end (``VmHWM`` from
 /proc/self/status; interpreter, imports, inputs and the tool's work);
@@ -41,6 +42,20 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
 
 
+def _now() -> tuple[float, float]:
+    """(wall clock, CPU time of this process incl. all its threads), seconds."""
+    return time.perf_counter(), time.process_time()
+
+
+def _stats(base: float, t0, t1, t2, t3) -> dict:
+    """prep = t0..t1, snap = t1..t2, search = t2..t3, query = t1..t3; wall and CPU seconds."""
+    out = {"base_mb": base}
+    for k, (a, b) in {"prep": (t0, t1), "query": (t1, t3), "snap": (t1, t2), "search": (t2, t3)}.items():
+        out[f"{k}_s"] = b[0] - a[0]
+        out[f"{k}_cpu_s"] = b[1] - a[1]
+    return out
+
+
 def _load(path: str) -> dict:
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
@@ -62,15 +77,15 @@ def tool_siting(d: dict, limit: float, crs: str, **_) -> tuple[np.ndarray, dict]
     res = shapely.points(d["res_x"], d["res_y"])
     fac = shapely.points(d["fac_x"], d["fac_y"])
     base = _maxrss_mb()
-    t0 = time.perf_counter()
+    t0 = _now()
     net = Network.from_arrays(d["x"], d["y"], d["u"], d["v"], d["length"], crs=crs, geometry=geom)
-    t1 = time.perf_counter()
+    t1 = _now()
     rs = net.snap(res)
     fs = net.snap(fac)
-    t2 = time.perf_counter()
+    t2 = _now()
     out = nearest(net, fs, rs, limit=limit)
-    t3 = time.perf_counter()
-    stats = {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2}
+    t3 = _now()
+    stats = _stats(base, t0, t1, t2, t3)
     # answer check (untimed): the same search with every point placed exactly on its nearest node
     # (snapped to an incident segment at t = 0), where siting's door-to-door distance equals the
     # node-to-node distance the peers compute
@@ -119,17 +134,17 @@ def tool_scipy(d: dict, limit: float, **_) -> tuple[np.ndarray, dict]:
     from scipy.spatial import cKDTree
 
     base = _maxrss_mb()
-    t0 = time.perf_counter()
+    t0 = _now()
     csr = _csr(d)
     tree = cKDTree(np.column_stack([d["x"], d["y"]]))
-    t1 = time.perf_counter()
+    t1 = _now()
     rnode = tree.query(np.column_stack([d["res_x"], d["res_y"]]))[1]
     fnode = np.unique(tree.query(np.column_stack([d["fac_x"], d["fac_y"]]))[1])
-    t2 = time.perf_counter()
+    t2 = _now()
     dist = dijkstra(csr, directed=True, indices=fnode, min_only=True, limit=limit)
     ans = dist[rnode]
-    t3 = time.perf_counter()
-    return ans, {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2}
+    t3 = _now()
+    return ans, _stats(base, t0, t1, t2, t3)
 
 
 def _nx_graph(d: dict, crs: str):
@@ -150,16 +165,16 @@ def tool_networkx(d: dict, limit: float, crs: str, **_) -> tuple[np.ndarray, dic
     import osmnx as ox
 
     base = _maxrss_mb()
-    t0 = time.perf_counter()
+    t0 = _now()
     G = _nx_graph(d, crs)
-    t1 = time.perf_counter()
+    t1 = _now()
     rnode = ox.distance.nearest_nodes(G, d["res_x"], d["res_y"])
     fnode = set(np.asarray(ox.distance.nearest_nodes(G, d["fac_x"], d["fac_y"])).tolist())
-    t2 = time.perf_counter()
+    t2 = _now()
     dist = nx.multi_source_dijkstra_path_length(G, fnode, cutoff=limit, weight="length")
     ans = np.array([dist.get(int(n), np.inf) for n in rnode], dtype=float)
-    t3 = time.perf_counter()
-    return ans, {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2}
+    t3 = _now()
+    return ans, _stats(base, t0, t1, t2, t3)
 
 
 def tool_ego(d: dict, limit: float, crs: str, time_cap: float = 120.0, **_) -> tuple[np.ndarray, dict]:
@@ -172,26 +187,27 @@ def tool_ego(d: dict, limit: float, crs: str, time_cap: float = 120.0, **_) -> t
     import osmnx as ox
 
     base = _maxrss_mb()
-    t0 = time.perf_counter()
+    t0 = _now()
     G = _nx_graph(d, crs)
-    t1 = time.perf_counter()
+    t1 = _now()
     rnode = ox.distance.nearest_nodes(G, d["res_x"], d["res_y"])
     fnode = list(dict.fromkeys(np.asarray(ox.distance.nearest_nodes(G, d["fac_x"], d["fac_y"])).tolist()))
-    t2 = time.perf_counter()
+    t2 = _now()
     covered: set = set()
     done = 0
     for f in fnode:
         covered.update(nx.ego_graph(G, f, radius=limit, distance="length").nodes)
         done += 1
-        if time.perf_counter() - t2 > time_cap:
+        if time.perf_counter() - t2[0] > time_cap:
             break
     ans = np.array([1.0 if int(n) in covered else 0.0 for n in rnode])
-    t3 = time.perf_counter()
-    stats = {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2,
-             "facilities_done": done, "facilities_total": len(fnode)}
+    t3 = _now()
+    stats = _stats(base, t0, t1, t2, t3)
+    stats.update(facilities_done=done, facilities_total=len(fnode))
     if done < len(fnode):
-        est = (t3 - t2) * len(fnode) / max(done, 1)
-        stats.update(capped=True, search_s=est, query_s=(t2 - t1) + est,
+        f = len(fnode) / max(done, 1)
+        stats.update(capped=True, search_s=stats["search_s"] * f, search_cpu_s=stats["search_cpu_s"] * f)
+        stats.update(query_s=stats["snap_s"] + stats["search_s"], query_cpu_s=stats["snap_cpu_s"] + stats["search_cpu_s"],
                      note=f"time cap {time_cap:.0f} s hit after {done} of {len(fnode)} facilities; "
                           "search time extrapolated linearly")
     return ans, stats
@@ -202,19 +218,19 @@ def tool_pandana(d: dict, limit: float, **_) -> tuple[np.ndarray, dict]:
     import pandas as pd
 
     base = _maxrss_mb()
-    t0 = time.perf_counter()
+    t0 = _now()
     nodes = pd.DataFrame({"x": d["x"], "y": d["y"]})
     edges = pd.DataFrame({"from": d["u"], "to": d["v"], "length": d["length"]})
     net = pandana.Network(nodes["x"], nodes["y"], edges["from"], edges["to"], edges[["length"]], twoway=True)
-    t1 = time.perf_counter()
+    t1 = _now()
     net.set_pois("fac", limit, 1, pd.Series(d["fac_x"]), pd.Series(d["fac_y"]))
     rnode = net.get_node_ids(pd.Series(d["res_x"]), pd.Series(d["res_y"])).to_numpy()
-    t2 = time.perf_counter()
+    t2 = _now()
     near = net.nearest_pois(limit, "fac", num_pois=1)
     ans = np.array(near[1].reindex(rnode).to_numpy(dtype=float), dtype=float, copy=True)
-    t3 = time.perf_counter()
+    t3 = _now()
     ans[ans >= limit] = np.inf  # pandana fills "none within" with the search distance itself
-    return ans, {"base_mb": base, "prep_s": t1 - t0, "query_s": t3 - t1, "snap_s": t2 - t1, "search_s": t3 - t2}
+    return ans, _stats(base, t0, t1, t2, t3)
 
 
 TOOLS = {

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyproj import CRS, Transformer
 
-from siting._errors import CRSError, InputError
+from ._errors import CRSError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
