@@ -22,6 +22,8 @@ as two-way: right for walking and cycling; for the car profile one-way rules are
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 import json
 import logging
 import warnings
@@ -508,19 +510,7 @@ class Network:
             z = np.zeros(0)
             zi = np.zeros(0, dtype=np.int64)
             return Snap(zi, zi, zi, z, z, z, z, np.zeros(0, bool), float(max_snap))
-        # bounded search first (fast); the few points beyond max_snap get an unbounded one so that
-        # their distance to the street can be reported
-        ei = np.full(len(geoms), -1, dtype=np.int64)
-        perp = np.full(len(geoms), np.inf)
-        (pi, e), dist = self._tree.query_nearest(
-            geoms, max_distance=float(max_snap) if np.isfinite(max_snap) else None,
-            return_distance=True, all_matches=False,
-        )
-        ei[pi], perp[pi] = e, dist
-        far = np.flatnonzero(ei < 0)
-        if len(far):
-            (pf, ef), df = self._tree.query_nearest(geoms[far], return_distance=True, all_matches=False)
-            ei[far[pf]], perp[far[pf]] = ef, df
+        ei, perp = self._nearest_segments(geoms, max_snap)
         seg = self.edge_geometry[ei]
         t = shapely.line_locate_point(seg, geoms, normalized=True)
         t = np.nan_to_num(np.asarray(t, dtype=float), nan=0.0)
@@ -537,6 +527,38 @@ class Network:
             reachable=reachable,
             max_snap=float(max_snap),
         )
+
+    def _nearest_segments(self, geoms: np.ndarray, max_snap: float) -> tuple[np.ndarray, np.ndarray]:
+        """Index of and distance to the nearest segment of each point (GEOS STRtree).
+
+        Points are sorted along a 500 m grid first (neighbouring queries then walk the same tree
+        branches: ~1.7x faster) and split over threads (shapely releases the GIL). A bounded
+        search runs first; the few points beyond ``max_snap`` get an unbounded one so that their
+        distance to the street can still be reported.
+        """
+        n = len(geoms)
+        ei = np.full(n, -1, dtype=np.int64)
+        perp = np.full(n, np.inf)
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+        order = np.lexsort((np.floor(y / 500.0), np.floor(x / 500.0)))
+        bound = float(max_snap) if np.isfinite(max_snap) else None
+
+        def query(idx: np.ndarray, limit: float | None) -> None:
+            (pi, e), d = self._tree.query_nearest(geoms[idx], max_distance=limit, return_distance=True, all_matches=False)
+            ei[idx[pi]] = e
+            perp[idx[pi]] = d
+
+        workers = min(os.cpu_count() or 1, 8) if n >= 20_000 else 1
+        parts = np.array_split(order, workers)
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as ex:
+                list(ex.map(lambda idx: query(idx, bound), parts))
+        else:
+            query(order, bound)
+        far = np.flatnonzero(ei < 0)
+        if len(far):
+            query(far, None)
+        return ei, perp
 
     def nearer_to_dropped(self, points: Any, snap: Snap) -> np.ndarray:
         """Which points are nearer to a street dropped with a small component than to a kept one."""

@@ -53,28 +53,18 @@ class Nearest:
 def _augmented(net: Network, snaps: Snap) -> tuple[sparse.csr_matrix, np.ndarray]:
     """CSR with one virtual node per reachable snapped source, appended after the real nodes.
 
-    Returns the matrix and the indices (into ``snaps``) of the sources that got a node.
+    Returns the matrix and the indices (into ``snaps``) of the sources that got a node. Only
+    the appended rows are built; the network's own arrays are reused as they are.
     """
     ok = np.flatnonzero(snaps.reachable)
-    k = len(ok)
     n = net.n_nodes
+    extra = _source_rows(snaps, ok, np.arange(n), n)
     base = net.csr
-    cols = np.stack([snaps.u[ok], snaps.v[ok]], axis=1)
-    w = np.stack([snaps.perp[ok] + snaps.along_u[ok], snaps.perp[ok] + snaps.along_v[ok]], axis=1)
-    # a degenerate segment (u == v) gives the same column twice: keep one (the minimum)
-    same = cols[:, 0] == cols[:, 1]
-    w[same, 0] = np.minimum(w[same, 0], w[same, 1])
-    counts = np.where(same, 1, 2)
-    flat_cols = np.where(same[:, None], np.stack([cols[:, 0], np.full(k, -1)], 1), cols).ravel()
-    flat_w = w.ravel()
-    valid = flat_cols >= 0
-    extra_ptr = base.indptr[-1] + np.cumsum(counts)
-    indptr = np.concatenate([base.indptr, extra_ptr])
-    indices = np.concatenate([base.indices, flat_cols[valid].astype(base.indices.dtype)])
-    data = np.concatenate([base.data, flat_w[valid]])
+    k = len(ok)
+    indptr = np.concatenate([base.indptr, base.indptr[-1] + extra.indptr[1:]])
+    indices = np.concatenate([base.indices, extra.indices.astype(base.indices.dtype)])
+    data = np.concatenate([base.data, extra.data])
     m = sparse.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
-    m.has_sorted_indices = False
-    m.sort_indices()
     return m, ok
 
 
@@ -89,19 +79,22 @@ def _target_distance(dist: np.ndarray, targets: Snap) -> tuple[np.ndarray, np.nd
     return best, (dv < du).astype(np.int8)
 
 
-def _same_edge_pairs(sources: Snap, targets: Snap, src_index: np.ndarray | None = None) -> pd.DataFrame:
+def _same_edge_pairs(sources: Snap, targets: Snap) -> pd.DataFrame:
     """Source-target pairs on the same segment with the direct distance along it (metres)."""
     s_ok = np.flatnonzero(sources.reachable)
     t_ok = np.flatnonzero(targets.reachable)
     if len(s_ok) == 0 or len(t_ok) == 0:
-        return pd.DataFrame({"target": [], "source": [], "metres": []})
-    s = pd.DataFrame({"edge": sources.edge[s_ok], "source": s_ok})
-    t = pd.DataFrame({"edge": targets.edge[t_ok], "target": t_ok})
-    m = t.merge(s, on="edge")
-    if m.empty:
-        return pd.DataFrame({"target": [], "source": [], "metres": []})
-    ti = m["target"].to_numpy()
-    si = m["source"].to_numpy()
+        return pd.DataFrame({"target": np.zeros(0, np.int64), "source": np.zeros(0, np.int64), "metres": np.zeros(0)})
+    order = s_ok[np.argsort(sources.edge[s_ok], kind="stable")]
+    s_edge = sources.edge[order]
+    t_edge = targets.edge[t_ok]
+    lo = np.searchsorted(s_edge, t_edge, side="left")
+    hi = np.searchsorted(s_edge, t_edge, side="right")
+    count = hi - lo
+    ti = np.repeat(t_ok, count)
+    # positions lo..hi-1 for each target, flattened
+    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
+    si = order[np.arange(int(count.sum())) + starts]
     # along the segment: |position difference| in metres (along_u grows from u to v)
     metres = np.abs(targets.along_u[ti] - sources.along_u[si]) + targets.perp[ti] + sources.perp[si]
     return pd.DataFrame({"target": ti, "source": si, "metres": metres})
@@ -286,8 +279,11 @@ def _source_rows(snaps: Snap, chunk: np.ndarray, local: np.ndarray, n: int) -> s
     np.cumsum(counts, out=indptr[1:])
     cols = np.stack([cu, cv], 1)
     w = np.stack([wu, wv], 1)
+    # each row has its (at most two) columns in increasing order: a sorted CSR without a sort
+    swap = cols[:, 0] > cols[:, 1]
+    cols[swap] = cols[swap][:, ::-1]
+    w[swap] = w[swap][:, ::-1]
     keep = np.stack([np.ones(k, bool), ~same], 1)
     m = sparse.csr_matrix((w[keep], cols[keep], indptr), shape=(k, n))
-    m.has_sorted_indices = False
-    m.sort_indices()
+    m.has_sorted_indices = True
     return m
