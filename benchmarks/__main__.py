@@ -268,11 +268,14 @@ def optimize_cases(a: argparse.Namespace, work: Path) -> list[dict]:
 
 
 def _write_markdown(result: dict, results_dir: Path) -> str:
-    md = _report.markdown(result)
+    from . import _e2e
+
+    md = _report.markdown(result) + _e2e.markdown([c for c in result["cases"] if c.get("section") == "e2e"])
     (results_dir / "latest.md").write_text(md)
     for section in {c["section"] for c in result["cases"]}:  # per section, so runs of one section keep the other
         part = {**result, "cases": [c for c in result["cases"] if c["section"] == section]}
-        (results_dir / f"latest-{section}.md").write_text(_report.markdown(part))
+        text = _e2e.markdown(part["cases"]) if section == "e2e" else _report.markdown(part)
+        (results_dir / f"latest-{section}.md").write_text(text)
     return md
 
 
@@ -327,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         if "optimize" in a.sections:
             result["cases"] += optimize_cases(a, work)
         if "e2e" in a.sections:
-            notes.append("e2e (siting run end to end): not implemented in this runner yet")
+            from . import _e2e
+
+            sizes = [x for x in a.size_list if x != "helsinki"] or [300_000]
+            result["cases"] += _e2e.e2e_cases(work, a.runs, sizes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (results_dir / f"{stamp}.json").write_text(json.dumps(result, indent=1, default=float))

