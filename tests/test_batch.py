@@ -295,8 +295,14 @@ def test_killed_worker_loses_nothing(tmp_path):
         th.join(timeout=120)
         assert victim is not None, "no area was running when the test looked"
         res = box["res"]
-    assert all(r["status"] == "done" for r in res.records), res.failed
+    # every area is finished. An area the killed worker had already finished (its result lost
+    # with the worker's memory, its files already written atomically) is recomputed by Dask and
+    # then finds its own done marker: it comes back "skipped" with the same key, not redone.
+    assert all(r["status"] in ("done", "skipped") for r in res.records), res.failed
     assert all(area_paths(out, s["name"])["done"].exists() for s in specs)
+    for r in res.records:
+        if r["status"] == "skipped":
+            assert area_paths(out, r["name"])["done"].read_text().strip() == r["key"]
     rec = {r["name"]: r for r in res.records}[victim[0]]
-    assert rec["pid"] != victim[1]
+    assert rec["status"] == "done" and rec["pid"] != victim[1]
     _same_numbers(rec, _serial_record(specs[[s["name"] for s in specs].index(victim[0])], tmp_path))
