@@ -95,19 +95,22 @@ def _run_worker(tool: str, case: dict, work: Path, run: int, a: argparse.Namespa
            "--time-cap", str(a.ego_cap)]
     if run == 0:
         cmd += ["--answers", str(work / f"{case['case']}-{tool}.npy")]
+    return _measure(cmd, out, a.timeout, killed="worker killed")
+
+
+def _measure(cmd: list[str], out: Path, timeout: float, *, killed: str, max_reason: int | None = None) -> dict:
+    """Run one measuring worker in a fresh process; its JSON result plus wall time and load."""
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=a.timeout)
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"status": "timeout", "reason": f"worker killed after {a.timeout:.0f} s"}
+        return {"status": "timeout", "reason": f"{killed} after {timeout:.0f} s"}
     if p.returncode != 0:
         tail = (p.stderr.strip().splitlines() or ["no message"])[-1]
-        return {"status": "failed", "reason": tail}
+        return {"status": "failed", "reason": tail[:max_reason]}
     r = json.loads(out.read_text())
-    r["wall_s"] = time.perf_counter() - t0
-    r["loadavg_1min_before"] = load
-    r["status"] = "ok"
+    r.update(status="ok", wall_s=time.perf_counter() - t0, loadavg_1min_before=load)
     return r
 
 
@@ -203,18 +206,7 @@ def _run_opt(tool: str, inst: dict, work: Path, run: int, a: argparse.Namespace)
            "--time-limit", str(a.opt_time_limit)]
     if tool == "spopt":
         cmd += ["--mem-limit-gb", str(a.mem_limit_gb)]
-    load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=a.timeout)
-    except subprocess.TimeoutExpired:
-        return {"status": "timeout", "reason": f"killed after {a.timeout:.0f} s"}
-    if p.returncode != 0:
-        tail = (p.stderr.strip().splitlines() or ["no message"])[-1]
-        return {"status": "failed", "reason": tail[:300]}
-    r = json.loads(out.read_text())
-    r.update(status="ok", wall_s=time.perf_counter() - t0, loadavg_1min_before=load)
-    return r
+    return _measure(cmd, out, a.timeout, killed="killed", max_reason=300)
 
 
 def optimize_cases(a: argparse.Namespace, work: Path) -> list[dict]:

@@ -38,6 +38,7 @@ from ._batch_aggregate import area_table, category_table, ranking, totals, write
 from ._batch_reach import pairs_within_distributed, partition_sources
 from ._batch_tasks import area_paths, failed_record, run_area, write_json_atomic
 from ._errors import InputError, MissingDependency, MissingFileError, ScenarioError
+from .scenario import read_toml
 
 __all__ = [
     "BatchResult",
@@ -151,13 +152,9 @@ def scenarios_from_template(template: str | Path, areas: str | Path) -> list[dic
         two locations, a bad bbox, bad or repeated names).
     """
     template, areas = Path(template), Path(areas)
-    for p, what in ((template, "template"), (areas, "areas table")):
-        if not p.is_file():
-            raise MissingFileError(f"{what} not found: {p}: check the path")
-    try:
-        base = tomllib.loads(template.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML ({exc}): fix the syntax"], str(template)) from exc
+    base = read_toml(template, what="template")
+    if not areas.is_file():
+        raise MissingFileError(f"areas table not found: {areas}: check the path")
     with open(areas, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
         header = [h.strip() for h in (rows[0].keys() if rows else [])]

@@ -215,6 +215,16 @@ def _pydantic_problems(err: ValidationError) -> list[str]:
     return out
 
 
+def read_toml(path: Path, *, what: str, hint: str = "") -> dict[str, Any]:
+    """The parsed TOML of a scenario-like file; a missing file or bad syntax is a clear error."""
+    if not path.is_file():
+        raise MissingFileError(f"{what} not found: {path}: check the path{hint}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"not valid TOML ({exc}): fix the syntax"], str(path)) from exc
+
+
 def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario file; every problem is reported at once.
 
@@ -233,12 +243,7 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
         The file is not valid TOML, or any key or value is wrong (``.problems`` lists them all).
     """
     p = Path(path)
-    if not p.exists():
-        raise MissingFileError(f"scenario file not found: {p}: check the path (e.g. scenarios/demo.toml)")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML ({exc}): fix the syntax"], str(p)) from exc
+    data = read_toml(p, what="scenario file", hint=" (e.g. scenarios/demo.toml)")
     data.setdefault("name", p.stem)
     if overrides:
         for k, v in overrides.items():
