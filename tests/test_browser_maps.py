@@ -132,9 +132,14 @@ def test_canvas_mode_draws_and_answers_clicks(browser, tmp_path):
     # residences on one canvas: no per-point SVG element
     assert pg.count(".leaflet-overlay-pane canvas") == 1
     assert pg.count("path.leaflet-interactive") == 0
-    # click where residence r11 is drawn: its popup opens
-    r = run.coverage.residences.to_crs(4326)
-    lat, lon = float(r.geometry.y.iloc[-1]), float(r.geometry.x.iloc[-1])
+    # click where a residence is drawn: its popup opens. Take the residence farthest from every
+    # facility, so that no facility marker on top of it can take the click.
+    rp = run.coverage.residences
+    f = run.facilities.to_crs(rp.crs)
+    far = rp.geometry.apply(lambda g: f.distance(g).min()).to_numpy().argmax()
+    r = rp.to_crs(4326)
+    rid = str(r["rid"].iloc[far])
+    lat, lon = float(r.geometry.y.iloc[far]), float(r.geometry.x.iloc[far])
     pt = pg.page.evaluate(f"(() => {{ var p = window.sitingMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
     box = pg.page.locator(".leaflet-container").bounding_box()
     # Leaflet draws the canvas (and its hit areas) on the next animation frames
@@ -151,7 +156,7 @@ def test_canvas_mode_draws_and_answers_clicks(browser, tmp_path):
             if type(exc).__name__ != "TimeoutError":
                 raise
             continue
-    assert "Residence r11" in popup.inner_text()
+    assert f"Residence {rid}" in popup.inner_text()
     pg.close()
 
 
