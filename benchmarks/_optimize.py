@@ -3,7 +3,7 @@
 Both tools solve the same instance: the residences of a generated city (weights = population),
 ``k`` candidate sites on random street nodes, coverage within ``within`` metres of walking.
 
-* siting (timed): snap candidates and residences, ``siting.reach.pairs_within`` (sparse pairs),
+* siting (timed): snap candidates and residences, ``siting.network.reach.pairs_within`` (sparse pairs),
   ``CoverageProblem.from_pairs``, ``solve_max_cover(p)`` and ``solve_set_cover`` with CBC.
 * spopt (timed): the dense residence x candidate cost matrix it needs (filled from the same
   sparse pairs, inf elsewhere: the cheapest way to get one; computing it by network search would
@@ -36,8 +36,8 @@ def prepare(n_nodes: int, n_candidates: int, within: float, workdir: Path, seed:
 
     from benchmarks._inputs import _largest_component
     from siting.network import Network
-    from siting.reach import pairs_within
-    from siting.synthetic import generate_city
+    from siting.network import pairs_within
+    from siting.network.synthetic import generate_city
 
     city = generate_city(n_nodes, seed=seed)
     x, y, u, v, length, _ = _largest_component(
@@ -72,7 +72,7 @@ def tool_siting(d: dict, within: float, p: int, crs: str, time_limit: float) -> 
 
     from siting.network import Network
     from siting.optimize import CoverageProblem, solve_max_cover, solve_set_cover
-    from siting.reach import pairs_within
+    from siting.network import pairs_within
 
     res = shapely.points(d["res_x"], d["res_y"])
     cand = shapely.points(d["cand_x"], d["cand_y"])

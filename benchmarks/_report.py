@@ -12,7 +12,7 @@ PACKAGES = ("siting", "numpy", "scipy", "pandas", "shapely", "geopandas", "netwo
 
 WHAT = {
     "siting": "door-to-door: points snapped onto segments (perpendicular + along), bounded multi-source "
-              "Dijkstra (siting.reach.nearest)",
+              "Dijkstra (siting.network.reach.nearest)",
     "scipy": "node-to-node: nearest node (cKDTree), scipy.sparse.csgraph.dijkstra(min_only=True, limit=L)",
     "networkx": "node-to-node: ox.distance.nearest_nodes, nx.multi_source_dijkstra_path_length(cutoff=L)",
     "osmnx_ego": "covered yes/no only: nx.ego_graph(radius=L, distance='length') per facility, union of nodes",

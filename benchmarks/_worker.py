@@ -69,7 +69,7 @@ def tool_siting(d: dict, limit: float, crs: str, **_) -> tuple[np.ndarray, dict]
     import shapely
 
     from siting.network import Network
-    from siting.reach import nearest
+    from siting.network import nearest
 
     geom = None
     if "geom_xy" in d:

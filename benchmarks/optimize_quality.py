@@ -1,6 +1,6 @@
 """Plan quality of ``siting.optimize`` under a time limit, on generated cities.
 
-Builds large maximal-covering instances from :func:`siting.synthetic.generate_city` the way the
+Builds large maximal-covering instances from :func:`siting.network.synthetic.generate_city` the way the
 pipeline does (candidates = network nodes thinned to a spacing, sparse reachability by bounded
 network searches, residences weighted by population), then
 
@@ -51,10 +51,10 @@ def build_instance(name: str):
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"city{nodes}_s{seed}_sp{int(spacing)}_w{int(within)}.npz"
     if not path.exists():
-        from siting.candidates import generate_candidates
+        from siting.inputs import generate_candidates
         from siting.network import Network
-        from siting.reach import pairs_within
-        from siting.synthetic import generate_city
+        from siting.network import pairs_within
+        from siting.network.synthetic import generate_city
 
         t0 = time.perf_counter()
         city = generate_city(nodes, seed)

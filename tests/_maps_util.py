@@ -13,7 +13,7 @@ import pandas as pd
 
 from siting.coverage import coverage
 from siting.network import Network
-from siting.pipeline import RunResult
+from siting.results import RunResult
 from siting.scenario import Scenario
 
 CRS = "EPSG:32650"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from siting.maps import coverage_map
-from siting.report import write_report
+from siting.outputs.maps import coverage_map
+from siting.outputs.report import write_report
 
 from _maps_util import EVIL, tiny_run
 

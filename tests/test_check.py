@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting import check as chk
-from siting._errors import CRSError, InputError, MissingFileError, ScenarioError
+import siting.check as chk
+from siting.errors import CRSError, InputError, MissingFileError, ScenarioError
 from siting.cli import main
 from siting.scenario import load_scenario
 

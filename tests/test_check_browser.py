@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from siting import check as chk
+import siting.check as chk
 from siting.scenario import load_scenario
 
 pytestmark = pytest.mark.browser

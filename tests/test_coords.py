@@ -1,4 +1,4 @@
-"""Tests of GCJ-02 / BD-09 / WGS84 conversions (siting.coords)."""
+"""Tests of GCJ-02 / BD-09 / WGS84 conversions (siting.inputs.coords)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, Polygon
 
-from siting._errors import CRSError
-from siting.coords import (
-    bd09_to_gcj02,
-    bd09_to_wgs84,
-    gcj02_to_bd09,
-    gcj02_to_wgs84,
-    in_china,
-    normalise_crs_name,
-    to_wgs84,
-    wgs84_to_bd09,
-    wgs84_to_gcj02,
-)
+from siting.errors import CRSError
+from siting.inputs.coords import bd09_to_gcj02, bd09_to_wgs84, gcj02_to_bd09, gcj02_to_wgs84, in_china, normalise_crs_name, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 
 R = 6371008.8  # mean Earth radius, metres
 
@@ -105,7 +95,7 @@ def test_bd_round_trips_under_one_metre(china_points):
 
 def test_one_step_inverse_is_worse_than_ours(china_points):
     """The iteration matters: the naive inverse errs by metres, ours by < 1 cm."""
-    from siting.coords import _gcj_offset
+    from siting.inputs.coords import _gcj_offset
 
     lon, lat = china_points
     gx, gy = wgs84_to_gcj02(lon, lat)

@@ -1,12 +1,13 @@
-"""Tests of bilingual labels (siting.i18n)."""
+"""Tests of bilingual labels (siting.standards.labels)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from siting._errors import InputError
-from siting.i18n import LABELS, label, labels, normalise_lang
+from siting.errors import InputError
+from siting.standards import LABELS, label, labels
+from siting.standards import normalise_lang
 from siting.standards import load_categories
 
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from siting.coords import wgs84_to_gcj02
-from siting.maps import basemap_layers, coverage_map, map_data
+from siting.inputs.coords import wgs84_to_gcj02
+from siting.outputs.maps import basemap_layers, coverage_map, map_data
 from siting.network import Network
-from siting._errors import InputError
-from siting._service_area import node_distances, reached_intervals, service_area_lines
+from siting.errors import InputError
+from siting.network.service_area import node_distances, reached_intervals, service_area_lines
 
 from _maps_util import CRS, EVIL, LONG_ZH, tiny_run
 from _util import points
@@ -102,7 +102,7 @@ def test_gcj02_shift_for_amap(run):
 
 def test_tianditu_without_key_warns_and_falls_back(caplog, monkeypatch):
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
-    with caplog.at_level(logging.WARNING, logger="siting.maps"):
+    with caplog.at_level(logging.WARNING, logger="siting.outputs.maps"):
         layers, warnings, gcj = basemap_layers("tianditu")
     assert [b["name"] for b in layers] == ["OpenStreetMap"] and layers[0]["default"]
     assert warnings and "TIANDITU_KEY" in warnings[0] and "TIANDITU_KEY" in caplog.text
@@ -208,7 +208,7 @@ def test_vectorised_substrings_equal_shapely_substring():
     import shapely
     from shapely.ops import substring
 
-    from siting._service_area import _substrings
+    from siting.network.service_area import _substrings
 
     rng = np.random.default_rng(0)
     lines = [shapely.LineString(rng.random((k, 2)) * 100) for k in rng.integers(2, 7, 200)]

@@ -8,8 +8,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from siting._errors import CRSError, MissingFileError, NetworkError, OfflineError
-from siting.network import Network, _download_key, graph_from_download, graph_from_file
+from siting.errors import CRSError, MissingFileError, NetworkError, OfflineError
+from siting.network import Network
+from siting.network.load import _download_key, graph_from_download, graph_from_file
 
 from _util import CRS, points
 

@@ -7,17 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from siting.optimize import (
-    CoverageProblem,
-    capacity_from_floor_area,
-    frontier,
-    frontier_chart,
-    greedy,
-    solve_max_cover,
-    solve_multi,
-    solve_set_cover,
-    solve_target,
-)
+from siting.optimize import CoverageProblem, capacity_from_floor_area, greedy, solve_max_cover, solve_multi, solve_set_cover, solve_target
+from siting.optimize import frontier, frontier_chart
 from test_optimize_helpers import (
     brute_capacitated,
     brute_max_cover,
@@ -341,8 +332,8 @@ def test_time_limit_returns_best_plan_not_error():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lagrangian_bound_and_plan_bracket_the_optimum(seed):
-    from siting._opt_heuristics import covered_weight, lagrangian_max_cover
-    from siting._opt_reduce import reduce_problem
+    from siting.optimize.heuristics import covered_weight, lagrangian_max_cover
+    from siting.optimize.reduce import reduce_problem
 
     prob = random_instance(seed, nd=40, ns=12)
     red = reduce_problem(prob, use_cost=False)
@@ -357,8 +348,8 @@ def test_lagrangian_bound_and_plan_bracket_the_optimum(seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_swap_reaches_a_budget_feasible_local_optimum(seed):
-    from siting._opt_heuristics import covered_weight, greedy_max_cover, swap_max_cover
-    from siting._opt_reduce import reduce_problem
+    from siting.optimize.heuristics import covered_weight, greedy_max_cover, swap_max_cover
+    from siting.optimize.reduce import reduce_problem
 
     prob = random_instance(seed, nd=40, ns=12)
     red = reduce_problem(prob, reduce=False)

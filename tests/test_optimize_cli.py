@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from siting import _cli_optimize
+from siting.cli import optimize as cli_optimize
 
 DATA = Path(__file__).parent / "data" / "optimize"
 
@@ -19,7 +19,7 @@ DATA = Path(__file__).parent / "data" / "optimize"
 def _args(tmp_path, *extra, reach="pairs.csv", within="400 m"):
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
-    _cli_optimize.add_parser(sub)
+    cli_optimize.add_parser(sub)
     return parser.parse_args([
         "optimize", "--demand", str(DATA / "demand.csv"), "--sites", str(DATA / "sites.csv"),
         "--reach", str(DATA / reach), "--within", within, "--out", str(tmp_path / "out"),
@@ -51,7 +51,7 @@ def test_p_writes_plan_and_assignment(tmp_path):
 def test_target_in_minutes_with_highs(tmp_path):
     args = _args(tmp_path, "--target", "0.8", "--solver", "highs", reach="pairs_minutes.csv",
                  within="6.6 min")
-    assert _cli_optimize.run(args) == 0
+    assert cli_optimize.run(args) == 0
     plan = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert sorted(plan["selected_sites"]) == ["A01", "A03"]
     assert plan["objective"] == pytest.approx(7)
@@ -60,7 +60,7 @@ def test_target_in_minutes_with_highs(tmp_path):
 
 def test_frontier_files(tmp_path):
     args = _args(tmp_path, "--p", "1", "--frontier", "3")
-    assert _cli_optimize.run(args) == 0
+    assert cli_optimize.run(args) == 0
     fr = pd.read_csv(tmp_path / "out" / "frontier.csv")
     assert list(fr.k) == [1, 2, 3]
     assert fr.covered_weight.tolist() == pytest.approx([90, 170, 210])
@@ -79,7 +79,7 @@ def test_frontier_files(tmp_path):
 ])
 def test_input_errors_exit_2_and_write_nothing(tmp_path, capsys, extra, reach, within, needle):
     args = _args(tmp_path, *extra, reach=reach, within=within)
-    assert _cli_optimize.run(args) == 2
+    assert cli_optimize.run(args) == 2
     err = capsys.readouterr().err
     assert needle in err
     assert not (tmp_path / "out" / "plan.json").exists()
@@ -88,19 +88,19 @@ def test_input_errors_exit_2_and_write_nothing(tmp_path, capsys, extra, reach, w
 def test_missing_file_and_column(tmp_path, capsys):
     args = _args(tmp_path, "--p", "1")
     args.sites = str(tmp_path / "nope.csv")
-    assert _cli_optimize.run(args) == 2
+    assert cli_optimize.run(args) == 2
     assert "does not exist" in capsys.readouterr().err
     bad = tmp_path / "sites.csv"
     bad.write_text("id,price\nA01,3\n")
     args.sites = str(bad)
-    assert _cli_optimize.run(args) == 2
+    assert cli_optimize.run(args) == 2
     assert "lacks column(s) cost" in capsys.readouterr().err
 
 
 def test_module_runs_as_subprocess(tmp_path):
     out = tmp_path / "sub"
     res = subprocess.run(
-        [sys.executable, "-m", "siting._cli_optimize", "--demand", str(DATA / "demand.csv"),
+        [sys.executable, "-m", "siting.cli.optimize", "--demand", str(DATA / "demand.csv"),
          "--sites", str(DATA / "sites.csv"), "--reach", str(DATA / "pairs.csv"),
          "--within", "400 m", "--p", "1", "--out", str(out)],
         capture_output=True, text=True, timeout=120)
@@ -108,7 +108,7 @@ def test_module_runs_as_subprocess(tmp_path):
     plan = json.loads((out / "plan.json").read_text())
     assert plan["covered_weight"] == pytest.approx(90)
     bad = subprocess.run(
-        [sys.executable, "-m", "siting._cli_optimize", "--demand", str(DATA / "demand.csv"),
+        [sys.executable, "-m", "siting.cli.optimize", "--demand", str(DATA / "demand.csv"),
          "--sites", str(DATA / "sites.csv"), "--reach", str(DATA / "pairs_unknown.csv"),
          "--within", "400 m", "--p", "1", "--out", str(tmp_path / "bad")],
         capture_output=True, text=True, timeout=120)

@@ -5,15 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siting._errors import InputError, ScenarioError, SolverError
-from siting.optimize import (
-    CoverageProblem,
-    capacity_from_floor_area,
-    frontier,
-    solve_max_cover,
-    solve_multi,
-    solve_target,
-)
+from siting.errors import InputError, ScenarioError, SolverError
+from siting.optimize import CoverageProblem, capacity_from_floor_area, solve_max_cover, solve_multi, solve_target
+from siting.optimize import frontier
 
 
 def _ok(**kw):

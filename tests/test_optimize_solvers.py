@@ -9,18 +9,12 @@ import stat
 import numpy as np
 import pytest
 
-from siting import _opt_mip
-from siting._opt_models import build, start_vector
-from siting._opt_reduce import reduce_problem
-from siting._opt_starts import capacitated_value as start_value
-from siting._opt_starts import greedy_capacitated
-from siting.optimize import (
-    CoverageProblem,
-    greedy,
-    solve_max_cover,
-    solve_multi,
-    solve_target,
-)
+from siting.optimize import mip
+from siting.optimize.models import build, start_vector
+from siting.optimize.reduce import reduce_problem
+from siting.optimize.starts import capacitated_value as start_value
+from siting.optimize.starts import greedy_capacitated
+from siting.optimize import CoverageProblem, greedy, solve_max_cover, solve_multi, solve_target
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
@@ -37,8 +31,8 @@ def _fake_cbc(tmp_path, body: str) -> str:
 def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
     # a "CBC" that ignores -sec and SIGINT: the watchdog must kill it and keep the heuristic
     fake = _fake_cbc(tmp_path, "trap '' INT\nsleep 600")
-    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
-    monkeypatch.setattr(_opt_mip, "CBC_KILL_AFTER", 0.5)
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(3, nd=60, ns=14)
     heur = greedy(prob, 3)
     plan = solve_max_cover(prob, 3, time_limit=1.0)
@@ -51,7 +45,7 @@ def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
 
 def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypatch):
     fake = _fake_cbc(tmp_path, "exit 3")
-    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     prob = random_instance(4, nd=60, ns=14)
     plan = solve_max_cover(prob, 3)  # no time limit: status says heuristic
     assert plan.status == "heuristic"
@@ -110,8 +104,8 @@ def test_mps_round_trip_keeps_the_model():
     prob = random_instance(7, nd=60, ns=14)
     red = reduce_problem(prob, capacitated=True)
     built = build(red, sense="max", p=3, capacitated=True)
-    a = _opt_mip.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
-    b = _opt_mip.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
+    a = mip.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
+    b = mip.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
     assert a.status == b.status == "optimal"
     assert a.objective == pytest.approx(b.objective, rel=1e-7)
     assert built.mip.feasible(a.x) and built.mip.feasible(b.x)
@@ -165,8 +159,8 @@ def test_capacitated_target_greedy_meets_its_target(seed):
 
 def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
     fake = _fake_cbc(tmp_path, "trap '' INT\nsleep 600")
-    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
-    monkeypatch.setattr(_opt_mip, "CBC_KILL_AFTER", 0.5)
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(2, nd=40, ns=10)
     plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0)
     assert plan.status == "time_limit" and plan.objective is not None
@@ -182,7 +176,7 @@ def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
 @pytest.mark.parametrize("colocate", [(), (("health", "elderly"),)])
 def test_multi_heuristic_plan_is_feasible(tmp_path, monkeypatch, colocate):
     fake = _fake_cbc(tmp_path, "exit 1")
-    monkeypatch.setattr(_opt_mip, "cbc_path", lambda: fake)
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     probs, site_costs = _multi_instance()
     targets = {"elderly": 0.6, "health": 0.7}
     plan = solve_multi(probs, site_costs=site_costs, targets=targets, colocate=colocate,

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from siting.candidates import candidates_from_file, generate_candidates, hosts
+from siting.inputs import candidates_from_file, generate_candidates, hosts
 from siting.cli import main
 from siting.coverage import coverage
 from siting.pipeline import run_scenario
@@ -139,9 +139,9 @@ landuse = ["residential"]
     cand = res.extras["candidates"]
     assert len(cand) > 0
     # an independent check: every candidate lies in a landuse=residential polygon of the extract
-    from siting.pipeline import _osm_features
+    from siting.inputs.osm import osm_features
 
-    lu = _osm_features(sc, res.network, "landuse")
+    lu = osm_features(sc.network.source, res.network, "landuse", base=sc.base_dir)
     lu = lu[lu["landuse"] == "residential"].to_crs(res.network.crs)
     inside = gpd.sjoin(cand[["geometry"]], lu[["geometry"]], predicate="within")
     assert inside.index.nunique() == len(cand)

@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from siting.reach import nearest, pairs_within
+from siting.network import nearest, pairs_within
 
 from _util import points
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from siting import charts
-from siting.report import report_html, write_report
+from siting.outputs import charts
+from siting.outputs.report import report_html, write_report
 
 from _maps_util import EVIL, tiny_run
 
@@ -74,7 +74,7 @@ def test_chinese_charts_use_a_cjk_font(tmp_path, caplog):
 
 def test_no_cjk_font_warns_and_falls_back_to_english(tmp_path, caplog, monkeypatch):
     monkeypatch.setitem(charts._found, "family", None)
-    with caplog.at_level(logging.WARNING, logger="siting.charts"):
+    with caplog.at_level(logging.WARNING, logger="siting.outputs.charts"):
         charts.coverage_chart(tiny_run("zh"), tmp_path / "c.png")
     assert "no font with Chinese glyphs" in caplog.text
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from siting._errors import ScenarioError
+from siting.errors import ScenarioError
 from siting.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

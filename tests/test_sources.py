@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from siting._errors import CRSError, InputError, MissingFileError
-from siting.sources import BuildingRules, demand_from_buildings, demand_from_file, read_points
+from siting.errors import CRSError, InputError, MissingFileError
+from siting.inputs import BuildingRules, demand_from_buildings, demand_from_file
+from siting.inputs import read_points
 
 CRS = "EPSG:32650"
 

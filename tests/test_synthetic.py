@@ -1,4 +1,4 @@
-"""Tests of the synthetic city generator (siting.synthetic), on small cities (10k nodes)."""
+"""Tests of the synthetic city generator (siting.network.synthetic), on small cities (10k nodes)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import shapely
 from scipy.spatial import cKDTree
 
-from siting._errors import CRSError, InputError
-from siting.synthetic import DEFAULT_CATEGORIES, generate_city
+from siting.errors import CRSError, InputError
+from siting.network.synthetic import DEFAULT_CATEGORIES, generate_city
 
 
 @pytest.fixture(scope="module")

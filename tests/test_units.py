@@ -2,7 +2,7 @@
 
 import pytest
 
-from siting._errors import InputError
+from siting.errors import InputError
 from siting.units import SPEED_PROFILES, parse_threshold, resolve_speed
 
 

@@ -5,16 +5,18 @@ The stages, each usable alone (see docs/architecture.md)::
     from siting import load_scenario, run_scenario, write_outputs
     sc = load_scenario("scenarios/demo.toml")
     res = run_scenario(sc)          # network, demand, facilities, coverage, indicators, plan
-    write_outputs(res)              # maps/demo.html, out/demo/
+    write_outputs(res)              # out/demo/ (map, report, tables), maps/demo.html
 
 Lower-level: :class:`Network` (compiled road network), :func:`nearest` and
 :func:`pairs_within` (bounded shortest paths), :func:`coverage`, :mod:`siting.optimize`.
 """
 
-__version__ = "0.1.0"
-
-from . import settings
-from ._errors import (
+from siting import settings
+from siting._version import __version__
+from siting.batch import run_batch, scenarios_from_files, scenarios_from_template
+from siting.check import check_batch, check_development, prepare_check, read_development, write_report
+from siting.coverage import CoverageResult, coverage
+from siting.errors import (
     CRSError,
     InputError,
     MissingDependency,
@@ -25,11 +27,17 @@ from ._errors import (
     SitingError,
     SolverError,
 )
-from .batch import run_batch, scenarios_from_files, scenarios_from_template
-from .check import check_batch, check_development, prepare_check, read_development, write_report
-from .coverage import CoverageResult, coverage
-from .network import Network, Snap, graph_from_download, graph_from_file, graph_from_pyrosm
-from .optimize import (
+from siting.network import (
+    Nearest,
+    Network,
+    Snap,
+    graph_from_download,
+    graph_from_file,
+    graph_from_pyrosm,
+    nearest,
+    pairs_within,
+)
+from siting.optimize import (
     CoverageProblem,
     Plan,
     capacity_from_floor_area,
@@ -42,19 +50,65 @@ from .optimize import (
     solve_set_cover,
     solve_target,
 )
-from .pipeline import RunResult, run_scenario, write_outputs
-from .reach import Nearest, nearest, pairs_within
-from .scenario import Scenario, load_scenario
-from .standards import Category, list_standards, load_standard, resolve_categories
-from .units import SPEED_PROFILES, Threshold, parse_threshold, resolve_speed
+from siting.outputs import write_outputs
+from siting.pipeline import run_scenario
+from siting.results import RunResult
+from siting.scenario import Scenario, load_scenario
+from siting.standards import Category, list_standards, load_standard, resolve_categories
+from siting.units import SPEED_PROFILES, Threshold, parse_threshold, resolve_speed
 
 __all__ = [
-    "CRSError", "Category", "CoverageProblem", "CoverageResult", "InputError", "MissingDependency",
-    "MissingFileError", "Nearest", "Network", "NetworkError", "OfflineError", "Plan", "RunResult",
-    "SPEED_PROFILES", "Scenario", "ScenarioError", "SitingError", "Snap", "SolverError", "Threshold",
-    "capacity_from_floor_area", "check_batch", "check_development", "coverage", "frontier", "frontier_chart", "graph_from_download",
-    "graph_from_file", "graph_from_pyrosm", "greedy", "list_standards", "load_scenario", "load_standard",
-    "nearest", "pairs_within", "prepare_check", "read_development", "write_report", "parse_threshold", "priority_weights", "resolve_categories", "resolve_speed",
-    "run_batch", "run_scenario", "scenarios_from_files", "scenarios_from_template", "settings", "solve_max_cover", "solve_multi", "solve_set_cover", "solve_target",
+    "CRSError",
+    "Category",
+    "CoverageProblem",
+    "CoverageResult",
+    "InputError",
+    "MissingDependency",
+    "MissingFileError",
+    "Nearest",
+    "Network",
+    "NetworkError",
+    "OfflineError",
+    "Plan",
+    "RunResult",
+    "SPEED_PROFILES",
+    "Scenario",
+    "ScenarioError",
+    "SitingError",
+    "Snap",
+    "SolverError",
+    "Threshold",
+    "__version__",
+    "capacity_from_floor_area",
+    "check_batch",
+    "check_development",
+    "coverage",
+    "frontier",
+    "frontier_chart",
+    "graph_from_download",
+    "graph_from_file",
+    "graph_from_pyrosm",
+    "greedy",
+    "list_standards",
+    "load_scenario",
+    "load_standard",
+    "nearest",
+    "pairs_within",
+    "parse_threshold",
+    "prepare_check",
+    "priority_weights",
+    "read_development",
+    "resolve_categories",
+    "resolve_speed",
+    "run_batch",
+    "run_scenario",
+    "scenarios_from_files",
+    "scenarios_from_template",
+    "settings",
+    "solve_max_cover",
+    "solve_multi",
+    "solve_set_cover",
+    "solve_target",
     "write_outputs",
+    "write_report",
 ]

@@ -1,6 +1,6 @@
 """Coverage: who lives within the walking threshold of each service category.
 
-For every category, one bounded multi-source Dijkstra (:func:`siting.reach.nearest`) gives each
+For every category, one bounded multi-source Dijkstra (:func:`siting.network.reach.nearest`) gives each
 residence its walking distance (metres, snap distances included) and time (seconds at the run's
 speed) to the nearest facility of that category, and which facility that is. A residence is
 covered when the distance is within the category's threshold. Shares are weighted by
@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .network import Network, Snap
-from .reach import nearest
-from .sources import GROUP_COLUMNS
-from .standards import Category
+from siting.network import Network, Snap
+from siting.network import nearest
+from siting.inputs.demand import GROUP_COLUMNS
+from siting.standards import Category
 
 __all__ = ["CoverageResult", "coverage"]
 
@@ -186,7 +186,7 @@ def coverage(
     basic = list(complete) if complete is not None else [c.key for c in categories if c.basic]
     unknown = [k for k in basic if k not in keys]
     if unknown:
-        from ._errors import InputError
+        from siting.errors import InputError
 
         raise InputError(f"complete-circle categories {unknown} are not among the categories measured: add them or remove them")
     res["n_reached"] = res[covered_cols].sum(axis=1).astype(int) if covered_cols else 0

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .coverage import CoverageResult
-from .standards import Category, load_standard
+from siting.coverage import CoverageResult
+from siting.standards import Category
+from siting.standards import load_standard
 
 __all__ = ["catchments", "indicators"]
 

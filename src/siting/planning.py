@@ -1,7 +1,7 @@
 """The planning stage of a scenario run: candidate sites → reachability → integer program.
 
 For each category to plan, the reachable (candidate, residence) pairs within the category's
-threshold come from bounded searches on the network (:func:`siting.reach.pairs_within`, sparse,
+threshold come from bounded searches on the network (:func:`siting.network.reach.pairs_within`, sparse,
 never a dense matrix); existing facilities enter the same problem as sites already built. The
 models are those of :mod:`siting.optimize`. The result adds to the run: proposed stations (a
 map layer and a GeoPackage layer, with the population each newly covers), coverage before and
@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
@@ -20,24 +21,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .candidates import candidates_from_file, generate_candidates, hosts
-from .network import Snap
-from .optimize import (
-    CoverageProblem,
-    Plan,
-    capacity_from_floor_area,
-    frontier,
-    priority_weights,
-    solve_max_cover,
-    solve_multi,
-    solve_set_cover,
-    solve_target,
-)
-from .pipeline import RunResult
-from .reach import pairs_within
-from .scenario import OptimizeConfig
-from .sources import read_points
-from .units import parse_threshold
+from siting.inputs import candidates_from_file, generate_candidates, hosts
+from siting.network import Snap
+from siting.optimize import CoverageProblem, Plan, capacity_from_floor_area, priority_weights, solve_max_cover, solve_multi, solve_set_cover, solve_target
+from siting.optimize import frontier
+from siting.results import RunResult
+from siting.network import pairs_within
+from siting.scenario import OptimizeConfig
+from siting.inputs import read_points
+from siting.units import parse_threshold
 
 __all__ = ["plan_run"]
 
@@ -73,13 +65,13 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
 
 def _allowed_area(res: RunResult, c: Any) -> gpd.GeoDataFrame | None:
     """Polygons new stations must lie in: a parcel file and/or OSM land use of the named types."""
-    from .pipeline import _osm_features
+    from siting.inputs.osm import osm_features
 
     parts = []
     if c.within:
         parts.append(read_points(res.scenario.path(c.within), what="optimize.candidates.within").to_crs(res.network.crs))
     if c.landuse:
-        lu = _osm_features(res.scenario, res.network, "landuse")
+        lu = osm_features(res.scenario.network.source, res.network, "landuse", base=Path(res.scenario.base_dir))
         if lu is None or "landuse" not in lu.columns:
             lu = gpd.GeoDataFrame({"landuse": []}, geometry=[], crs=4326)
         lu = lu[lu["landuse"].isin(c.landuse) & lu.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -156,7 +148,7 @@ def plan_run(
 ) -> RunResult:
     """Add the optimisation to a run (``scenario.optimize`` must be set).
 
-    ``pairs`` replaces :func:`siting.reach.pairs_within` for the candidate reachability (same
+    ``pairs`` replaces :func:`siting.network.reach.pairs_within` for the candidate reachability (same
     signature), e.g. ``siting.batch.pairs_within_distributed`` bound to a Dask client for one
     very large area.
 

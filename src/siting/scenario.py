@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import InputError, MissingFileError, Problems, ScenarioError
-from .units import parse_threshold, resolve_speed
+from siting.errors import InputError, MissingFileError, Problems, ScenarioError
+from siting.units import parse_threshold, resolve_speed
+from siting.inputs.coords import crs_problem
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -178,7 +179,7 @@ class Scenario(_Model):
 
     def resolved_categories(self):
         """The categories of this scenario (list of :class:`siting.standards.Category`)."""
-        from .standards import resolve_categories
+        from siting.standards import resolve_categories
 
         return resolve_categories(
             self.categories.use, standard=self.standard, level=self.level, overrides=self.categories.overrides or None
@@ -347,7 +348,7 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             except InputError as exc:
                 problems.add(str(exc))
     else:  # go on checking against the categories that do resolve
-        from .standards import load_categories
+        from siting.standards import load_categories
 
         known = load_categories()
         keys = [k for k in (sc.categories.use or []) if k in known]
@@ -393,21 +394,3 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
 
 
-def crs_problem(value: str) -> str | None:
-    """Why ``value`` is not a usable input CRS (None when it is): an EPSG/PROJ name pyproj knows,
-    or one of the Chinese systems PROJ does not carry (``gcj02``, ``bd09``)."""
-    import pyproj
-
-    from .coords import normalise_crs_name
-
-    try:
-        normalise_crs_name(value)
-        return None
-    except InputError:
-        pass
-    try:
-        pyproj.CRS.from_user_input(value)
-        return None
-    except pyproj.exceptions.CRSError:
-        return ("not a CRS siting knows: use an EPSG code (\"EPSG:4326\", \"EPSG:32650\"), "
-                "or \"gcj02\" (Amap/Gaode) or \"bd09\" (Baidu) for Chinese coordinates")

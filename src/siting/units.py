@@ -24,7 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ._errors import InputError
+from siting.errors import InputError
 
 __all__ = ["SPEED_PROFILES", "Threshold", "parse_threshold", "resolve_speed"]
 

@@ -1,0 +1,69 @@
+"""The ``siting`` command.
+
+``siting run scenarios/demo.toml`` runs a scenario and writes the map and tables;
+``siting optimize ...`` solves a covering problem on your own reachability table.
+Input errors print a message that names the problem and the fix and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from siting._version import __version__
+from siting.errors import SitingError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("siting")
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("siting")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+#: Modules of :mod:`siting.cli` that add a sub-command, in the order ``siting --help`` lists them.
+_SUBCOMMANDS = ("run", "optimize", "check", "batch")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``siting`` command."""
+    p = argparse.ArgumentParser(prog="siting", description="Plan community services around the 15-minute life circle.")
+    p.add_argument("--version", action="version", version=f"siting {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # each sub-command module defines add_parser(subparsers), which sets defaults(func=...)
+    for name in _SUBCOMMANDS:
+        importlib.import_module(f"siting.cli.{name}").add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``siting`` command; returns the exit code (2 for input errors)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    _setup_logging(-1 if args.quiet else args.verbose)
+    try:
+        return int(args.func(args))
+    except SitingError as exc:
+        print(f"siting: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("siting: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""``siting optimize``: site new stations on a reachability table you bring.
+
+::
+
+    siting optimize --demand demand.csv --sites sites.csv --reach pairs.csv \\
+        --within "400 m" --p 50 --out DIR
+
+``demand.csv``: ``id,weight`` (optional ``households``); ``sites.csv``: ``id,cost`` (optional
+``capacity``, ``existing``); ``pairs.csv``: ``demand_id,site_id,metres`` — or ``minutes`` (or
+``seconds``) with a time threshold such as ``--within "15 min"``. Ids are read as text.
+Coverage is ``distance <= within``. Writes ``DIR/plan.json`` and ``DIR/assignment.csv`` (and
+``frontier.csv``/``frontier.png`` with ``--frontier K``), all or nothing.
+
+Registered in :mod:`siting.cli` through :func:`add_parser`; also runs as
+``python -m siting.cli.optimize``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting.errors import InputError, MissingFileError, SitingError
+from siting.units import parse_threshold
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+HELP = "site new stations on a reachability table you bring (CSV in, plan.json out)"
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--demand", required=True, help="CSV with id,weight[,households]")
+    p.add_argument("--sites", required=True, help="CSV with id,cost[,capacity,existing]")
+    p.add_argument("--reach", "--pairs", dest="reach", required=True,
+                   help="CSV with demand_id,site_id and metres (or minutes / seconds)")
+    p.add_argument("--within", required=True, help='coverage threshold, e.g. "400 m", "15 min"')
+    goal = p.add_argument_group("goal (one of --p, --target, --budget)")
+    goal.add_argument("--p", type=int, default=None, help="number of new stations")
+    goal.add_argument("--target", type=float, default=None,
+                      help="covered share to reach at least cost, e.g. 0.8")
+    goal.add_argument("--budget", type=float, default=None, help="largest total cost")
+    p.add_argument("--minimize", choices=("cost", "count"), default="cost",
+                   help="with --target: minimise total cost (default) or station count")
+    p.add_argument("--capacitated", action="store_true",
+                   help="respect site capacity (households); needs households and capacity")
+    p.add_argument("--solver", default="cbc", help="cbc (default) or highs")
+    p.add_argument("--time-limit", dest="time_limit", type=float, default=None,
+                   help="seconds; the best plan found is kept")
+    p.add_argument("--gap", type=float, default=None, help="relative gap, e.g. 0.001")
+    p.add_argument("--frontier", type=int, default=None, metavar="K",
+                   help="also write frontier.csv/png for 1..K new stations")
+    p.add_argument("--no-reduce", dest="reduce", action="store_false",
+                   help="solve without the problem reductions (for checking)")
+    p.add_argument("--out", required=True, help="output folder")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``optimize`` sub-command to an argparse ``subparsers`` object."""
+    p = subparsers.add_parser("optimize", help=HELP, description=HELP)
+    _add_arguments(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def _read_csv(path: str, what: str, required: list[str]) -> pd.DataFrame:
+    fp = Path(path)
+    if not fp.is_file():
+        raise MissingFileError(f"{what} file {path!r} does not exist: check the path")
+    try:
+        df = pd.read_csv(fp, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what} file {path!r} is not a readable CSV ({exc})") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{what} file {path!r} lacks column(s) {', '.join(missing)} "
+            f"(has {', '.join(df.columns) or 'none'}): add or rename them"
+        )
+    return df
+
+
+def _num(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
+    raw = df[col].str.strip()
+    vals = pd.to_numeric(raw.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(vals) & (raw != "").to_numpy()
+    if bad.any():
+        shown = ", ".join(repr(v) for v in raw[bad].head(3))
+        raise InputError(f"{what} column {col!r} has values that are not numbers ({shown})")
+    return vals
+
+
+def load_inputs(args: argparse.Namespace):
+    """Read the three CSVs into a CoverageProblem (also used by tests)."""
+    from siting.optimize import CoverageProblem
+
+    th = parse_threshold(args.within, key="--within")
+    demand = _read_csv(args.demand, "demand", ["id", "weight"])
+    sites = _read_csv(args.sites, "sites", ["id", "cost"])
+    pairs = _read_csv(args.reach, "reach", ["demand_id", "site_id"])
+    if th.kind == "m":
+        if "metres" not in pairs.columns:
+            raise InputError(
+                f"--within {args.within!r} is a distance but the reach file has no 'metres' "
+                "column: add metres, or give a time such as --within \"15 min\" with minutes")
+        dist = _num(pairs, "metres", "reach")
+    else:
+        if "minutes" in pairs.columns:
+            dist = _num(pairs, "minutes", "reach") * 60.0
+        elif "seconds" in pairs.columns:
+            dist = _num(pairs, "seconds", "reach")
+        else:
+            raise InputError(
+                f"--within {args.within!r} is a time but the reach file has no 'minutes' or "
+                "'seconds' column: add one, or give a distance such as --within \"400 m\"")
+    hh = _num(demand, "households", "demand") if "households" in demand.columns else None
+    cap = _num(sites, "capacity", "sites") if "capacity" in sites.columns else None
+    existing = sites["existing"].to_numpy() if "existing" in sites.columns else None
+    logger.info("within %s = %g %s", th.text, th.value, "m" if th.kind == "m" else "s")
+    return CoverageProblem.from_pairs(
+        demand["id"].str.strip().to_numpy(dtype=object),
+        _num(demand, "weight", "demand"),
+        sites["id"].str.strip().to_numpy(dtype=object),
+        _num(sites, "cost", "sites"),
+        pairs["demand_id"].str.strip().to_numpy(dtype=object),
+        pairs["site_id"].str.strip().to_numpy(dtype=object),
+        dist, th.value, households=hh, capacity=cap, existing=existing,
+    )
+
+
+def _solve(args: argparse.Namespace, problem):
+    from siting.optimize import solve_max_cover, solve_target
+
+    goals = [g for g in ("p", "target") if getattr(args, g) is not None]
+    if len(goals) > 1:
+        raise InputError("give --p or --target, not both")
+    if args.target is not None:
+        if args.budget is not None:
+            raise InputError("--budget works with --p (or alone), not with --target")
+        return solve_target(problem, args.target, minimize=args.minimize,
+                            capacitated=args.capacitated, solver=args.solver,
+                            time_limit=args.time_limit, gap=args.gap, reduce=args.reduce)
+    if args.p is None and args.budget is None:
+        raise InputError("give a goal: --p N (new stations), --target SHARE or --budget B")
+    return solve_max_cover(problem, args.p, budget=args.budget, capacitated=args.capacitated,
+                           solver=args.solver, time_limit=args.time_limit, gap=args.gap,
+                           reduce=args.reduce)
+
+
+def _write_all(out: Path, files: dict[str, Any]) -> None:
+    """Write every file to a temporary name in ``out`` first, then rename them all."""
+    out.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, str] = {}
+    try:
+        for name, writer in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.close(fd)
+            temps[name] = tmp
+            writer(tmp)
+        for name, tmp in temps.items():
+            os.replace(tmp, out / name)
+        temps.clear()
+    finally:
+        for tmp in temps.values():
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``siting optimize``; returns the exit code (0 ok, 2 input error)."""
+    from siting.optimize import frontier, frontier_chart
+
+    try:
+        if args.frontier is not None and args.frontier < 1:
+            raise InputError(f"--frontier {args.frontier} must be at least 1")
+        problem = load_inputs(args)
+        plan = _solve(args, problem)
+        fr = frontier(problem, args.frontier) if args.frontier else None
+    except SitingError as exc:
+        print(f"siting optimize: error: {exc}", file=sys.stderr)
+        return 2
+    info = plan.to_dict()
+    info["within"] = args.within
+    info["inputs"] = {"demand": args.demand, "sites": args.sites, "reach": args.reach}
+
+    def write_json(path: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(info, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+
+    files: dict[str, Any] = {
+        "plan.json": write_json,
+        "assignment.csv": lambda path: plan.assignment.to_csv(path, index=False),
+    }
+    if fr is not None:
+        files["frontier.csv"] = lambda path: fr.to_csv(path, index=False)
+        files["frontier.png"] = lambda path: frontier_chart(fr, path)
+    try:
+        _write_all(Path(args.out), files)
+    except OSError as exc:
+        print(f"siting optimize: error: cannot write to {args.out!r} ({exc})", file=sys.stderr)
+        return 2
+    print(f"{plan.status}: {plan.n_new} new station(s), covered share {plan.share:.4f}, "
+          f"written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m siting.cli.optimize``."""
+    parser = argparse.ArgumentParser(prog="siting optimize", description=HELP)
+    _add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``siting run scenarios/<name>.toml``: coverage, indicators, an optional plan; map, report and tables."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from siting._version import __version__
+
+logger = logging.getLogger("siting")
+
+HELP = "run a scenario file: coverage, optional optimisation, map and tables"
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``run`` sub-command to an argparse ``subparsers`` object."""
+    run = subparsers.add_parser("run", help=HELP, description=HELP)
+    run.add_argument("scenario", type=Path, help="scenario TOML file, e.g. scenarios/demo.toml")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default out/<name>)")
+    run.add_argument("--map", type=Path, default=None, help="map file (default maps/<name>.html)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.set_defaults(func=_cmd_run)
+    return run
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from siting.pipeline import run_scenario
+    from siting.outputs import write_outputs
+    from siting.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    sc = load_scenario(args.scenario)
+    logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")
+    res = run_scenario(sc, progress=not args.no_progress)
+    extra = getattr(args, "_after_run", None)
+    if extra is not None:
+        res = extra(res)
+    paths = write_outputs(res, out_dir=args.out, map_path=args.map)
+    cov = res.coverage.categories
+    print(f"siting {__version__} - {sc.name}: {len(res.demand):,} residences, {res.demand['population'].sum():,.0f} persons")
+    width = max(len(k) for k in cov["category"]) if len(cov) else 10
+    for _, row in cov.iterrows():
+        print(f"  {row['category']:<{width}}  within {row['threshold']:>7}  {row['share']:6.1%}  ({row['facilities']} facilities)")
+    cs = res.coverage.complete_share
+    if cs == cs:
+        print(f"  complete circle ({', '.join(res.coverage.basic)}): {cs:.1%}")
+    plan = res.extras.get("tables", {}).get("plan_coverage")
+    if plan is not None:
+        print("  proposed new stations:")
+        for r in plan.itertuples():
+            gap = f", gap {r.gap:.2%}" if r.gap is not None and r.gap == r.gap else ""
+            print(f"    {r.category:<{width}}  {r.new_stations} new: {r.share_before:6.1%} -> {r.share_after:6.1%}  ({r.status}, {r.solver}{gap})")
+    for k, p in paths.items():
+        print(f"  wrote {k}: {p}")
+    print(f"  done in {time.perf_counter() - t0:.1f} s")
+    return 0

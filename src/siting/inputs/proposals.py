@@ -1,0 +1,183 @@
+"""Reading development proposals for :mod:`siting.check` (GeoJSON or GeoPackage).
+
+Private plumbing; :class:`Development` and :func:`read_development` are public in
+:mod:`siting.check`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from siting.errors import CRSError, InputError, MissingFileError
+
+__all__ = ["Development", "read_development"]
+
+_PLANNED = re.compile(r"^planned_(.+)_m2$", re.IGNORECASE)
+_POLYGONS = ("Polygon", "MultiPolygon")
+
+
+# ------------------------------------------------------------------------------------------------
+# the development
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Development:
+    """A proposed residential development, as read from its file.
+
+    Attributes
+    ----------
+    name : str
+        ``name`` property, else the file name without its suffix.
+    path : Path or None
+    polygon : GeoDataFrame
+        One (Multi)Polygon row with the file's attributes, in the file's CRS.
+    entrances : GeoDataFrame or None
+        Entrance points in the file's CRS, or None when none are given.
+    households, population : float or None
+        As given (validated later by :func:`check_development`); one may be missing.
+    planned : dict
+        Category key → planned floor area inside the development, m², from
+        ``planned_<category>_m2`` (unknown keys kept here, refused at the check).
+    """
+
+    name: str
+    path: Path | None
+    polygon: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame | None
+    households: float | None
+    population: float | None
+    planned: dict[str, float] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+
+def _number(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+    return None if math.isnan(f) else f
+
+
+def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
+    import pyogrio
+
+    try:
+        names = [str(r[0]) for r in pyogrio.list_layers(p)]
+    except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
+        raise InputError(f"{what} {p.name} cannot be read ({exc}): use GeoJSON or GeoPackage") from exc
+    order = sorted(names, key=lambda n: (n.lower() not in ("development", "entrances"), names.index(n)))
+    out = []
+    for name in order:
+        try:
+            gdf = pyogrio.read_dataframe(p, layer=name)
+        except Exception as exc:  # noqa: BLE001 - reported as an input error
+            raise InputError(f"{what} {p.name}, layer {name!r} cannot be read ({exc})") from exc
+        gdf.attrs["layer"] = name
+        out.append(gdf)
+    return out
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, name: str) -> None:
+    if gdf.crs is None or not gdf.crs.is_geographic or len(gdf) == 0:
+        return
+    c = shapely.get_coordinates(gdf.geometry.values)
+    if len(c) and (np.abs(c[:, 0]).max() > 180 or np.abs(c[:, 1]).max() > 90):
+        raise CRSError(
+            f"{name}: coordinates such as ({c[0, 0]:.1f}, {c[0, 1]:.1f}) are not degrees, but the file says "
+            f"{gdf.crs.to_string()}: save it with its real CRS (a GeoJSON file must be WGS84 longitude/latitude)"
+        )
+
+
+def read_development(path: str | Path, *, entrances: str | Path | None = None, crs: Any = None) -> Development:
+    """Read a development proposal from a GeoJSON or GeoPackage file.
+
+    The file holds one polygon feature (Polygon or MultiPolygon) with ``households`` and/or
+    ``population``, an optional ``name`` and optional ``planned_<category>_m2`` columns (m²).
+    Entrances are the point features of the same GeoJSON file, the ``entrances`` layer (or any
+    point layer) of a GeoPackage, or the points of a separate file given as ``entrances``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The proposal file.
+    entrances : str or Path, optional
+        A separate file of entrance points (replaces entrances in the proposal file).
+    crs : CRS-like, optional
+        CRS to assume for files that carry none.
+
+    Raises
+    ------
+    MissingFileError, InputError, CRSError
+        A missing or unreadable file, no polygon, several polygons, a file with no CRS, or
+        coordinates that are not degrees in a file that says WGS84.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise MissingFileError(f"proposal file not found: {p}: check the path")
+    frames = _read_layers(p, "proposal file")
+    polys, points = [], []
+    for gdf in frames:
+        if gdf.crs is None:
+            if crs is None:
+                raise CRSError(f"proposal file {p.name} has no CRS: save it with one (e.g. EPSG:4326), or pass crs=")
+            gdf = gdf.set_crs(crs)
+        _check_degrees(gdf, f"proposal file {p.name}")
+        geom = gdf.geometry
+        types = geom.geom_type.fillna("None")
+        polys.append(gdf[types.isin(_POLYGONS) | (types == "None") & (gdf.attrs.get("layer", "").lower() != "entrances")])
+        points.append(gdf[types.isin(("Point", "MultiPoint"))])
+    poly = pd.concat([f for f in polys if len(f)], ignore_index=True) if any(len(f) for f in polys) else None
+    if poly is None or len(poly) == 0:
+        raise InputError(
+            f"proposal file {p.name} has no polygon: draw the development as one Polygon (or MultiPolygon) feature"
+        )
+    poly = gpd.GeoDataFrame(poly, geometry=poly.geometry.name, crs=frames[0].crs if frames[0].crs else crs)
+    if len(poly) > 1:
+        raise InputError(
+            f"proposal file {p.name} has {len(poly)} polygon features: one development per file "
+            "(merge its parts into one MultiPolygon feature, or split the file)"
+        )
+    ent = None
+    if entrances is not None:
+        ep = Path(entrances)
+        if not ep.is_file():
+            raise MissingFileError(f"entrances file not found: {ep}: check the path")
+        ef = [f for f in _read_layers(ep, "entrances file")]
+        ent = pd.concat([f[f.geometry.geom_type.isin(("Point", "MultiPoint"))] for f in ef], ignore_index=True)
+        ent = gpd.GeoDataFrame(ent, geometry=ent.geometry.name, crs=ef[0].crs or crs)
+        if ent.crs is None:
+            raise CRSError(f"entrances file {ep.name} has no CRS: save it with one (e.g. EPSG:4326)")
+        _check_degrees(ent, f"entrances file {ep.name}")
+        if len(ent) == 0:
+            raise InputError(f"entrances file {ep.name} has no points: give the entrances as Point features")
+    else:
+        pts = [f for f in points if len(f)]
+        if pts:
+            crs0 = pts[0].crs
+            ent = gpd.GeoDataFrame(
+                pd.concat([f.to_crs(crs0) for f in pts], ignore_index=True), geometry=pts[0].geometry.name, crs=crs0
+            )
+            ent = ent.explode(index_parts=False).reset_index(drop=True)
+    row = poly.iloc[0]
+    cols = {str(c).lower(): c for c in poly.columns if c != poly.geometry.name}
+    name = row[cols["name"]] if "name" in cols and isinstance(row[cols["name"]], str) and row[cols["name"]].strip() else p.stem
+    hh = _number(row[cols["households"]]) if "households" in cols else None
+    pop = _number(row[cols["population"]]) if "population" in cols else None
+    planned: dict[str, float] = {}
+    for low, c in cols.items():
+        m = _PLANNED.match(low)
+        if m:
+            v = _number(row[c])
+            if v is not None:
+                planned[m.group(1)] = v
+    return Development(str(name), p, poly, ent, hh, pop, planned)

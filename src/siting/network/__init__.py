@@ -1,0 +1,27 @@
+"""The street network: loading, the compiled :class:`Network`, bounded searches, service areas.
+
+Room for: reading road graphs (OSM files, osmnx downloads, line layers), cleaning and projecting
+them, the immutable compiled form (CSR matrix in metres, snapping onto segments), shortest-path
+searches cut off at a threshold (:mod:`~siting.network.reach`), service-area lines and the
+synthetic city used by tests and benchmarks.
+
+May import: the ground floor only (:mod:`siting.errors`, :mod:`siting.settings`,
+:mod:`siting.units`, :mod:`siting._io`). Nothing here knows about scenarios, standards or
+outputs.
+"""
+
+from siting.network.compiled import Network, Snap
+from siting.network.load import graph_from_download, graph_from_file, graph_from_pyrosm, load_graph
+from siting.network.reach import Nearest, nearest, pairs_within
+
+__all__ = [
+    "Nearest",
+    "Network",
+    "Snap",
+    "graph_from_download",
+    "graph_from_file",
+    "graph_from_pyrosm",
+    "load_graph",
+    "nearest",
+    "pairs_within",
+]

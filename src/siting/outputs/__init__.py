@@ -1,0 +1,14 @@
+"""What a run leaves behind: the meeting map, charts, the report and the run folder.
+
+Room for: the folium map (Leaflet inlined, opens offline), PNG charts, the HTML/PDF report, and
+:func:`write_outputs`, which commits the GeoPackage, CSV tables, ``summary.json``, report and
+map as one unit.
+
+May import: :mod:`siting.results` and everything below it (network, inputs, standards,
+optimize, coverage). Outputs take results; they never import the pipeline or the planning stage
+that make them.
+"""
+
+from siting.outputs.writer import summary_dict, write_outputs
+
+__all__ = ["summary_dict", "write_outputs"]

@@ -1,0 +1,365 @@
+"""PNG charts and static maps of a run, for slides (matplotlib object API, Agg canvas).
+
+No pyplot state is touched: each chart is a :class:`matplotlib.figure.Figure` drawn on an Agg
+canvas, inside a temporary ``rc_context`` that only sets the font. Chinese text needs a CJK
+font: :func:`cjk_font` looks for one (the matplotlib font list, then the system's font files,
+e.g. Debian's ``fonts-noto-cjk``); when none is found, Chinese labels fall back to English with
+a logged warning, never boxes of missing glyphs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from siting.results import RunResult
+
+__all__ = [
+    "cjk_font", "coverage_chart", "frontier_charts", "has_cjk", "map_png", "minutes_chart", "write_charts",
+]
+
+logger = logging.getLogger(__name__)
+
+_CJK_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK JP",
+    "Noto Sans CJK TC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+    "Hiragino Sans GB", "Heiti SC", "STHeiti", "Droid Sans Fallback", "AR PL UMing CN", "Noto Serif CJK SC",
+)
+_CJK_FILES = re.compile(
+    r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy-?(micro|zen)hei|msyh|simhei|PingFang|DroidSansFallback|"
+    r"NotoSerifCJK|uming)", re.I,
+)
+_CJK_CHARS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_found: dict[str, str | None] = {}
+
+_TEXT = {
+    "en": {
+        "coverage_title": "Population within the walking threshold", "share": "Residents covered (%)",
+        "before": "now", "after": "with proposed stations", "target": "target", "minutes_title":
+        "Walking minutes to the nearest facility", "residents_pct": "Residents (%)", "minutes": "Minutes",
+        "within": "Residents within x minutes (%)", "threshold": "threshold", "map_title": "Minutes to nearest {cat}",
+        "complete_title": "Basic categories reached (complete circle: {n})", "proposed": "proposed station",
+        "existing": "existing {cat}", "none": "none within search range", "frontier": "{cat}: {t}",
+        "residents_hist": "{cat} (population-weighted)",
+    },
+    "zh": {
+        "coverage_title": "步行阈值内的人口比例", "share": "覆盖人口比例（%）", "before": "现状", "after": "新增站点后",
+        "target": "目标", "minutes_title": "到最近设施的步行时间", "residents_pct": "人口比例（%）", "minutes": "分钟",
+        "within": "x 分钟内可达的人口比例（%）", "threshold": "阈值", "map_title": "到最近{cat}的步行时间",
+        "complete_title": "可达基本类别数（完整生活圈：{n}类）", "proposed": "拟建站点", "existing": "现有{cat}",
+        "none": "搜索范围内没有", "frontier": "{cat}：{t}", "residents_hist": "{cat}（按人口加权）",
+    },
+}
+
+
+def has_cjk(texts: Iterable[Any]) -> bool:
+    """True when any of the texts contains CJK characters."""
+    return any(_CJK_CHARS.search(str(t)) for t in texts if t is not None)
+
+
+def cjk_font() -> str | None:
+    """Family name of a font with Chinese glyphs that matplotlib can use, or None.
+
+    Looks at ``SITING_CJK_FONT`` (a font file), matplotlib's font list, then the system's font
+    files (a stale matplotlib cache misses fonts installed later; those are added in memory).
+    """
+    if "family" in _found:
+        return _found["family"]
+    from matplotlib import font_manager as fm
+
+    family = None
+    env = os.environ.get("SITING_CJK_FONT")
+    if env and Path(env).is_file():
+        fm.fontManager.addfont(env)
+        family = fm.FontProperties(fname=env).get_name()
+    if family is None:
+        names = {f.name for f in fm.fontManager.ttflist}
+        family = next((n for n in _CJK_FAMILIES if n in names), None)
+    if family is None:
+        files = sorted(f for f in fm.findSystemFonts() if _CJK_FILES.search(os.path.basename(f)))
+        files.sort(key=lambda f: ("Sans" not in f, "Bold" in f, f))
+        for f in files:
+            try:
+                fm.fontManager.addfont(f)
+                family = fm.FontProperties(fname=f).get_name()
+                break
+            except (OSError, RuntimeError, ValueError):  # unreadable font file: try the next
+                continue
+    _found["family"] = family
+    if family:
+        logger.info("charts: CJK font %s", family)
+    return family
+
+
+@contextmanager
+def _fonts(lang: str, texts: Iterable[Any] = ()):
+    """rc_context with a CJK font when needed; yields the language the labels can use."""
+    import matplotlib as mpl
+
+    texts = list(texts)
+    need = lang == "zh" or has_cjk(texts)
+    fam = cjk_font() if need else None
+    if need and fam is None:
+        logger.warning(
+            "charts: no font with Chinese glyphs found (install fonts-noto-cjk, or set SITING_CJK_FONT to a .ttf/.otf/.ttc "
+            "file); chart labels fall back to English"
+        )
+        lang = "en"
+    rc = {"font.family": "sans-serif", "font.size": 9, "axes.titlesize": 11}
+    if fam:
+        rc["font.sans-serif"] = [fam, "DejaVu Sans"]
+    with mpl.rc_context(rc):
+        yield lang, fam is not None
+
+
+def _figure(w: float, h: float, dpi: int = 150):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(w, h), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _name(cat, lang: str, cjk_ok: bool) -> str:
+    return cat.name(lang) if (lang == "zh" and cjk_ok) else (cat.name_en or cat.key)
+
+
+def _names(res: RunResult, lang: str) -> list[str]:
+    """The texts a chart of ``res`` may show in ``lang`` (to decide whether a CJK font is needed)."""
+    return [c.name(lang) for c in res.categories] + [res.scenario.title or ""]
+
+
+def coverage_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None = None) -> Path:
+    """Bar chart of the population share covered per category, now and with the plan (PNG).
+
+    Bars: share of residents (%) within each category's threshold; with a plan
+    (``res.extras["tables"]["plan_coverage"]``) a second bar per planned category, and the
+    optimisation target as a line where the model has one.
+    """
+    lang = lang or res.scenario.lang
+    with _fonts(lang, _names(res, lang)) as (lang, ok):
+        T = _TEXT[lang]
+        pc = res.extras.get("tables", {}).get("plan_coverage")
+        after = dict(zip(pc["category"], pc["share_after"])) if pc is not None and len(pc) else {}
+        cats = list(res.categories)
+        labels = [f"{_name(c, lang, ok)} ({c.threshold})" for c in cats]
+        share = [100 * res.coverage.share(c.key) for c in cats]
+        fig = _figure(7.0, 0.42 * len(cats) + 1.4)
+        ax = fig.add_subplot(1, 1, 1)
+        y = np.arange(len(cats))[::-1]
+        h = 0.38 if after else 0.6
+        bars = ax.barh(y + (h / 2 if after else 0), share, height=h, color="#2c7fb8", label=T["before"])
+        for b, v in zip(bars, share):
+            ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.0f}%", va="center", fontsize=8)
+        if after:
+            a = [100 * after[c.key] if c.key in after and np.isfinite(after[c.key]) else np.nan for c in cats]
+            bars2 = ax.barh(y - h / 2, np.nan_to_num(a), height=h, color="#6a00ff", label=T["after"])
+            for b, v in zip(bars2, a):
+                if np.isfinite(v):
+                    ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.0f}%", va="center", fontsize=8,
+                            color="#4b0fb0")
+        opt = res.scenario.optimize
+        if opt is not None and getattr(opt, "model", None) == "target" and getattr(opt, "target", None):
+            ax.axvline(100 * opt.target, color="#555", lw=1, ls="--", label=f"{T['target']} {100 * opt.target:.0f}%")
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, 110)
+        ax.set_xlabel(T["share"])
+        ax.set_title(T["coverage_title"])
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+        fig.savefig(path)
+    return Path(path)
+
+
+def minutes_chart(res: RunResult, path: str | os.PathLike, *, category: str | None = None, lang: str | None = None,
+                  max_minutes: float = 30.0) -> Path:
+    """Distribution of walking minutes (PNG), weighted by population.
+
+    Left: histogram (1-minute bins, % of residents) of minutes to the nearest facility of
+    ``category`` (default the map category), threshold marked; residents with none within the
+    search range are in the last bar. Right: for every category, the % of residents within x
+    minutes (cumulative), each curve marked at its threshold.
+    """
+    lang = lang or res.scenario.lang
+    r = res.coverage.residences
+    pop = r["population"].to_numpy(dtype=float)
+    total = pop.sum() if pop.sum() > 0 else 1.0
+    cats = list(res.categories)
+    key = category or res.scenario.map.category or cats[0].key
+    cat = next(c for c in cats if c.key == key)
+    speed = res.coverage.speed_mps
+    with _fonts(lang, _names(res, lang)) as (lang, ok):
+        T = _TEXT[lang]
+        fig = _figure(10.0, 4.0)
+        ax, ax2 = fig.subplots(1, 2)
+        m = r[f"{key}_min"].to_numpy(dtype=float)
+        m = np.where(np.isfinite(m), np.minimum(m, max_minutes + 0.5), max_minutes + 0.5)
+        bins = np.arange(0, max_minutes + 2)
+        hist, edges = np.histogram(m, bins=bins, weights=pop)
+        thr = cat.metres(speed) / speed / 60
+        colours = ["#2c7fb8" if e < thr else "#d95f0e" for e in edges[:-1]]
+        ax.bar(edges[:-1], 100 * hist / total, width=1.0, align="edge", color=colours, edgecolor="white", lw=0.5)
+        ax.axvline(thr, color="#333", ls="--", lw=1)
+        ax.text(thr, ax.get_ylim()[1] * 0.95, f" {T['threshold']} {cat.threshold}", fontsize=8, va="top")
+        ax.set_xlabel(T["minutes"] + f"  (> {max_minutes:.0f}: {T['none']})")
+        ax.set_ylabel(T["residents_pct"])
+        ax.set_title(T["residents_hist"].format(cat=_name(cat, lang, ok)))
+        xs = np.linspace(0, max_minutes, 121)
+        for j, c in enumerate(cats):
+            mc = r[f"{c.key}_min"].to_numpy(dtype=float)
+            order = np.argsort(mc)
+            cum = np.cumsum(pop[order]) / total
+            ys = np.interp(xs, np.where(np.isfinite(mc[order]), mc[order], 1e9), cum, left=0.0)
+            col = _colour(j)
+            ax2.plot(xs, 100 * ys, color=col, lw=1.5, label=_name(c, lang, ok))
+            t = c.metres(speed) / speed / 60
+            if t <= max_minutes:
+                ax2.plot([t], [100 * np.interp(t, xs, ys)], "o", color=col, ms=4)
+        ax2.set_xlabel(T["minutes"])
+        ax2.set_ylabel(T["within"])
+        ax2.set_ylim(0, 100)
+        ax2.set_xlim(0, max_minutes)
+        ax2.grid(alpha=0.3)
+        ax2.legend(fontsize=7, frameon=False, loc="lower right")
+        ax2.set_title(T["minutes_title"])
+        for a in (ax, ax2):
+            a.spines[["top", "right"]].set_visible(False)
+        fig.savefig(path)
+    return Path(path)
+
+
+def _colour(j: int) -> str:
+    from siting.outputs.maps import _CAT_COLOURS
+
+    return _CAT_COLOURS[j % len(_CAT_COLOURS)]
+
+
+def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = None, what: str = "minutes",
+            lang: str | None = None) -> Path:
+    """A static map for slides (PNG): streets, residences, facilities, proposed stations, scale bar.
+
+    ``what="minutes"``: residences coloured by minutes to the nearest ``category`` facility
+    (the map's bins); ``what="complete"``: by the number of basic categories reached. Drawn in
+    the analysis CRS (metres), so the scale bar is exact; no basemap (works offline).
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    from siting.outputs.maps import _REACHED, MINUTE_BINS
+
+    lang = lang or res.scenario.lang
+    r = res.coverage.residences
+    cats = list(res.categories)
+    key = category or res.scenario.map.category or cats[0].key
+    cat = next(c for c in cats if c.key == key)
+    with _fonts(lang, _names(res, lang) + (list(res.facilities["name"].astype(str)) if len(res.facilities) else [])) as (lang, ok):
+        T = _TEXT[lang]
+        fig = _figure(9.5, 8.0)
+        ax = fig.add_subplot(1, 1, 1)
+        net = res.network
+        segs = [np.asarray(g.coords)[:, :2] for g in net.edge_geometry]
+        ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.5, zorder=1))
+        x, y = r.geometry.x.to_numpy(), r.geometry.y.to_numpy()
+        size = np.clip(np.sqrt(np.maximum(r["population"].to_numpy(dtype=float), 0)) * 1.2, 4, 80)
+        if len(r) > 3000:
+            size = size / 3
+        handles = []
+        if what == "complete":
+            basic = res.coverage.basic
+            nb = r[[f"{b}_covered" for b in basic]].sum(axis=1).to_numpy() if basic else np.zeros(len(r))
+            nmax = max(len(basic), 1)
+            cols = [_REACHED[int(round(v / nmax * (len(_REACHED) - 1)))] for v in nb]
+            title = T["complete_title"].format(n=len(basic))
+            for v in range(nmax, -1, -1):
+                handles.append(Line2D([], [], marker="o", ls="", color=_REACHED[int(round(v / nmax * (len(_REACHED) - 1)))],
+                                      markeredgecolor="#333", label=f"{v} / {nmax}"))
+        else:
+            from siting.outputs.maps import minutes_colour
+
+            mins = r[f"{key}_min"].to_numpy(dtype=float)
+            cols = [minutes_colour(v) for v in mins]
+            title = T["map_title"].format(cat=_name(cat, lang, ok)) + f" ({cat.threshold})"
+            for _u, col, label in MINUTE_BINS:
+                handles.append(Line2D([], [], marker="o", ls="", color=col, markeredgecolor="#333", label=label))
+        ax.scatter(x, y, s=size, c=cols, edgecolors="#333", linewidths=0.3, zorder=3)
+        fac = res.facilities
+        sub = fac[fac["category"] == key] if len(fac) and what == "minutes" else fac.iloc[0:0] if len(fac) else fac
+        if len(sub):
+            ax.scatter(sub.geometry.x, sub.geometry.y, marker="D", s=40, c=_colour(cats.index(cat)), edgecolors="white",
+                       linewidths=0.8, zorder=4)
+            handles.append(Line2D([], [], marker="D", ls="", color=_colour(cats.index(cat)), markeredgecolor="white",
+                                  label=T["existing"].format(cat=_name(cat, lang, ok))))
+        prop = res.extras.get("proposed")
+        if prop is not None and len(prop):
+            p = prop[prop["category"] == key] if what == "minutes" else prop
+            if len(p):
+                ax.scatter(p.geometry.x, p.geometry.y, marker="*", s=220, c="#6a00ff", edgecolors="white", linewidths=0.8,
+                           zorder=5)
+                handles.append(Line2D([], [], marker="*", ls="", ms=12, color="#6a00ff", label=T["proposed"]))
+        ax.set_aspect("equal")
+        xmin, xmax = np.nanmin(np.r_[x, net.x.min()]), np.nanmax(np.r_[x, net.x.max()])
+        ymin, ymax = np.nanmin(np.r_[y, net.y.min()]), np.nanmax(np.r_[y, net.y.max()])
+        pad = 0.03 * max(xmax - xmin, ymax - ymin, 1.0)
+        ax.set_xlim(xmin - pad, xmax + pad)
+        ax.set_ylim(ymin - pad, ymax + pad)
+        _scale_bar(ax, xmax - xmin)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
+        fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
+        ax.text(0.01, 0.005, "© OpenStreetMap contributors (ODbL)", transform=ax.transAxes, fontsize=6, color="#555")
+        fig.savefig(path)
+    return Path(path)
+
+
+def _scale_bar(ax, width_m: float) -> None:
+    """A scale bar of a round length (metres) in the lower right."""
+    target = width_m / 5
+    nice = [10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000]
+    length = max([v for v in nice if v <= target] or [nice[0]])
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    xs = x1 - 0.04 * (x1 - x0) - length
+    ys = y0 + 0.04 * (y1 - y0)
+    ax.plot([xs, xs + length], [ys, ys], color="black", lw=3, solid_capstyle="butt", zorder=6)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length} m"
+    ax.text(xs + length / 2, ys + 0.012 * (y1 - y0), label, ha="center", va="bottom", fontsize=8, zorder=6)
+
+
+def frontier_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | None = None) -> dict[str, Path]:
+    """Frontier PNGs (covered share against new stations), one per planned category."""
+    from siting.optimize import frontier_chart
+
+    lang = lang or res.scenario.lang
+    out = {}
+    with _fonts(lang, _names(res, lang)) as (lang, ok):
+        for key, fr in (res.extras.get("frontiers") or {}).items():
+            cat = next(c for c in res.categories if c.key == key)
+            p = Path(out_dir) / f"frontier_{key}.png"
+            frontier_chart(fr, p, title=_TEXT[lang]["frontier"].format(cat=_name(cat, lang, ok), t=cat.threshold))
+            out[f"frontier_{key}"] = p
+    return out
+
+
+def write_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | None = None) -> dict[str, Path]:
+    """Every chart and static map of a run as PNGs in ``out_dir``; returns name → path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = res.scenario.map.category or res.categories[0].key
+    paths = {
+        "coverage": coverage_chart(res, out_dir / "chart_coverage.png", lang=lang),
+        "minutes": minutes_chart(res, out_dir / "chart_minutes.png", lang=lang),
+        "map_minutes": map_png(res, out_dir / f"map_{key}.png", lang=lang),
+        "map_complete": map_png(res, out_dir / "map_complete.png", what="complete", lang=lang),
+    }
+    paths.update(frontier_charts(res, out_dir, lang=lang))
+    return paths

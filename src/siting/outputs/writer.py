@@ -1,0 +1,187 @@
+"""The run folder: GeoPackage, CSV tables, summary.json, report and map, committed as one unit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting._version import __version__
+from siting._io import json_ready
+from siting.results import RunResult
+
+__all__ = ["write_outputs"]
+
+
+logger = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------------------------------------
+# outputs
+# ------------------------------------------------------------------------------------------------
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"siting": __version__, "python": platform.python_version()}
+    for pkg in ("osmnx", "networkx", "scipy", "geopandas", "shapely", "pyproj", "folium", "pulp", "highspy", "pyrosm"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def summary_dict(res: RunResult) -> dict[str, Any]:
+    """The content of ``summary.json`` (plain JSON types; NaN/inf become null)."""
+    sc = res.scenario
+    cov = res.coverage
+    cats = cov.categories.replace({np.inf: None}).astype(object).where(cov.categories.notna(), None)
+    out = {
+        "scenario": sc.name,
+        "title": sc.title,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "parameters": {
+            "network": sc.network.model_dump(exclude_none=True),
+            "crs": res.network.crs.to_string(),
+            "speed_m_per_s": sc.speed_mps,
+            "speed_m_per_min": sc.speed_mps * 60,
+            "travel_profile": sc.travel.profile,
+            "max_snap_m": sc.max_snap_m,
+            "standard": sc.standard,
+            "level": sc.level,
+            "demand": sc.demand.model_dump(exclude_none=True),
+            "facilities": sc.facilities.model_dump(exclude_none=True),
+            "categories": {c.key: {"threshold": c.threshold, "basic": c.basic, "source": c.source} for c in res.categories},
+            "complete_circle": cov.basic,
+        },
+        "counts": {
+            "nodes": res.network.n_nodes,
+            "street_segments": res.network.n_edges,
+            "nodes_dropped_small_components": int(res.network.info.get("nodes_dropped", 0)),
+            "residences": int(len(res.demand)),
+            "population": float(res.demand["population"].sum()),
+            "households": float(np.nansum(res.demand["households"].to_numpy())),
+            "unreachable_residences": cov.unreachable,
+            "facilities": {c.key: int((res.facilities["category"] == c.key).sum()) if len(res.facilities) else 0 for c in res.categories},
+        },
+        "coverage": cats.to_dict(orient="records"),
+        "complete_circle_share": None if not np.isfinite(cov.complete_share) else cov.complete_share,
+        "notes": res.notes,
+        "timings_s": res.timings,
+        "versions": _versions(),
+        "attribution": "Map data © OpenStreetMap contributors, ODbL",
+    }
+    out["area_type"] = sc.area_type
+    if "summary" in res.extras:
+        out.update(res.extras["summary"])
+    return out
+
+
+def _residence_table(res: RunResult) -> pd.DataFrame:
+    r = res.coverage.residences
+    ll = r.geometry.to_crs(4326)
+    df = pd.DataFrame(r.drop(columns="geometry"))
+    df.insert(1, "lon", ll.x.round(7))
+    df.insert(2, "lat", ll.y.round(7))
+    return df
+
+
+def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path | None = None) -> dict[str, Path]:
+    """Write the map, GeoPackage, CSV tables and summary.json of a run, atomically.
+
+    Everything goes first to a temporary folder beside ``out_dir`` (and a temporary file beside
+    the map) and is moved into place only when all of it has been written.
+
+    Returns
+    -------
+    dict
+        Paths written: ``map``, ``gpkg``, ``residences_csv``, ``categories_csv``, ``summary``.
+    """
+    from siting.outputs.maps import coverage_map
+
+    sc = res.scenario
+    out_dir = Path(out_dir or sc.out_dir)
+    map_path = Path(map_path or sc.map_path)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    map_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out_dir.parent, f".{out_dir.name}.tmp-*")
+    _remove_stale(map_path.parent, f".{map_path.name}.tmp-*")
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    tmp_map = map_path.parent / f".{map_path.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        gpkg = tmp / f"{sc.name}.gpkg"
+        r = res.coverage.residences.copy()
+        r = r.replace({np.inf: np.nan}) if len(r) else r
+        r.to_file(gpkg, layer="residences", driver="GPKG")
+        if len(res.facilities):
+            res.facilities.rename(columns={"fid": "facility_id"}).to_file(gpkg, layer="facilities", driver="GPKG")
+        res.network.edges_gdf().to_file(gpkg, layer="streets", driver="GPKG")
+        for name, layer in res.extras.get("layers", {}).items():
+            layer.to_file(gpkg, layer=name, driver="GPKG")
+        _residence_table(res).replace({np.inf: np.nan}).to_csv(tmp / "residences.csv", index=False)
+        res.coverage.categories.to_csv(tmp / "categories.csv", index=False)
+        for name, table in res.extras.get("tables", {}).items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
+            json.dump(json_ready(summary_dict(res)), fh, ensure_ascii=False, indent=2)
+        from siting.outputs.report import write_report
+
+        if sc.output.report:
+            write_report(res, tmp, map_href=os.path.relpath(map_path.resolve(), out_dir.resolve()), pdf=sc.map.pdf)
+        m = coverage_map(res)
+        m.save(str(tmp_map))
+        # move into place
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        if out_dir.exists():
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(tmp_map, map_path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp_map.exists():
+            tmp_map.unlink()
+        raise
+    return {
+        "map": map_path,
+        "gpkg": out_dir / f"{sc.name}.gpkg",
+        "residences_csv": out_dir / "residences.csv",
+        "categories_csv": out_dir / "categories.csv",
+        "summary": out_dir / "summary.json",
+        **({"report": out_dir / "report.html"} if sc.output.report else {}),
+    }
+
+
+def _remove_stale(folder: Path, pattern: str) -> None:
+    """Remove temporary outputs left by a run that was killed (its process no longer exists)."""
+    for p in folder.glob(pattern):
+        try:
+            pid = int(p.name.rsplit("-", 1)[1])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running: another run writes there
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        logger.info("removing %s left by an interrupted run", p)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)

@@ -1,0 +1,44 @@
+"""Result types of a run, below both the pipeline that makes them and the outputs that draw them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+
+from siting.coverage import CoverageResult
+from siting.network import Network
+from siting.scenario import Scenario
+from siting.standards import Category
+
+__all__ = ["RunResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """Everything a scenario run measured.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    network : Network
+    categories : list of Category
+    demand, facilities : GeoDataFrame
+        In the network's projected CRS (metres).
+    coverage : CoverageResult
+    timings : dict
+        Seconds per stage.
+    notes : list of str
+        Statements for the map and report (e.g. how residents were estimated).
+    """
+
+    scenario: Scenario
+    network: Network
+    categories: list[Category]
+    demand: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    coverage: CoverageResult
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,186 @@
+"""Bilingual labels (English / 中文) for tables, map legends, statuses and reports.
+
+``label(key, lang)`` returns the text for a key; a scenario chooses the language (``lang = "zh"``).
+Category keys (``"pharmacy"``) and life-circle level keys (``"15min"``) are labelled from the
+category table and the standards catalog, so they never need a second translation here.
+
+>>> label("covered", "zh")
+'已覆盖'
+>>> label("complete_circle", "en")
+'Complete circle'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from siting.errors import InputError
+from siting.standards.lang import LANGUAGES
+from siting.standards.lang import normalise_lang
+
+__all__ = ["LABELS", "label", "labels"]
+
+
+#: key → (English, Chinese). Placeholders in braces are filled from ``label(..., **values)``.
+LABELS: dict[str, tuple[str, str]] = {
+    # coverage statuses
+    "covered": ("Covered", "已覆盖"),
+    "not_covered": ("Not covered", "未覆盖"),
+    "complete_circle": ("Complete circle", "完整生活圈"),
+    "incomplete_circle": ("Incomplete circle", "生活圈不完整"),
+    "missing_categories": ("Missing services", "缺失设施"),
+    "complete_circle_share": ("Complete-circle share", "完整生活圈覆盖率"),
+    "coverage": ("Coverage", "覆盖率"),
+    "coverage_before": ("Coverage before", "规划前覆盖率"),
+    "coverage_after": ("Coverage after", "规划后覆盖率"),
+    "population_covered": ("Population covered", "覆盖人口"),
+    "share_covered": ("Share covered", "覆盖比例"),
+    # table headers
+    "category": ("Service", "设施类别"),
+    "threshold": ("Threshold", "服务阈值"),
+    "walking_time": ("Walking time", "步行时间"),
+    "walking_distance": ("Walking distance", "步行距离"),
+    "distance_to_nearest": ("Distance to nearest", "至最近设施距离"),
+    "time_to_nearest": ("Time to nearest", "至最近设施时间"),
+    "population": ("Population", "人口"),
+    "households": ("Households", "户数"),
+    "elderly": ("Older people", "老年人"),
+    "children": ("Children", "儿童"),
+    "disabled": ("People with disabilities", "残疾人"),
+    "group": ("Group", "人群"),
+    "all_residents": ("All residents", "全体居民"),
+    "count": ("Count", "数量"),
+    "total": ("Total", "合计"),
+    "share": ("Share", "占比"),
+    "floor_area": ("Floor area (m²)", "建筑面积(m²)"),
+    "area_norm": ("Area norm (m²)", "面积标准(m²)"),
+    "area_per_100_households": ("Floor area per 100 households (m²)", "每百户建筑面积(m²)"),
+    "meets_area_norm": ("Meets area norm", "满足面积标准"),
+    "activity_share": ("Residents' activity share", "居民活动用房占比"),
+    "indicator": ("Indicator", "指标"),
+    "target": ("Target", "目标值"),
+    "measured": ("Measured", "实际值"),
+    "result": ("Result", "结果"),
+    "pass": ("Pass", "达标"),
+    "fail": ("Fail", "未达标"),
+    "not_judged": ("Not judged (no confirmed target)", "无法判定(目标值未核实)"),
+    "source": ("Source", "来源"),
+    "status": ("Status", "状态"),
+    "note": ("Note", "说明"),
+    "level": ("Life-circle level", "生活圈层级"),
+    "standard": ("Standard", "标准"),
+    # figure statuses and scopes
+    "status_confirmed": ("Confirmed in the source", "已核实"),
+    "status_secondary": ("Secondary source", "二手来源"),
+    "status_unconfirmed": ("Unconfirmed (planning default)", "未核实(规划默认值)"),
+    "status_override": ("Set by the user", "用户设定"),
+    "national": ("National", "国家标准"),
+    "local": ("Local rule", "地方规定"),
+    "basic": ("Basic-guarantee", "基本保障类"),
+    "quality": ("Quality-improvement", "品质提升类"),
+    # map legends
+    "legend_facilities": ("Existing facilities", "现状设施"),
+    "legend_new_sites": ("New sites", "新增选址"),
+    "legend_candidates": ("Candidate sites", "备选点位"),
+    "legend_demand": ("Residents", "居民点"),
+    "legend_covered": ("Covered residents", "已覆盖居民"),
+    "legend_uncovered": ("Residents not covered", "未覆盖居民"),
+    "legend_isochrone": ("{minutes}-minute walk", "步行{minutes}分钟范围"),
+    "legend_catchment": ("Catchment", "服务范围"),
+    "legend_network": ("Walking network", "步行路网"),
+    "existing": ("Existing", "现状"),
+    "new": ("New", "新增"),
+    "candidate": ("Candidate", "备选"),
+    # rural circles
+    "village": ("Village", "行政村"),
+    "villages": ("Villages", "村庄"),
+    "township": ("Township", "乡镇"),
+    "township_station": ("Township service station", "乡镇综合服务站"),
+    "villages_covered": ("Villages covered", "已覆盖村庄"),
+    # travel profiles
+    "walk": ("Walking", "步行"),
+    "adult": ("Walking (adult)", "步行(成人)"),
+    "elderly_walk": ("Walking (older people)", "步行(老年人)"),
+    "bike": ("Bicycle / e-bike", "自行车/电动车"),
+    "drive": ("Car", "驾车"),
+    # units
+    "minutes": ("min", "分钟"),
+    "metres": ("m", "米"),
+    "persons": ("people", "人"),
+    # plans and reports
+    "report_title": ("15-minute life circle: service coverage", "十五分钟生活圈服务设施评估"),
+    "summary": ("Summary", "概要"),
+    "scenario": ("Scenario", "情景"),
+    "plan": ("Plan", "规划方案"),
+    "before": ("Before", "规划前"),
+    "after": ("After", "规划后"),
+    "objective": ("Objective", "目标函数值"),
+    "bound": ("Bound", "界"),
+    "gap": ("Optimality gap", "最优性差距"),
+    "solver_status": ("Solver status", "求解状态"),
+    "optimal": ("Optimal", "最优"),
+    "time_limit": ("Time limit reached", "达到时间上限"),
+    "infeasible": ("Infeasible", "无可行解"),
+    "cost": ("Cost", "成本"),
+    "budget": ("Budget", "预算"),
+    "sites_opened": ("Sites opened", "新增站点数"),
+    "generated_by": ("Generated by siting", "由 siting 生成"),
+}
+
+# life-circle levels and MOFCOM tiers, used when a level key is asked for directly
+_LEVELS: dict[str, tuple[str, str]] = {
+    "15min": ("15-minute life circle", "十五分钟生活圈"),
+    "10min": ("10-minute life circle", "十分钟生活圈"),
+    "5min": ("5-minute life circle", "五分钟生活圈"),
+    "residential_block": ("Residential block", "居住街坊"),
+    "community": ("Complete residential community", "完整居住社区"),
+}
+
+
+def _table() -> dict[str, tuple[str, str]]:
+    from siting.standards.categories import load_categories  # lazy: standards imports this module
+
+    out = dict(_LEVELS)
+    for key, cat in load_categories().items():
+        out[key] = (cat.name_en, cat.name_zh)
+    out.update(LABELS)
+    return out
+
+
+def label(key: str, lang: str = "en", **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`LABELS`, a category key (``"pharmacy"``) or a level key (``"15min"``).
+    lang : str
+        ``"en"`` or ``"zh"`` (``"zh-CN"`` and the like are accepted).
+
+    Raises
+    ------
+    InputError
+        For an unknown language, or an unknown key (with the closest known keys).
+    """
+    idx = LANGUAGES.index(normalise_lang(lang))
+    table = _table()
+    if key not in table:
+        close = difflib.get_close_matches(str(key), list(table), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise InputError(f"no label for {key!r}{hint}: add it to siting.standards.labels.LABELS")
+    text = table[key][idx]
+    return text.format(**values) if values else text
+
+
+def labels(lang: str = "en", keys: Iterable[str] | None = None) -> dict[str, str]:
+    """Labels in ``lang`` as a dict: all of them, or those for ``keys``.
+
+    With ``keys`` (e.g. a table's columns), a key without a label maps to itself, so that
+    ``df.rename(columns=labels("zh", df.columns))`` translates what it can and keeps the rest.
+    """
+    idx = LANGUAGES.index(normalise_lang(lang))
+    table = _table()
+    if keys is None:
+        return {k: v[idx] for k, v in table.items()}
+    return {k: table[k][idx] if k in table else k for k in keys}

@@ -1,0 +1,376 @@
+"""Schema of the data tables ``data/categories.toml`` and ``data/standards/*.toml`` (pydantic models).
+
+The models only check the shape and the values of one file; cross-file checks (a standard's entry
+naming a category that exists, a level named by an entry) are made by :func:`check_catalog`. Every
+problem is collected and reported at once, as text that names the file, the entry and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from siting.errors import MissingFileError, Problems
+from siting.units import parse_threshold
+
+STATUSES = ("confirmed", "secondary", "unconfirmed")
+GROUPS = ("elderly", "children", "disabled")
+SCOPES = ("national", "local")
+
+Status = Literal["confirmed", "secondary", "unconfirmed"]
+OsmValue = str | list[str] | bool
+OsmFilter = dict[str, OsmValue]
+
+
+def _check_threshold(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parse_threshold(value)  # raises InputError (a ValueError), which pydantic reports
+    return value
+
+
+def _check_osm(filters: list[OsmFilter]) -> list[OsmFilter]:
+    if not filters:
+        raise ValueError("osm must list at least one filter, e.g. [{amenity = \"pharmacy\"}]")
+    for i, flt in enumerate(filters):
+        if not flt:
+            raise ValueError(f"osm filter {i} is empty: give at least one tag, e.g. {{shop = \"convenience\"}}")
+        for tag, want in flt.items():
+            if want is False:
+                raise ValueError(f"osm filter {i}: {tag} = false is not allowed; use true (any value) or a string")
+            if isinstance(want, list) and (not want or not all(isinstance(v, str) and v for v in want)):
+                raise ValueError(f"osm filter {i}: {tag} must list non-empty strings")
+            if isinstance(want, str) and not want:
+                raise ValueError(f"osm filter {i}: {tag} is an empty string")
+    return filters
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CategoryModel(_Strict):
+    """One table of ``data/categories.toml``."""
+
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    threshold: str
+    basic: bool
+    osm: list[OsmFilter]
+    amap_typecodes: list[Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]] = []
+    area_norm_m2: Annotated[float, Field(gt=0)] | None = None
+    group: Literal["elderly", "children", "disabled"] | None = None
+    source: str = ""
+    status: Literal["confirmed", "secondary", "unconfirmed", "override"]
+    note: str = ""
+
+    @field_validator("threshold")
+    @classmethod
+    def _v_threshold(cls, v: str) -> str:
+        return _check_threshold(v)
+
+    @field_validator("osm")
+    @classmethod
+    def _v_osm(cls, v: list[OsmFilter]) -> list[OsmFilter]:
+        return _check_osm(v)
+
+
+class DocumentModel(_Strict):
+    """The ``[document]`` table of a standards file: what the source is."""
+
+    key: str = Field(min_length=1)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    number: str = ""
+    issuer: str = ""
+    issued: str = ""
+    effective: str = ""
+    scope: Literal["national", "local"]
+    region: str = ""
+    inclusive: bool = False
+    status: Status
+    sources: list[str] = []
+    note: str = ""
+
+
+class LevelModel(_Strict):
+    """A ``[[levels]]`` row: a life-circle level, ordered by ``rank`` (0 = smallest)."""
+
+    key: str = Field(min_length=1)
+    rank: int = Field(ge=0)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    threshold: str | None = None
+    walking_distance_m: list[float] | None = None
+    residents: list[int] | None = None
+    dwellings: list[int] | None = None
+    status: Status
+    note: str = ""
+
+    @field_validator("threshold")
+    @classmethod
+    def _v_threshold(cls, v: str | None) -> str | None:
+        return _check_threshold(v)
+
+    @field_validator("walking_distance_m", "residents", "dwellings")
+    @classmethod
+    def _range(cls, v: list[float] | None) -> list[float] | None:
+        if v is None:
+            return None
+        if len(v) not in (1, 2) or any(x <= 0 for x in v) or (len(v) == 2 and v[0] > v[1]):
+            raise ValueError(f"{v} must be [value] or [low, high] with 0 < low <= high")
+        return v
+
+
+class EntryModel(_Strict):
+    """An ``[[entries]]`` row: one facility category required or norm-bound under a source."""
+
+    category: str = Field(min_length=1)
+    name_zh: str = ""
+    name_en: str = ""
+    level: str | None = None
+    threshold: str | None = None
+    area_norm_m2: Annotated[float, Field(gt=0)] | None = None
+    area_norm_max_m2: Annotated[float, Field(gt=0)] | None = None
+    quantity: str = ""
+    scope: Literal["national", "local"] | None = None
+    status: Status
+    ref: str = ""
+    note: str = ""
+
+    @field_validator("threshold")
+    @classmethod
+    def _v_threshold(cls, v: str | None) -> str | None:
+        return _check_threshold(v)
+
+
+class IndicatorModel(_Strict):
+    """An ``[[indicators]]`` row: a numeric target (value null when the figure is not confirmed)."""
+
+    key: str = Field(min_length=1)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    value: float | None = None
+    unit: str
+    comparison: Literal[">=", "<=", "==", "~"] = ">="
+    applies_to: str = ""
+    scope: Literal["national", "local"] | None = None
+    status: Status
+    ref: str = ""
+    note: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError("value must be a finite number or omitted (null) when not confirmed")
+        return v
+
+
+class StandardModel(_Strict):
+    """A whole ``data/standards/<key>.toml`` file."""
+
+    document: DocumentModel
+    levels: list[LevelModel] = []
+    entries: list[EntryModel] = []
+    indicators: list[IndicatorModel] = []
+
+
+def format_errors(err: ValidationError, where: str) -> list[str]:
+    """Turn a pydantic ``ValidationError`` into one readable line per problem."""
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field: remove it or fix its spelling"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        out.append(f"{where}: {loc}: {msg}")
+    return out
+
+
+def check_catalog(
+    standards: dict[str, StandardModel], categories: set[str]
+) -> list[str]:
+    """Cross-file checks over parsed standards; returns every problem found.
+
+    Checks: the document key equals the file name, level keys and ranks are unique, an entry's
+    level exists, an entry's category exists in ``categories``, a category appears at most once per
+    level, indicator keys are unique, and an entry of a standard with levels names a level.
+    """
+    problems: list[str] = []
+    for name, std in standards.items():
+        where = f"standards/{name}.toml"
+        if std.document.key != name:
+            problems.append(f"{where}: document.key = {std.document.key!r} must equal the file name {name!r}")
+        keys = [lv.key for lv in std.levels]
+        ranks = [lv.rank for lv in std.levels]
+        for dup in {k for k in keys if keys.count(k) > 1}:
+            problems.append(f"{where}: level {dup!r} is defined twice")
+        if len(set(ranks)) != len(ranks):
+            problems.append(f"{where}: level ranks {ranks} must be unique")
+        seen: set[tuple[str | None, str]] = set()
+        for i, ent in enumerate(std.entries):
+            if ent.category not in categories:
+                problems.append(
+                    f"{where}: entries[{i}].category = {ent.category!r} is not in data/categories.toml"
+                )
+            if std.levels and ent.level is None:
+                problems.append(f"{where}: entries[{i}] ({ent.category}) needs a level, one of {keys}")
+            if ent.level is not None and ent.level not in keys:
+                problems.append(
+                    f"{where}: entries[{i}].level = {ent.level!r} is not a level of this file {keys}"
+                )
+            if (ent.level, ent.category) in seen:
+                problems.append(f"{where}: entries[{i}]: {ent.category!r} appears twice at level {ent.level!r}")
+            seen.add((ent.level, ent.category))
+            if ent.area_norm_max_m2 is not None and (ent.area_norm_m2 or 0) > ent.area_norm_max_m2:
+                problems.append(f"{where}: entries[{i}]: area_norm_m2 > area_norm_max_m2")
+        ikeys = [ind.key for ind in std.indicators]
+        for dup in {k for k in ikeys if ikeys.count(k) > 1}:
+            problems.append(f"{where}: indicator {dup!r} is defined twice")
+    return problems
+
+
+def parse_model(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
+    """Validate ``data`` with ``model``; on failure add every problem and return ``None``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems.extend(format_errors(err, where))
+        return None
+
+
+# ------------------------------------------------------------- shared helpers ----
+
+
+def _absent(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:  # pandas.NA and numpy NaN-likes
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return isinstance(value, str) and not value.strip()
+
+
+def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) -> str:
+    known = list(known)
+    plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{name!r}{hint}")
+    head = kind if len(parts) == 1 else plural
+    return f"unknown {head} {', '.join(parts)}: known {plural} are {', '.join(known)}"
+
+
+# ------------------------------------------------------- Amap typecode table ----
+
+
+def amap_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of an Amap typecode CSV (``#`` comment lines skipped), values stripped."""
+    if not path.exists():
+        raise MissingFileError(f"Amap typecode table {path} does not exist: check the path")
+    text = path.read_text(encoding="utf-8")
+    lines = [r for r in text.splitlines() if r.strip() and not r.lstrip().startswith("#")]
+    rows = []
+    for row in csv.DictReader(io.StringIO("\n".join(lines)), restkey="__extra__"):
+        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k and k != "__extra__"}
+        if "__extra__" in row:
+            clean["__extra__"] = "yes"
+        rows.append(clean)
+    return rows
+
+
+_AMAP_MAPPINGS = ("exact", "approximate", "excluded")
+
+
+def _amap_prefix(code: str) -> str:
+    """Amap's wildcard rule: trailing "00" pairs cover every subclass (060200 → "0602")."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def amap_frame(path: Path, categories: Iterable[str]) -> Any:
+    """Validated Amap table as a DataFrame; raises ScenarioError listing every bad row."""
+    import pandas as pd
+
+    rows = amap_rows(path)
+    table = list(categories)
+    problems = Problems(str(path))
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=1):
+        code, cat, how = r.get("typecode", ""), r.get("category", ""), r.get("mapping", "")
+        where = f"row {i} ({code or 'no typecode'})"
+        if "__extra__" in r:
+            problems.add(f"{where}: too many fields: put text that contains commas in double quotes")
+        if not (len(code) == 6 and code.isdigit()):
+            problems.add(f"{where}: typecode must be 6 digits, e.g. 060200")
+        if code in seen:
+            problems.add(f"{where}: typecode {code} is listed twice")
+        seen.add(code)
+        if how not in _AMAP_MAPPINGS:
+            problems.add(f"{where}: mapping = {how!r} must be one of {', '.join(_AMAP_MAPPINGS)}")
+        if how == "excluded" and cat:
+            problems.add(f"{where}: an excluded code must leave category empty")
+        if how != "excluded" and cat not in table:
+            problems.add(f"{where}: " + _unknown_message("category", [cat or "(empty)"], table))
+    problems.raise_if_any()
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "__extra__"} for r in rows], columns=["typecode", "category", "amap_name_zh", "amap_name_en",
+                                        "mapping", "note"])
+    frame.insert(1, "prefix", frame["typecode"].map(_amap_prefix))
+    return frame
+
+
+def _normalise_code(value: object) -> str | None:
+    if _absent(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{int(value):06d}"
+    text = str(value).strip()
+    return text.zfill(6) if text.isdigit() and len(text) < 6 else text
+
+
+def map_codes(codes: Any, tab: Any) -> tuple[Any, Any]:
+    """Category key per code (None when unmapped/excluded) and the unmapped code per row (or NaN)."""
+    import pandas as pd
+
+    lookup = {row.prefix: (row.category or None, row.mapping) for row in tab.itertuples()}
+
+    def _one(value: object) -> tuple[str | None, str | None]:
+        norm = _normalise_code(value)
+        if norm is None:
+            return None, "<missing>"
+        parts = [p.strip() for p in norm.replace(";", "|").split("|") if p.strip()]
+        known = False  # a part that is in the table (possibly excluded)
+        for part in parts:
+            part = part.zfill(6) if part.isdigit() else part
+            hit = next((lookup[part[:n]] for n in (6, 4, 2) if part[:n] in lookup), None)
+            if hit is not None and hit[0]:
+                return hit[0], None  # the first type with a category wins
+            known = known or hit is not None
+        if known:
+            return None, None
+        return None, parts[0] if parts else "<missing>"
+
+    pairs = {v: _one(v) for v in pd.unique(codes.astype(object))}
+    keys = codes.map(lambda v: pairs[v][0]).astype(object)
+    keys = keys.where(keys.notna(), None)
+    bad = codes.map(lambda v: pairs[v][1]).dropna()
+    return keys, bad
