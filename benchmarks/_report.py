@@ -104,7 +104,7 @@ def markdown(result: dict) -> str:
                 lines.append(f"| {tool} | {r.get('status')}: {r.get('reason')} |" + "  |" * 10)
                 continue
 
-            def ratio(key: str) -> str:
+            def ratio(key: str, r: dict = r, s: dict = s) -> str:
                 if s.get("status") != "ok" or not s.get(key):
                     return "–"
                 return f"{r[key] / s[key]:.1f}"
@@ -150,7 +150,7 @@ def markdown(result: dict) -> str:
                                  f"{r.get('reason')} |  |  |  |  |  |  |  |")
                     continue
 
-                def rat(key: str) -> str:
+                def rat(key: str, r: dict = r, s_: dict = s_) -> str:
                     return f"{r[key] / s_[key]:.1f}" if s_.get("status") == "ok" and s_.get(key) else "–"
 
                 pre = r.get("reach_s", r.get("matrix_s"))

@@ -68,8 +68,7 @@ def _load(path: str) -> dict:
 def tool_siting(d: dict, limit: float, crs: str, **_) -> tuple[np.ndarray, dict]:
     import shapely
 
-    from siting.network import Network
-    from siting.network import nearest
+    from siting.network import Network, nearest
 
     geom = None
     if "geom_xy" in d:

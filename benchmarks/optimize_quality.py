@@ -52,8 +52,7 @@ def build_instance(name: str):
     path = CACHE / f"city{nodes}_s{seed}_sp{int(spacing)}_w{int(within)}.npz"
     if not path.exists():
         from siting.inputs import generate_candidates
-        from siting.network import Network
-        from siting.network import pairs_within
+        from siting.network import Network, pairs_within
         from siting.network.synthetic import generate_city
 
         t0 = time.perf_counter()

@@ -8,10 +8,8 @@ import shutil
 import numpy as np
 import pytest
 
-from siting.network import Network
-from siting.network import graph_from_pyrosm
-
-from _util import CRS  # noqa: F401  (shared helpers for tests)
+from _util import CRS
+from siting.network import Network, graph_from_pyrosm
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from shapely.geometry import box
 
-import geopandas as gpd
-
+from _util import CRS, points
 from siting.coverage import coverage
 from siting.indicators import catchments, indicators
 from siting.network import Network
 from siting.standards import resolve_categories
 from siting.units import resolve_speed
-
-from _util import CRS, points
 
 BIKE = resolve_speed("bike")  # 3.5 m/s
 

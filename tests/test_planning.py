@@ -10,15 +10,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from siting.inputs import candidates_from_file, generate_candidates, hosts
+from _util import ROOT, points
 from siting.cli import main
 from siting.coverage import coverage
+from siting.inputs import candidates_from_file, generate_candidates, hosts
 from siting.pipeline import run_scenario
 from siting.scenario import load_scenario
-
-from _util import points
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_generated_candidates_one_per_cell(line_network):
@@ -78,8 +75,8 @@ spacing = "150 m"
     after = coverage(res.network, res.demand, gpd.GeoDataFrame(fac, crs=prop.crs), cats, max_snap=sc.max_snap_m)
     assert after.share("post_parcel") == pytest.approx(table.loc["post_parcel", "share_after"], abs=1e-9)
     # one station fewer cannot reach the target: the max-cover optimum with p-1 stays below it
-    from siting.planning import _problem
     from siting.optimize import solve_max_cover
+    from siting.planning import _problem
 
     cand = res.extras.get("candidates")
     assert cand is not None

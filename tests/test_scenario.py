@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from _util import ROOT
 from siting.errors import ScenarioError
 from siting.scenario import load_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_shipped_scenarios_validate():

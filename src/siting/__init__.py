@@ -58,6 +58,7 @@ from siting.standards import Category, list_standards, load_standard, resolve_ca
 from siting.units import SPEED_PROFILES, Threshold, parse_threshold, resolve_speed
 
 __all__ = [
+    "SPEED_PROFILES",
     "CRSError",
     "Category",
     "CoverageProblem",
@@ -71,7 +72,6 @@ __all__ = [
     "OfflineError",
     "Plan",
     "RunResult",
-    "SPEED_PROFILES",
     "Scenario",
     "ScenarioError",
     "SitingError",

@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.network import Network, Snap
-from siting.network import nearest
 from siting.inputs.demand import GROUP_COLUMNS
+from siting.network import Network, Snap, nearest
 from siting.standards import Category
 
 __all__ = ["CoverageResult", "coverage"]
@@ -154,7 +154,7 @@ def coverage(
         res[f"{cat.key}_fid"] = fids
         covered_cols.append(f"{cat.key}_covered")
         cov_pop = float(pop[covered].sum())
-        row = {
+        row: dict[str, Any] = {
             "category": cat.key,
             "name_en": cat.name_en,
             "name_zh": cat.name_zh,

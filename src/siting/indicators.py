@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from siting.coverage import CoverageResult
-from siting.standards import Category
-from siting.standards import load_standard
+from siting.standards import Category, load_standard
 
 __all__ = ["catchments", "indicators"]
 

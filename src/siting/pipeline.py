@@ -18,19 +18,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
 from siting.coverage import coverage
+from siting.errors import InputError
 from siting.indicators import indicators
-from siting.units import SPEED_PROFILES
-from siting.network import Network
-from siting.network import graph_from_download, load_graph
-from siting.scenario import Scenario
-from siting.inputs import BuildingRules, demand_from_buildings, demand_from_file
-from siting.inputs import check_extent, read_points
-from siting.inputs import facilities_from_file, facilities_from_osm
-from siting.standards import Category, osm_query_tags
-from siting.results import RunResult
+from siting.inputs import (
+    BuildingRules,
+    check_extent,
+    demand_from_buildings,
+    demand_from_file,
+    facilities_from_file,
+    facilities_from_osm,
+    read_points,
+)
 from siting.inputs.osm import osm_features
+from siting.network import Network, graph_from_download, load_graph
+from siting.results import RunResult
+from siting.scenario import Scenario
+from siting.standards import Category, osm_query_tags
+from siting.units import SPEED_PROFILES
 
 __all__ = ["run_scenario"]
 

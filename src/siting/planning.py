@@ -13,22 +13,29 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.inputs import candidates_from_file, generate_candidates, hosts
-from siting.network import Snap
-from siting.optimize import CoverageProblem, Plan, capacity_from_floor_area, priority_weights, solve_max_cover, solve_multi, solve_set_cover, solve_target
-from siting.optimize import frontier
+from siting.inputs import candidates_from_file, generate_candidates, hosts, read_points
+from siting.network import Snap, pairs_within
+from siting.optimize import (
+    CoverageProblem,
+    Plan,
+    capacity_from_floor_area,
+    frontier,
+    priority_weights,
+    solve_max_cover,
+    solve_multi,
+    solve_set_cover,
+    solve_target,
+)
 from siting.results import RunResult
-from siting.network import pairs_within
 from siting.scenario import OptimizeConfig
-from siting.inputs import read_points
 from siting.units import parse_threshold
 
 __all__ = ["plan_run"]
@@ -135,11 +142,12 @@ def _problem(
 
 
 def _solve(problem: CoverageProblem, cfg: OptimizeConfig) -> Plan:
-    common = dict(solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap)
+    common: dict[str, Any] = {"solver": cfg.solver, "time_limit": cfg.time_limit, "gap": cfg.gap}
     if cfg.model == "max_cover":
         return solve_max_cover(problem, cfg.p, budget=cfg.budget, capacitated=cfg.capacitated, **common)
     if cfg.model == "set_cover":
         return solve_set_cover(problem, **common)
+    assert cfg.target is not None  # validated with the scenario: a target model has a target
     return solve_target(problem, cfg.target, minimize=cfg.minimize, capacitated=cfg.capacitated, **common)
 
 
@@ -170,10 +178,10 @@ def plan_run(
     problems = {key: _problem(res, cfg, key, cands, cand_snap, progress, pairs or pairs_within) for key in cfg.categories}
     plans: dict[str, Plan] = {}
     if cfg.comprehensive and len(cfg.categories) > 1:
-        targets = {k: cfg.target for k in cfg.categories} if cfg.model == "target" else None
+        targets = dict.fromkeys(cfg.categories, float(cfg.target)) if cfg.model == "target" and cfg.target is not None else None
         plan = solve_multi(
             problems, site_costs=_site_costs(cands, cfg), targets=targets,
-            p=cfg.p if cfg.model == "max_cover" else None, budget=cfg.budget, colocate=[tuple(c) for c in cfg.colocate],
+            p=cfg.p if cfg.model == "max_cover" else None, budget=cfg.budget, colocate=[(c[0], c[1]) for c in cfg.colocate],
             solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap,
         )
         for key in cfg.categories:

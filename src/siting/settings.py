@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from pathlib import Path
 
 #: Folder for downloaded graphs (GraphML) and osmnx's HTTP cache.
@@ -42,7 +43,7 @@ progress: bool = False
 _NAMES = {"cache_dir", "offline", "speed_profile", "max_snap_m", "solver", "time_limit_s", "mip_gap", "progress"}
 
 
-class _Guard(sys.modules[__name__].__class__):
+class _Guard(types.ModuleType):
     def __setattr__(self, name: str, value: object) -> None:
         if not name.startswith("_") and name not in _NAMES:
             raise AttributeError(

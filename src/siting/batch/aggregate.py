@@ -184,9 +184,9 @@ def areas_gdf(records: list[dict[str, Any]], table: pd.DataFrame):
 
 
 def _leaflet_head() -> str:
-    from siting.outputs.maps import _asset, _data_uri
-
     import re
+
+    from siting.outputs.maps import _asset, _data_uri
 
     css = _asset("leaflet/leaflet.css").decode("utf-8")
     css = re.sub(r"url\(images/([\w.-]+\.png)\)",
@@ -204,7 +204,7 @@ def batch_map(gdf, *, title: str, colour_by: str = "complete_share", failed: lis
     offline, but for the OpenStreetMap tiles).
     """
     import folium
-    from branca.element import Element
+    from branca.element import Element, Figure
 
     esc = lambda v: html.escape("" if v is None else str(v), quote=True)  # noqa: E731
     if len(gdf):
@@ -217,6 +217,7 @@ def batch_map(gdf, *, title: str, colour_by: str = "complete_share", failed: lis
     m.default_js = []
     m.default_css = []
     root = m.get_root()
+    assert isinstance(root, Figure)
     root.header.add_child(Element(f"<title>{esc(title)}</title>"), name="siting_title")
     root.header.add_child(Element(_leaflet_head()), name="siting_assets")
     folium.TileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", name="OpenStreetMap", max_native_zoom=19,
@@ -243,13 +244,13 @@ def batch_map(gdf, *, title: str, colour_by: str = "complete_share", failed: lis
         if pd.notna(row.get("rank")):
             lines.append(f"Rank (1 = most in need): {int(row['rank'])}")
         label = f"{row['name']}: {share:.0%}" if share is not None else str(row["name"])
+        colour = share_colour(share)
         folium.GeoJson(
             row.geometry.__geo_interface__,
-            style_function=lambda _f, c=share_colour(share): {"fillColor": c, "color": "#333333", "weight": 1,
+            style_function=lambda _f, c=colour: {"fillColor": c, "color": "#333333", "weight": 1,
                                                              "fillOpacity": 0.6},
             tooltip=folium.Tooltip(esc(label)),
-            popup=folium.Popup("<br>".join(lines), max_width=320),
-        ).add_to(m)
+        ).add_child(folium.Popup("<br>".join(lines), max_width=320)).add_to(m)
     legend = [f"<b>{esc(title)}</b><br>{esc(colour_by.replace('_', ' '))}"]
     for _, colour, lab in SHARE_BINS:
         legend.append(f'<i style="background:{colour};width:12px;height:12px;display:inline-block"></i> {esc(lab)}')

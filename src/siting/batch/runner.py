@@ -269,7 +269,7 @@ def dashboard_link(client: Any) -> str | None:
         if "dashboard" not in (info.get("services") or {}):
             return None
         return client.dashboard_link
-    except Exception:  # noqa: BLE001 - informative only
+    except Exception:
         return None
 
 
@@ -285,7 +285,7 @@ def _check_worker_versions(client: Any, say: Callable[[str], None]) -> None:
 
     try:
         versions = client.run(_siting_version)
-    except Exception as exc:  # noqa: BLE001 - a worker without siting fails its tasks anyway
+    except Exception as exc:
         say(f"could not ask the workers for their siting version ({type(exc).__name__}: {exc})")
         return
     other = {w: v for w, v in versions.items() if v != __version__}

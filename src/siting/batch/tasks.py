@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from siting._version import __version__
 from siting._io import json_ready as _clean
-from siting._io import write_atomic, write_json_atomic  # noqa: F401  (re-exported for batch.py)
+from siting._io import write_atomic, write_json_atomic
+from siting._version import __version__
 
 logger = logging.getLogger(__name__)
 
@@ -269,8 +269,8 @@ def run_area(spec: dict[str, Any], out_root: str, *, force: bool = False, hash_c
                 rec["status"] = "skipped"
                 logger.info("area %s: already done (key %s), skipped", name, key[:12])
                 return rec
-        from siting.pipeline import run_scenario
         from siting.outputs import write_outputs
+        from siting.pipeline import run_scenario
 
         res = run_scenario(sc, progress=progress)
         written = write_outputs(res, out_dir=paths["dir"], map_path=paths["map"])

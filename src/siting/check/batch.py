@@ -9,12 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from siting.check.result import BatchResult
-from siting.inputs import Development, read_development
-from siting.errors import InputError, ScenarioError, SitingError
-from siting.results import RunResult
-from siting.check.result import CheckResult
 from siting.check.development import check_development
+from siting.check.result import BatchResult, CheckResult
+from siting.errors import InputError, ScenarioError, SitingError
+from siting.inputs import Development, read_development
+from siting.results import RunResult
 
 __all__ = ["check_batch", "write_report"]
 
@@ -93,7 +92,8 @@ def check_batch(
         raise InputError("an entrances file goes with one proposal: put the entrances in each proposal file instead")
     lang = lang or run.scenario.lang
     stage = Staging(Path(out_dir))
-    rows, results, written = [], {}, {}
+    rows, results = [], {}
+    written: dict[str, Any] = {}
     used: set[str] = set()
     try:
         for p in paths:

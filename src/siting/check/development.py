@@ -54,23 +54,16 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from siting.check.result import COMMUNITY
-from siting.inputs import Development
+from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
 from siting.errors import InputError, Problems, ScenarioError, SitingError
+from siting.inputs import Development
+from siting.network import Network, Snap, nearest, pairs_within
 from siting.network.service_area import node_distances, service_area_lines
-from siting.network import Network, Snap
 from siting.optimize import CoverageProblem, solve_target
-from siting.results import RunResult
 from siting.pipeline import run_scenario
-from siting.network import nearest, pairs_within
+from siting.results import RunResult
 from siting.scenario import Scenario
-from siting.standards import Category, load_categories
-from siting.standards import load_standard
-from siting.check.result import CheckLine
-from siting.check.result import CheckResult
-from siting.check.result import ENTRANCE_TOLERANCE_M
-from siting.check.result import RATE_SOURCE
-from siting.check.result import SEARCH_FACTOR
+from siting.standards import Category, load_categories, load_standard
 
 __all__ = ["check_development", "prepare_check"]
 
@@ -165,6 +158,7 @@ def _validate(dev: Development, run: RunResult) -> tuple[gpd.GeoDataFrame, float
                 problems.add(f"planned_{k}_m2 = {v!r} must be a floor area >= 0 in m²")
     problems.raise_if_any()
     if hh is None:
+        assert pop is not None  # both missing was reported above
         hh = pop / size
         notes.append(f"households estimated as population ÷ {size:g} (scenario household size)")
     if pop is None:
@@ -330,7 +324,7 @@ def check_development(
             "per_access_point_m": [_r(x) for x in d],
         }
         # capacity of the facility that would serve the development
-        cap_status = None
+        cap_status: Status | None = None
         cap_line = None
         if served:
             catch = res[f"{cat.key}_fid"].astype(str) == fid

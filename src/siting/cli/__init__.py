@@ -1,8 +1,12 @@
-"""The ``siting`` command.
+"""The ``siting`` command: one module per sub-command (``run``, ``optimize``, ``check``, ``batch``).
 
 ``siting run scenarios/demo.toml`` runs a scenario and writes the map and tables;
 ``siting optimize ...`` solves a covering problem on your own reachability table.
 Input errors print a message that names the problem and the fix and exit with code 2.
+
+Each sub-command module defines ``add_parser(subparsers)``; add a new one to
+:data:`_SUBCOMMANDS`. May import: anything in siting (the CLI is the top floor), but it holds no
+analysis of its own: it parses arguments, calls the library and prints.
 """
 
 from __future__ import annotations

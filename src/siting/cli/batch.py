@@ -63,8 +63,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _specs(args: argparse.Namespace):
-    from siting.errors import InputError
     from siting.batch import scenarios_from_files, scenarios_from_template
+    from siting.errors import InputError
 
     if args.template or args.areas:
         if not (args.template and args.areas):
@@ -79,8 +79,8 @@ def _specs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``siting batch``; returns 0 (all areas done), 1 (some failed) or raises SitingError."""
-    from siting.errors import InputError
     from siting.batch import run_batch
+    from siting.errors import InputError
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}: give at least 1")

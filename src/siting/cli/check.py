@@ -48,8 +48,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``siting check``; returns the exit code (0 pass, 1 fail, 2 input error)."""
     from siting._version import __version__
-    from siting.check import check_batch
-    from siting.check import prepare_check
+    from siting.check import check_batch, prepare_check
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()

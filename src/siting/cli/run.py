@@ -27,8 +27,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.pipeline import run_scenario
     from siting.outputs import write_outputs
+    from siting.pipeline import run_scenario
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()

@@ -22,8 +22,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError, Problems
-from siting.network import Network
 from siting.inputs.readers import read_points
+from siting.network import Network
 
 __all__ = ["candidates_from_file", "generate_candidates", "hosts"]
 

@@ -1,4 +1,4 @@
-"""Demand (residences) and facilities: from files, or from OpenStreetMap features.
+"""Demand (residences): from files, or estimated from OpenStreetMap buildings.
 
 Every loader returns a GeoDataFrame of points in the CRS asked for (the run's projected CRS),
 with the columns the pipeline needs:
@@ -24,11 +24,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.inputs.readers import _ids
 from siting.errors import InputError, Problems
-from siting.inputs.readers import _points
-from siting.inputs.readers import _require
-from siting.inputs.readers import read_points
+from siting.inputs.readers import _ids, _points, _require, read_points
 
 __all__ = ["BuildingRules", "demand_from_buildings", "demand_from_file"]
 

@@ -12,12 +12,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.inputs.readers import _ids
 from siting.errors import ScenarioError
+from siting.inputs.readers import _ids, _points, _require, read_points
 from siting.standards import Category
-from siting.inputs.readers import _points
-from siting.inputs.readers import _require
-from siting.inputs.readers import read_points
 
 __all__ = ["facilities_from_file", "facilities_from_osm"]
 

@@ -80,7 +80,7 @@ def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
     for name in order:
         try:
             gdf = pyogrio.read_dataframe(p, layer=name)
-        except Exception as exc:  # noqa: BLE001 - reported as an input error
+        except Exception as exc:
             raise InputError(f"{what} {p.name}, layer {name!r} cannot be read ({exc})") from exc
         gdf.attrs["layer"] = name
         out.append(gdf)
@@ -152,7 +152,7 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
         ep = Path(entrances)
         if not ep.is_file():
             raise MissingFileError(f"entrances file not found: {ep}: check the path")
-        ef = [f for f in _read_layers(ep, "entrances file")]
+        ef = list(_read_layers(ep, "entrances file"))
         ent = pd.concat([f[f.geometry.geom_type.isin(("Point", "MultiPoint"))] for f in ef], ignore_index=True)
         ent = gpd.GeoDataFrame(ent, geometry=ent.geometry.name, crs=ef[0].crs or crs)
         if ent.crs is None:

@@ -60,8 +60,7 @@ def read_points(
         raise MissingFileError(f"{what} file not found: {p}: check the path (relative to the scenario file)")
     chinese = False
     if isinstance(crs, str):
-        from siting.inputs.coords import normalise_crs_name
-        from siting.inputs.coords import crs_problem
+        from siting.inputs.coords import crs_problem, normalise_crs_name
 
         msg = crs_problem(crs)
         if msg:
@@ -85,7 +84,7 @@ def read_points(
         lon_c = lon or next((cols[c] for c in _LON if c in cols), None)
         lat_c = lat or next((cols[c] for c in _LAT if c in cols), None)
         missing = [n for n, c in (("longitude", lon_c), ("latitude", lat_c)) if c is None or c not in df.columns]
-        if missing:
+        if missing or lon_c is None or lat_c is None:
             raise InputError(
                 f"{what} file {p.name} has no {' and no '.join(missing)} column (columns: "
                 f"{', '.join(map(str, df.columns))}): name them lon and lat, or set {what}.lon / {what}.lat"
@@ -167,7 +166,7 @@ def check_extent(gdf: gpd.GeoDataFrame, bounds: tuple[float, float, float, float
         sx, sy = sw.x.to_numpy(), sw.y.to_numpy()
         if np.any((sx >= minx - margin) & (sx <= maxx + margin) & (sy >= miny - margin) & (sy <= maxy + margin)):
             hint = " Longitude and latitude look swapped: swap them in the file."
-    except Exception:  # noqa: BLE001 - the hint is best effort; the error below stands anyway
+    except Exception:
         pass
     raise InputError(
         f"none of the {len(gdf)} {what} points lies within {margin:.0f} m of the network area: check that "

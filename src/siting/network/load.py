@@ -105,7 +105,7 @@ def graph_from_file(path: str | Path, network_type: str = "walk") -> nx.MultiDiG
         return graph_from_pyrosm(p, network_type)
     if name.endswith(".graphml"):
         return ox.load_graphml(p)
-    if name.endswith(".osm") or name.endswith(".xml") or name.endswith(".osm.bz2"):
+    if name.endswith((".osm", ".xml", ".osm.bz2")):
         return ox.graph_from_xml(p, simplify=True, retain_all=True)
     raise InputError(
         f"network file {p} has an unknown type: use .osm.pbf, .osm (XML) or .graphml"
@@ -175,7 +175,8 @@ def graph_from_download(
     if place is not None:
         G = ox.graph_from_place(place, network_type=network_type)
     elif bbox is not None:
-        G = ox.graph_from_bbox(tuple(bbox), network_type=network_type)
+        left, bottom, right, top = (float(v) for v in bbox)
+        G = ox.graph_from_bbox((left, bottom, right, top), network_type=network_type)
     else:
         G = ox.graph_from_polygon(polygon, network_type=network_type)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -72,10 +72,9 @@ def reached_intervals(net: Network, sources: Snap, limit: float) -> dict[int, li
         r = limit - float(sources.perp[i])
         if r <= 0:
             continue
-        e = int(sources.edge[i])
+        se = int(sources.edge[i])
         s = float(sources.along_u[i])
-        iv = out.get(e, []) + [(max(0.0, s - r), min(float(length[e]), s + r))]
-        out[e] = _merge(iv)
+        out[se] = _merge([*out.get(se, []), (max(0.0, s - r), min(float(length[se]), s + r))])
     return out
 
 

@@ -309,8 +309,8 @@ def generate_city(
     kinds.append(np.where((icol[ok] - art_off[0]) % k == 0, _ARTERIAL, _LOCAL))
     # diagonals across blocks: a few random paths, one or two avenues
     g2 = gid.reshape(m, m)
-    ci, cj = np.meshgrid(np.arange(m - 1), np.arange(m - 1), indexing="ij")
-    ci, cj = ci.ravel(), cj.ravel()
+    ci2, cj2 = np.meshgrid(np.arange(m - 1), np.arange(m - 1), indexing="ij")
+    ci, cj = ci2.ravel(), cj2.ravel()
     flip = rng.random(ci.size) < 0.5
     p1 = np.where(flip, g2[ci, cj], g2[ci + 1, cj])
     p2 = np.where(flip, g2[ci + 1, cj + 1], g2[ci, cj + 1])

@@ -31,7 +31,14 @@ from typing import Any
 import numpy as np
 
 from siting.errors import InputError
-from siting.optimize.heuristics import cover_upper_bound, covered_weight, greedy_max_cover, greedy_target, lagrangian_max_cover, swap_max_cover
+from siting.optimize.heuristics import (
+    cover_upper_bound,
+    covered_weight,
+    greedy_max_cover,
+    greedy_target,
+    lagrangian_max_cover,
+    swap_max_cover,
+)
 from siting.optimize.models import build, read_assignment, read_open, start_vector
 from siting.optimize.plan import Plan, fractional_assignment, nearest_assignment, rel_gap
 from siting.optimize.problem import CoverageProblem
@@ -302,7 +309,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     if capacitated:
         frac = read_assignment(built, red, out.x)
         sel = mip_open
-        if heur is not None and (frac is None or heur_f > out.objective + 1e-9 * max(red.total, 1)):
+        if heur is not None and heur_f is not None and (frac is None or out.objective is None
+                                                        or heur_f > out.objective + 1e-9 * max(red.total, 1)):
             sel, frac = heur, heur_frac
         msg = "" if frac is not None else "no plan found within the time limit: raise it"
         msg = msg or _limit_message(out, status)
@@ -318,10 +326,10 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         if lag_bound is not None:
             sub = min(sub, red.offset + lag_bound)
         bound = sub if bound is None else min(bound, sub)
-    best = mip_open
-    if mip_open is None or (heur is not None and covered_weight(red, heur)
-                            > covered_weight(red, mip_open) + 1e-9 * max(red.total, 1)):
-        best = heur if heur is not None else np.zeros(0, dtype=np.int64)
+    best = mip_open if mip_open is not None else np.zeros(0, dtype=np.int64)
+    if heur is not None and (mip_open is None or covered_weight(red, heur)
+                             > covered_weight(red, mip_open) + 1e-9 * max(red.total, 1)):
+        best = heur
     msg = _limit_message(out, status)
     if mip_open is None and heur is None and status != "optimal":
         msg = "no plan found within the time limit (existing sites only): raise it"
@@ -465,11 +473,11 @@ def solve_target(
             seconds=seconds, reachable=reach,
             message=msg or ("no plan found within the time limit: raise it" if frac is None
                             else _limit_message(out, status)))
-    best = mip_open
-    if heur is not None and (best is None or cost[heur].sum() < cost[best].sum() - 1e-9):
-        best = heur
+    best_open = mip_open
+    if heur is not None and (best_open is None or cost[heur].sum() < cost[best_open].sum() - 1e-9):
+        best_open = heur
     status = _status_of(out, time_limit)
-    if best is None:
+    if best_open is None:
         status = "time_limit" if status != "infeasible" else status
         msg = msg or out.message or "no plan found within the time limit: raise it"
         return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
@@ -478,7 +486,7 @@ def solve_target(
     if status == "infeasible":  # cannot happen after the reach check with a plan in hand
         status = "time_limit"
     heur_obj = None if heur is None else float(cost[heur].sum())
-    return _plan_from_open(problem, red, best, status=status, model=model, kind=kind,
+    return _plan_from_open(problem, red, best_open, status=status, model=model, kind=kind,
                            bound=out.bound, solver=solver, seconds=seconds, reachable=reach,
                            message=msg or _limit_message(out, status), heur=heur_obj)
 

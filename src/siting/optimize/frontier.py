@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
+from siting.optimize.covering import _common
 from siting.optimize.heuristics import cover_upper_bound, covered_weight, greedy_max_cover, swap_max_cover
 from siting.optimize.models import build, read_open, start_vector
 from siting.optimize.plan import rel_gap
 from siting.optimize.problem import CoverageProblem
 from siting.optimize.reduce import reduce_problem
 from siting.optimize.solvers import run_mip
-from siting.optimize.covering import _common
 
 __all__ = ["frontier", "frontier_chart"]
 

@@ -327,7 +327,8 @@ def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
     top_f, top_S = -1.0, None
     t0 = time.perf_counter()
     lag_secs = None if max_seconds is None else lagrangian_share * max_seconds
-    for it in range(max_iter):
+    it = -1
+    for it in range(max_iter):  # noqa: B007 (the count is logged after the loop)
         if lag_secs is not None and time.perf_counter() - t0 > lag_secs:
             break
         r = np.asarray(At @ lam).reshape(-1)

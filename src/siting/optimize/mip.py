@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from siting.optimize import highs_child
 from siting.errors import SolverError
+from siting.optimize import highs_child
 from siting.optimize.highs_child import highs_run
 
 logger = logging.getLogger(__name__)

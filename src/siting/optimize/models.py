@@ -71,6 +71,7 @@ def build(red: Reduced, *, sense: str, p: int | None = None, budget: float | Non
         k = np.arange(nnz)
         R = sp.csr_matrix((np.ones(nnz), (row_of, k)), shape=(nr, nnz))
         add(None, R, nr, -INF, 1.0)  # sum_j a_ij <= 1
+        assert red.h is not None and red.cap is not None, "a capacitated model needs households and capacities"
         H = sp.csr_matrix((red.h[row_of], (col_of, k)), shape=(nc, nnz))
         add(sp.diags(-np.asarray(red.cap, float)), H, nc, -INF, 0.0)  # h a <= Q y
         L = sp.csr_matrix((-np.ones(nnz), (k, col_of)), shape=(nnz, nc))

@@ -15,10 +15,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import InputError, Problems
+from siting.optimize.mip import SparseMIP
 from siting.optimize.plan import Plan, nearest_assignment, rel_gap
 from siting.optimize.problem import CoverageProblem
 from siting.optimize.reduce import reduce_problem
-from siting.optimize.mip import SparseMIP
 from siting.optimize.solvers import _check_limits, check_solver, run_mip
 from siting.optimize.starts import greedy_multi
 
@@ -144,7 +144,7 @@ def solve_multi(
             pr.add(f"targets names category {c!r}, not one of {cats}")
         elif not isinstance(t, (int, float)) or not 0 < t <= 1:
             pr.add(f"target of {c!r} = {t!r} must be a share in (0, 1]")
-    cw = {c: 1.0 for c in cats}
+    cw = dict.fromkeys(cats, 1.0)
     for c, v in (category_weights or {}).items():
         if c not in problems:
             pr.add(f"category_weights names category {c!r}, not one of {cats}")
@@ -213,8 +213,8 @@ def solve_multi(
     out = run_mip(mip, solver, time_limit=left, gap=gap, threads=threads, start=start)
     seconds = time.perf_counter() - t0
     heur_obj = None if start is None else mip.objective(start)
-    use_heur = heur is not None and (
-        out.x is None or (heur_obj > out.objective + 1e-9 * max(1.0, abs(heur_obj))
+    use_heur = heur is not None and heur_obj is not None and (
+        out.x is None or out.objective is None or (heur_obj > out.objective + 1e-9 * max(1.0, abs(heur_obj))
                           if not targets else heur_obj < out.objective - 1e-9 * max(1.0, abs(heur_obj))))
     if out.x is None and heur is None:
         status = "infeasible" if out.status == "infeasible" else "time_limit"
@@ -227,6 +227,7 @@ def solve_multi(
     if use_heur:
         open_cols = heur
     else:
+        assert out.x is not None  # no solution and no heuristic plan returned above
         open_cols = {c: np.flatnonzero((out.x[lay["y"][c]:lay["y"][c] + reds[c].n_cols] > 0.5)
                                        & ~reds[c].fixed) for c in cats}
     bound = out.bound

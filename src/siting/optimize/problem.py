@@ -196,12 +196,12 @@ class CoverageProblem:
     @classmethod
     def from_pairs(
         cls,
-        demand_ids: Sequence[Any],
+        demand_ids: Sequence[Any] | np.ndarray,
         weights: Any,
-        site_ids: Sequence[Any],
+        site_ids: Sequence[Any] | np.ndarray,
         costs: Any,
-        pair_demand: Sequence[Any],
-        pair_site: Sequence[Any],
+        pair_demand: Sequence[Any] | np.ndarray,
+        pair_site: Sequence[Any] | np.ndarray,
         pair_dist: Any,
         within: float,
         *,

@@ -205,8 +205,8 @@ def _undominated(A: sp.csr_matrix, cost: np.ndarray | None, labels: np.ndarray) 
     B = A.astype(np.int32).tocsc()
     size = np.diff(B.indptr)
     keep = size > 0
-    O = (B.T @ B).tocoo()
-    j, k, v = O.row, O.col, O.data
+    overlap = (B.T @ B).tocoo()
+    j, k, v = overlap.row, overlap.col, overlap.data
     m = (j != k) & (v == size[j]) & (labels[j] == labels[k]) & (size[j] > 0)
     j, k = j[m], k[m]
     if cost is None:

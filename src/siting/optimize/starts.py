@@ -119,13 +119,13 @@ def greedy_capacitated(red: Reduced, p: int | None, budget: float | None, *,
             score = np.where(g > tol, g / np.maximum(cost, 1e-12), -np.inf)
         else:
             score = g
-        j = int(np.argmax(score))
-        if not g[j] > tol:
+        best_j = int(np.argmax(score))
+        if not g[best_j] > tol:
             break
-        st.open(j, t)
-        is_open[j] = True
-        chosen.append(j)
-        spent += cost[j]
+        st.open(best_j, t)
+        is_open[best_j] = True
+        chosen.append(best_j)
+        spent += cost[best_j]
     if need is not None and st.served() < need - tol:
         return None
     return np.asarray(chosen, dtype=np.int64), st.frac
@@ -220,17 +220,17 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
                     break
         if best is None:
             break
-        mv, s, new_station, extra = best
+        mv, s, is_new_station, extra_cost = best
         for cc, jj in mv:
             is_open[cc][jj] = True
             rows = At[cc].indices[At[cc].indptr[jj]:At[cc].indptr[jj + 1]]
             newly = rows[cnt[cc][rows] == 0]
             covered[cc] += float(reds[cc].w[newly].sum())
             cnt[cc][rows] += 1
-        if new_station:
+        if is_new_station:
             station_open[s] = True
             n_new += 1
-        spent += extra
+        spent += extra_cost
     if needs is not None and not met():
         return None
     return {c: np.flatnonzero(is_open[c] & ~reds[c].fixed) for c in cats}

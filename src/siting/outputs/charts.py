@@ -113,10 +113,10 @@ def _fonts(lang: str, texts: Iterable[Any] = ()):
             "file); chart labels fall back to English"
         )
         lang = "en"
-    rc = {"font.family": "sans-serif", "font.size": 9, "axes.titlesize": 11}
+    rc: dict[str, Any] = {"font.family": "sans-serif", "font.size": 9, "axes.titlesize": 11}
     if fam:
         rc["font.sans-serif"] = [fam, "DejaVu Sans"]
-    with mpl.rc_context(rc):
+    with mpl.rc_context(rc):  # type: ignore[arg-type]  # matplotlib types the keys as literals
         yield lang, fam is not None
 
 
@@ -168,7 +168,7 @@ def coverage_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None 
                     ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{v:.0f}%", va="center", fontsize=8,
                             color="#4b0fb0")
         opt = res.scenario.optimize
-        if opt is not None and getattr(opt, "model", None) == "target" and getattr(opt, "target", None):
+        if opt is not None and opt.model == "target" and opt.target is not None:
             ax.axvline(100 * opt.target, color="#555", lw=1, ls="--", label=f"{T['target']} {100 * opt.target:.0f}%")
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 110)

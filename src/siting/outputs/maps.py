@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 import numpy as np
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from siting.errors import InputError
@@ -379,7 +379,7 @@ def map_data(
         after = dict(zip(pc["category"], pc["share_after"]))
 
     # service areas, map category first, then planned ones, within a size budget
-    areas: dict[str, list] = {}
+    areas: dict[str, Any] = {}
     if service_areas and len(cats):
         from siting.network.service_area import service_area_lines
 
@@ -526,6 +526,7 @@ def coverage_map(
     m.default_js = []
     m.default_css = []
     root = m.get_root()
+    assert isinstance(root, Figure)
     root.header.add_child(Element(f"<title>{esc(data['title'])}</title>"), name="siting_title")
     root.header.add_child(Element(_inline_head()), name="siting_assets")
     root.html.add_child(Element(f'<script type="application/json" id="siting-data">{_json_for_script(data)}</script>'),

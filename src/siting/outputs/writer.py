@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting._version import __version__
 from siting._io import json_ready
+from siting._version import __version__
 from siting.results import RunResult
 
 __all__ = ["write_outputs"]

@@ -9,10 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from siting.standards.categories import Category, _data_dir, load_categories
 from siting.standards.schema import amap_frame, map_codes
-from siting.standards.categories import Category
-from siting.standards.categories import _data_dir
-from siting.standards.categories import load_categories
 
 __all__ = ["load_amap_table", "map_amap_typecodes"]
 

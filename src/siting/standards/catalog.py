@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from siting.errors import InputError, MissingFileError, ScenarioError
-from siting.standards.schema import StandardModel, _absent, _unknown_message, check_catalog, parse_model
-from siting.standards.categories import Category
-from siting.standards.categories import _data_dir
-from siting.standards.lang import normalise_lang as _lang
-from siting.standards.categories import _read_toml
 from siting.standards.amap import load_amap_table
-from siting.standards.categories import load_categories
+from siting.standards.categories import Category, _data_dir, _read_toml, load_categories
+from siting.standards.lang import normalise_lang as _lang
+from siting.standards.schema import StandardModel, _absent, _unknown_message, check_catalog, parse_model
 
 __all__ = [
     "Indicator",

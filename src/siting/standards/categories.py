@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from siting.errors import InputError, MissingFileError, ScenarioError
-from siting.standards.schema import CategoryModel, _absent, amap_rows, parse_model
 from siting.standards.lang import normalise_lang
+from siting.standards.schema import CategoryModel, _absent, amap_rows, parse_model
 from siting.units import Threshold, parse_threshold
 
 __all__ = ["Category", "load_categories", "osm_query_tags"]
@@ -48,7 +48,7 @@ def _value_matches(value: object, want: object) -> bool:
     if want is True:
         return True
     parts = {p.strip() for p in str(value).split(";")}
-    wanted = {want} if isinstance(want, str) else set(want)  # type: ignore[arg-type]
+    wanted = {want} if isinstance(want, str) else set(cast(Iterable[str], want))
     return bool(parts & wanted)
 
 
@@ -224,16 +224,19 @@ def osm_query_tags(categories: Iterable[Category]) -> dict[str, bool | list[str]
     osmnx ORs over keys, so only each filter's first tag is needed; every downloaded feature must
     still pass :meth:`Category.matches`.
     """
-    out: dict[str, bool | set[str]] = {}
+    any_value: set[str] = set()  # tags where any value counts
+    values: dict[str, set[str]] = {}
     for cat in categories:
         for flt in cat.osm:
             tag, want = next(iter(flt.items()))
-            if want is True or out.get(tag) is True:
-                out[tag] = True
+            if want is True or tag in any_value:
+                any_value.add(tag)
+                values.pop(tag, None)
                 continue
-            vals = out.setdefault(tag, set())
-            vals.update([want] if isinstance(want, str) else want)  # type: ignore[arg-type]
-    return {k: (True if v is True else sorted(v)) for k, v in out.items()}  # type: ignore[arg-type]
+            values.setdefault(tag, set()).update([want] if isinstance(want, str) else cast(Iterable[str], want))
+    out: dict[str, bool | list[str]] = {k: sorted(v) for k, v in values.items()}
+    out.update(dict.fromkeys(any_value, True))
+    return out
 
 
 # --------------------------------------------------------------------------- standards catalog ----

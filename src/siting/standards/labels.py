@@ -16,8 +16,7 @@ import difflib
 from collections.abc import Iterable
 
 from siting.errors import InputError
-from siting.standards.lang import LANGUAGES
-from siting.standards.lang import normalise_lang
+from siting.standards.lang import LANGUAGES, normalise_lang
 
 __all__ = ["LABELS", "label", "labels"]
 

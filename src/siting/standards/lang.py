@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from siting.errors import InputError
 
 __all__ = ["LANGUAGES", "normalise_lang"]

@@ -7,12 +7,10 @@ from dataclasses import fields
 from typing import Any
 
 from siting.errors import InputError, Problems
+from siting.standards.catalog import load_standard
+from siting.standards.categories import Category, _category_from_model, load_categories
 from siting.standards.schema import CategoryModel, _unknown_message, parse_model
 from siting.units import parse_threshold
-from siting.standards.catalog import load_standard
-from siting.standards.categories import Category
-from siting.standards.categories import _category_from_model
-from siting.standards.categories import load_categories
 
 __all__ = ["resolve_categories"]
 

@@ -73,7 +73,7 @@ class CategoryModel(_Strict):
 
     @field_validator("threshold")
     @classmethod
-    def _v_threshold(cls, v: str) -> str:
+    def _v_threshold(cls, v: str | None) -> str | None:
         return _check_threshold(v)
 
     @field_validator("osm")

@@ -7,12 +7,11 @@ import shutil
 
 import numpy as np
 import pytest
+from _maps_util import EVIL, tiny_run
 from matplotlib.image import imread
 
 from siting.outputs import charts
 from siting.outputs.report import report_html, write_report
-
-from _maps_util import EVIL, tiny_run
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def written(tmp_path_factory):
 
 
 def test_files_written(written):
-    paths, out = written
+    paths, _ = written
     for name in ("report", "coverage", "minutes", "map_minutes", "map_complete"):
         assert paths[name].exists() and paths[name].stat().st_size > 1000, name
     img = imread(paths["coverage"])

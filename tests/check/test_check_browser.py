@@ -5,16 +5,15 @@ text. Skipped when chromium or playwright is missing."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 import siting.check as chk
+from _util import ROOT
 from siting.scenario import load_scenario
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 EVIL = "<img src=x onerror=alert(1)>"
 
 

@@ -8,7 +8,17 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from siting.errors import CRSError
-from siting.inputs.coords import bd09_to_gcj02, bd09_to_wgs84, gcj02_to_bd09, gcj02_to_wgs84, in_china, normalise_crs_name, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
+from siting.inputs.coords import (
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    in_china,
+    normalise_crs_name,
+    to_wgs84,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 
 R = 6371008.8  # mean Earth radius, metres
 
@@ -119,16 +129,16 @@ def test_outside_china_unchanged():
 def test_mixed_and_shapes():
     lon = np.array([[116.4, -0.1], [121.5, 2.35]])
     lat = np.array([[39.9, 51.5], [31.2, 48.9]])
-    x, y = gcj02_to_wgs84(lon, lat)
+    x, _ = gcj02_to_wgs84(lon, lat)
     assert x.shape == (2, 2)
     assert x[0, 1] == -0.1 and x[1, 1] == 2.35
     assert x[0, 0] != 116.4
-    x, y = wgs84_to_gcj02(116.4, 39.9)
+    x, _ = wgs84_to_gcj02(116.4, 39.9)
     assert np.ndim(x) == 0
 
 
 def test_nan_passes_through():
-    x, y = gcj02_to_wgs84(np.array([116.4, np.nan]), np.array([39.9, np.nan]))
+    x, _ = gcj02_to_wgs84(np.array([116.4, np.nan]), np.array([39.9, np.nan]))
     assert np.isfinite(x[0]) and np.isnan(x[1])
 
 

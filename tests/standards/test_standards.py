@@ -10,9 +10,17 @@ import pandas as pd
 import pytest
 
 from siting.errors import InputError, ScenarioError
-from siting.standards import Category, load_categories, osm_query_tags, resolve_categories
-from siting.standards import list_standards, load_standard, validate_catalog
-from siting.standards import load_amap_table, map_amap_typecodes
+from siting.standards import (
+    Category,
+    list_standards,
+    load_amap_table,
+    load_categories,
+    load_standard,
+    map_amap_typecodes,
+    osm_query_tags,
+    resolve_categories,
+    validate_catalog,
+)
 from siting.units import parse_threshold
 
 DEMO_KEYS = [

@@ -8,11 +8,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from _util import CRS, points
 from siting.errors import CRSError, MissingFileError, NetworkError, OfflineError
 from siting.network import Network
 from siting.network.load import _download_key, graph_from_download, graph_from_file
-
-from _util import CRS, points
 
 OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
 <osm version="0.6" generator="hand">

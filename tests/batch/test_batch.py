@@ -20,10 +20,10 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+from siting.batch import run_batch, scenarios_from_files, scenarios_from_template  # noqa: E402
+from siting.batch.reach import pairs_within_distributed, partition_sources  # noqa: E402
 from siting.batch.tasks import area_key, area_paths, prepare_scenario, record_from_run  # noqa: E402
 from siting.errors import ScenarioError  # noqa: E402
-from siting.batch import run_batch, scenarios_from_files, scenarios_from_template
-from siting.batch.reach import pairs_within_distributed, partition_sources
 from siting.pipeline import run_scenario  # noqa: E402
 from siting.scenario import validate_scenario  # noqa: E402
 
@@ -243,8 +243,8 @@ def test_cli_batch_scenario_files(tmp_path, capsys):
 
 def test_partitioned_reachability_equals_single_process(client):
     from siting.inputs import generate_candidates
-    from siting.pipeline import load_demand, load_network
     from siting.network import pairs_within
+    from siting.pipeline import load_demand, load_network
 
     sc = validate_scenario(_spec("reach", 5000, 11))
     net = load_network(sc)

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from siting.errors import InputError, ScenarioError, SolverError
-from siting.optimize import CoverageProblem, capacity_from_floor_area, solve_max_cover, solve_multi, solve_target
-from siting.optimize import frontier
+from siting.optimize import CoverageProblem, capacity_from_floor_area, frontier, solve_max_cover, solve_multi, solve_target
 
 
 def _ok(**kw):

@@ -6,14 +6,14 @@ import argparse
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from _util import DATA as TEST_DATA
 from siting.cli import optimize as cli_optimize
 
-DATA = Path(__file__).parent / "data" / "optimize"
+DATA = TEST_DATA / "optimize"
 
 
 def _args(tmp_path, *extra, reach="pairs.csv", within="400 m"):

@@ -11,9 +11,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from _util import ROOT
 from siting.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # points inside the Helsinki extract (lon, lat)
 HOMES = [(24.9400, 60.1680, 120), (24.9450, 60.1700, 80), (24.9500, 60.1650, 200), (24.9380, 60.1740, 50)]

@@ -8,8 +8,8 @@ import logging
 import numpy as np
 import pandas as pd
 
-from siting.inputs.coords import wgs84_to_gcj02
 from siting.inputs import facilities_from_file
+from siting.inputs.coords import wgs84_to_gcj02
 from siting.standards import resolve_categories
 
 # WGS84 positions in Taiyuan/Jinzhong and what Amap would show for them (GCJ-02)

@@ -6,9 +6,7 @@ import pandas as pd
 import pytest
 
 from siting.errors import InputError
-from siting.standards import LABELS, label, labels
-from siting.standards import normalise_lang
-from siting.standards import load_categories
+from siting.standards import LABELS, label, labels, load_categories, normalise_lang
 
 
 def test_statuses_both_languages():

@@ -7,13 +7,11 @@ Skipped, with the reason, when chromium or playwright is missing.
 
 from __future__ import annotations
 
-
 import pytest
+from _maps_util import EVIL, tiny_run
 
 from siting.outputs.maps import coverage_map
 from siting.outputs.report import write_report
-
-from _maps_util import EVIL, tiny_run
 
 pytestmark = pytest.mark.browser
 

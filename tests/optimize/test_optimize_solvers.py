@@ -8,15 +8,14 @@ import stat
 
 import numpy as np
 import pytest
+from test_optimize import _big_instance, _multi_brute, _multi_instance
+from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import mip
+from siting.optimize import CoverageProblem, greedy, mip, solve_max_cover, solve_multi, solve_target
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
 from siting.optimize.starts import capacitated_value as start_value
 from siting.optimize.starts import greedy_capacitated
-from siting.optimize import CoverageProblem, greedy, solve_max_cover, solve_multi, solve_target
-from test_optimize import _big_instance, _multi_brute, _multi_instance
-from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
 
 def _fake_cbc(tmp_path, body: str) -> str:

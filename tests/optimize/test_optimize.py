@@ -6,15 +6,24 @@ import itertools
 
 import numpy as np
 import pytest
-
-from siting.optimize import CoverageProblem, capacity_from_floor_area, greedy, solve_max_cover, solve_multi, solve_set_cover, solve_target
-from siting.optimize import frontier, frontier_chart
 from test_optimize_helpers import (
     brute_capacitated,
     brute_max_cover,
     brute_target,
     capacitated_value,
     random_instance,
+)
+
+from siting.optimize import (
+    CoverageProblem,
+    capacity_from_floor_area,
+    frontier,
+    frontier_chart,
+    greedy,
+    solve_max_cover,
+    solve_multi,
+    solve_set_cover,
+    solve_target,
 )
 
 SEEDS = [0, 1, 2, 3]

@@ -19,14 +19,15 @@ import pandas as pd
 import pytest
 
 import siting.check as chk
-from siting.errors import CRSError, InputError, MissingFileError, ScenarioError
+from _util import DATA as TEST_DATA
+from _util import ROOT
 from siting.cli import main
+from siting.errors import CRSError, InputError, MissingFileError, ScenarioError
 from siting.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.toml"
 PROPOSALS = ROOT / "scenarios" / "proposals"
-DATA = Path(__file__).parent / "data" / "check"
+DATA = TEST_DATA / "check"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from siting.errors import CRSError, InputError, MissingFileError
-from siting.inputs import BuildingRules, demand_from_buildings, demand_from_file
-from siting.inputs import read_points
+from siting.inputs import BuildingRules, demand_from_buildings, demand_from_file, read_points
 
 CRS = "EPSG:32650"
 

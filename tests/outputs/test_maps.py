@@ -9,16 +9,15 @@ import re
 import networkx as nx
 import numpy as np
 import pytest
+from _maps_util import CRS, EVIL, LONG_ZH, tiny_run
 from pyproj import Transformer
 
-from siting.inputs.coords import wgs84_to_gcj02
-from siting.outputs.maps import basemap_layers, coverage_map, map_data
-from siting.network import Network
-from siting.errors import InputError
-from siting.network.service_area import node_distances, reached_intervals, service_area_lines
-
-from _maps_util import CRS, EVIL, LONG_ZH, tiny_run
 from _util import points
+from siting.errors import InputError
+from siting.inputs.coords import wgs84_to_gcj02
+from siting.network import Network
+from siting.network.service_area import node_distances, reached_intervals, service_area_lines
+from siting.outputs.maps import basemap_layers, coverage_map, map_data
 
 
 def _decode(a):

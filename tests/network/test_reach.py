@@ -3,13 +3,14 @@ and against networkx on the real Helsinki network."""
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
 
-from siting.network import nearest, pairs_within
-
 from _util import points
+from siting.network import nearest, pairs_within
 
 # Facilities on the line network (see conftest.line_network):
 #   F0 at (150, 10): on segment 1-2, halfway (50 m to node 1 and to node 2), 10 m off the street
@@ -89,12 +90,12 @@ def _split_graph(net, fac_snap, res_snap):
         u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length[e])
         # the compiled CSR keeps the shortest parallel segment; this split uses segment e itself
         chain = [(0.0, ("n", u))] + sorted((a, ("p",) + key) for a, key, _ in pts) + [(length, ("n", v))]
-        for (a0, n0), (a1, n1) in zip(chain[:-1], chain[1:]):
+        for (a0, n0), (a1, n1) in itertools.pairwise(chain):
             w = a1 - a0
             if G.has_edge(n0, n1):
                 w = min(w, G[n0][n1]["length"])
             G.add_edge(n0, n1, length=w)
-        for a, key, perp in pts:
+        for _, key, perp in pts:
             G.add_edge(("p",) + key, key, length=perp)
     return G
 
