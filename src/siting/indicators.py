@@ -9,10 +9,22 @@ Measured from facility and demand attributes after a coverage run:
   within the threshold, is that facility), ``floor_area_m2 ÷ households × 100``, against ≥ 30 m²;
 * **area norms** — the share of facilities of each category whose ``floor_area_m2`` meets the
   category's norm (e.g. elderly day care ≥ 350 m², 完整居住社区建设标准(试行) 2020);
-* **residents' activity share** — ``activity_area_m2 ÷ floor_area_m2`` ≥ 60 % where both are given.
+* **residents' activity share** — ``activity_area_m2 ÷ floor_area_m2`` ≥ 60 % where both are given;
+* **the scenario's catalog indicators that a run can measure** (``measure`` in the catalog; the
+  layers of a local catalog included), each for its ``area_type``:
 
-An indicator that cannot be measured (no floor areas in the data, an unconfirmed target) is
-reported as *not assessable*, never as a pass.
+  - ``unit_coverage``: the share of communities (villages) of which a residence reaches a facility
+    of the category within its threshold — 汉中 elderly-care facility coverage ≥ 80 %, 晋中 供销
+    rural services reaching ≥ 80 % of administrative villages;
+  - ``reach``: the share of the population, or of a group, that reaches every one of the
+    indicator's categories within its threshold at its speed — 汉中's 15-minute home elderly-care
+    circle for older residents at the elderly walking speed, 晋中's daily shopping within a
+    15-minute walk.
+
+The figures of the scenario's standard replace the national ones of the same key (a 晋中
+scenario judges the m² per 100 households against 晋中's plan, and cites it). An indicator that
+cannot be measured (no floor areas in the data, a category the scenario does not measure, no
+target) is reported as *not assessable*, never as a pass.
 """
 
 from __future__ import annotations
@@ -25,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from siting.coverage import CoverageResult
-from siting.standards import Category, load_standard
+from siting.network import Network, Snap, nearest
+from siting.standards import Category, Indicator, Standard, label, load_categories, load_standard
+from siting.units import parse_threshold, resolve_speed
 
 __all__ = ["catchments", "indicators"]
 
@@ -88,7 +102,81 @@ def _row(ind: Any, lang: str, measured: float | None, detail: str, scope: str, p
         "detail": detail,
         "status": None if ind is None else ind.status,
         "source": None if ind is None else f"{ind.source} {ind.ref}".strip(),
+        "citation": None if ind is None or ind.citation is None else ind.citation.text(lang),
     }
+
+
+def _units(cov: CoverageResult, demand: pd.DataFrame, key: str) -> tuple[pd.DataFrame, bool]:
+    """Per community (demand column ``community``) or per residence: ``covered`` (any residence
+    within the threshold of ``key``) and ``population``; and whether rows were grouped."""
+    r = cov.residences[["rid", "population", f"{key}_covered"]].copy()
+    if "community" in demand.columns:
+        r["unit"] = demand.set_index("rid").loc[r["rid"], "community"].to_numpy()
+        return r.groupby("unit").agg(covered=(f"{key}_covered", "any"), population=("population", "sum")), True
+    return r.rename(columns={f"{key}_covered": "covered"}), False
+
+
+def _unit_coverage(ind: Indicator, cov: CoverageResult, demand: pd.DataFrame, cats: dict[str, Category],
+                   lang: str) -> dict[str, Any]:
+    key = str(ind.category)
+    name = (cats.get(key) or _table()[key]).name(lang)
+    if key not in cats:
+        return _row(ind, lang, None, label("ind_not_measured", lang, service=name, cat=key), "area")
+    units, grouped = _units(cov, demand, key)
+    n, total = int(units["covered"].sum()), len(units)
+    pop = units["population"].sum()
+    pop_share = float(units.loc[units["covered"], "population"].sum() / pop) if pop > 0 else float("nan")
+    detail = label("ind_unit_coverage", lang, n=n, total=total, service=name, threshold=cats[key].threshold,
+                   units=label("ind_units_communities" if grouped else "ind_units_residences", lang),
+                   pop="?" if not np.isfinite(pop_share) else f"{pop_share:.1%}")
+    return _row(ind, lang, n / total if total else None, detail, "area")
+
+
+def _reach(ind: Indicator, cov: CoverageResult, cats: dict[str, Category], lang: str,
+           network: Network | None, demand_snap: Snap | None) -> dict[str, Any]:
+    res = cov.residences
+    speed = resolve_speed(ind.speed, key=f"indicator {ind.key} speed") if ind.speed else cov.speed_mps
+    metres = parse_threshold(str(ind.threshold), key=f"indicator {ind.key} threshold").metres(speed)
+    names = {k: (cats.get(k) or _table()[k]).name(lang) for k in ind.categories}
+    measured = [k for k in ind.categories if k in cats]
+    missing = [k for k in ind.categories if k not in cats]
+    if not measured:
+        k = ind.categories[0]
+        return _row(ind, lang, None, label("ind_not_measured", lang, service=names[k], cat=k), "residents")
+    group = ind.group
+    if group is not None and group not in res.columns:
+        return _row(ind, lang, None, label("ind_no_group", lang, group=group), "residents")
+    w = res[group].to_numpy(dtype=float) if group else res["population"].to_numpy(dtype=float)
+    ok = np.ones(len(res), dtype=bool)
+    rows = cov.categories.set_index("category")
+    for k in measured:
+        if network is not None and demand_snap is not None and k in cov.facility_snap:
+            d = nearest(network, cov.facility_snap[k], demand_snap, limit=metres).distance
+        elif metres <= float(rows.loc[k, "threshold_m"]) + 1e-9:
+            d = res[f"{k}_m"].to_numpy(dtype=float)  # exact up to the category threshold, inf beyond the search
+        else:
+            return _row(ind, lang, None, label("ind_needs_network", lang, metres=f"{metres:,.0f} m"), "residents")
+        ok &= np.asarray(d) <= metres + 1e-9
+    total = float(np.nansum(w))
+    share = float(np.nansum(w[ok]) / total) if total > 0 else None
+    args = dict(n=f"{np.nansum(w[ok]):,.0f}", total=f"{total:,.0f}", who=label(f"ind_who_{group or 'all'}", lang),
+                services=("、" if lang == "zh" else ", ").join(names[k] for k in measured), threshold=ind.threshold,
+                metres=f"{metres:,.0f} m", speed=f"{speed:.2f}")
+    if missing:
+        detail = label("ind_reach_some", lang, missing=", ".join(missing), **args)
+    else:
+        detail = label("ind_reach", lang, **args)
+    return _row(ind, lang, share, detail, "residents")
+
+
+def _table() -> dict[str, Category]:
+    return load_categories()  # cached in siting.standards
+
+
+def _standard(standard: Standard | str | None) -> Standard | None:
+    if standard is None or isinstance(standard, Standard):
+        return standard
+    return load_standard(standard)
 
 
 def indicators(
@@ -99,6 +187,9 @@ def indicators(
     *,
     area_type: str = "urban",
     lang: str = "en",
+    standard: Standard | str | None = None,
+    network: Network | None = None,
+    demand_snap: Snap | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Measure the indicators of a run.
 
@@ -114,6 +205,15 @@ def indicators(
         ``"urban"`` (coverage target 100 %) or ``"rural"`` (≥ 80 %).
     lang : str
         ``"en"`` or ``"zh"`` for the indicator names.
+    standard : Standard or str, optional
+        The scenario's standard (a name or a loaded :class:`Standard`, its layers included): its
+        figures replace the national ones of the same key, and its indicators with a ``measure``
+        are measured (those of its ``area_type``).
+    network, demand_snap : Network, Snap, optional
+        The run's network and the snap of ``demand`` onto it: a ``reach`` indicator farther than
+        a category's threshold (the elderly circle: 15 min at 0.8 m/s = 720 m) is measured with
+        one bounded search per category on them. Without them, such an indicator is measured
+        from the coverage run's distances where they suffice, else not assessable.
 
     Returns
     -------
@@ -123,6 +223,9 @@ def indicators(
     """
     std = load_standard(FYP)
     ind = {i.key: i for i in std.indicators}
+    local = _standard(standard)
+    if local is not None:
+        ind.update({i.key: i for i in local.indicators if i.key in ind})
     rows: list[dict[str, Any]] = []
     keys = [c.key for c in categories]
     catch = catchments(cov, facilities, categories)
@@ -132,14 +235,9 @@ def indicators(
     wanted = (VILLAGE, COMMUNITY) if area_type == "rural" else (COMMUNITY,)
     ckey = next((k for k in wanted if k in keys), None)
     if ckey is not None:
-        r = cov.residences[["rid", "population", f"{ckey}_covered"]].copy()
-        if "community" in demand.columns:
-            r["unit"] = demand.set_index("rid").loc[r["rid"], "community"].to_numpy()
-            units = r.groupby("unit").agg(covered=(f"{ckey}_covered", "any"), population=("population", "sum"))
-            what = "communities (demand column 'community')"
-        else:
-            units = r.rename(columns={f"{ckey}_covered": "covered"})
-            what = "demand points (each counted as one unit; group them into communities with a 'community' column)"
+        units, grouped = _units(cov, demand, ckey)
+        what = ("communities (demand column 'community')" if grouped else
+                "demand points (each counted as one unit; group them into communities with a 'community' column)")
         share = float(units["covered"].mean()) if len(units) else float("nan")
         pop_share = float(units.loc[units["covered"], "population"].sum() / units["population"].sum()) if units["population"].sum() > 0 else float("nan")
         rows.append(_row(ind.get(cov_key), lang, share,
@@ -200,4 +298,14 @@ def indicators(
             rows.append(_row(s_ind, lang, None, "activity_area_m2 given but no usable rows", "facilities"))
     else:
         rows.append(_row(s_ind, lang, None, "give community service facilities activity_area_m2 and floor_area_m2 columns", "facilities"))
+
+    # 5. the standard's own indicators that a run measures
+    by_key = {c.key: c for c in categories}
+    for i in (local.indicators if local is not None else ()):
+        if i.measure is None or (i.area_type is not None and i.area_type != area_type):
+            continue
+        if i.measure == "unit_coverage":
+            rows.append(_unit_coverage(i, cov, demand, by_key, lang))
+        else:
+            rows.append(_reach(i, cov, by_key, lang, network, demand_snap))
     return pd.DataFrame(rows), catch

@@ -253,7 +253,8 @@ def run_scenario(
             if np.isfinite(cov.complete_share) else f"{len(categories)} categories"
         )
     with _Stage("indicators", timings, report) as st:
-        ind, catch = indicators(cov, demand, facilities, categories, area_type=sc.area_type, lang=sc.lang)
+        ind, catch = indicators(cov, demand, facilities, categories, area_type=sc.area_type, lang=sc.lang,
+                                standard=sc.standard, network=net, demand_snap=snap)
         counts = ind["result"].value_counts()
         st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
     extras = {

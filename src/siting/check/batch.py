@@ -47,6 +47,15 @@ def write_report(res: CheckResult, out_dir: str | Path, *, stem: str | None = No
     return paths
 
 
+def _rule_rows(res: CheckResult, lang: str) -> list[dict[str, str]]:
+    from siting.check.report import _names, reason_text, source_text
+
+    names = _names(res, lang)
+    return [{"status": ln.status, "service": names.get(ln.category, ln.category), "rule": ln.rule.name(lang),
+             "text": reason_text(ln, lang, ""), "source": source_text(ln, lang)}
+            for ln in res.rule_lines if ln.rule is not None]
+
+
 def _stem(dev: Development) -> str:
     base = dev.path.stem if dev.path is not None else dev.name
     return re.sub(r"[^\w\-.]+", "_", base) or "proposal"
@@ -82,7 +91,10 @@ def check_batch(
     entrances : path, optional
         An entrances file (only with a single proposal).
     report : callable, optional
-        Called with one line per proposal (the CLI prints them).
+        Called with one row per proposal (the CLI prints them); a checked proposal's row also
+        holds ``rule_lines``: per line of a catalog rule, its ``status``, ``service``, ``rule``
+        (name), ``text`` and ``source`` (document and clause), in the report language. They are
+        not written to ``summary.csv``.
     **kwargs
         Passed to :func:`check_development` (``rule``, ``remedy``, ``community_area``, ...).
     """
@@ -123,10 +135,12 @@ def check_batch(
                             "lines_not_assessable": st.count("not_assessable"),
                             "failed": ";".join(f"{ln.category}:{ln.check}" for ln in res.lines if ln.status == "fail"),
                             "html": str(out["html"]), "json": str(out["json"])})
+                row["rule_lines"] = _rule_rows(res, lang)
             rows.append(row)
             if report:
                 report(row)
-        summary = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["proposal", "status", "exit_code"])
+        cols = [c for c in rows[0] if c != "rule_lines"] if rows else ["proposal", "status", "exit_code"]
+        summary = pd.DataFrame(rows, columns=cols)
         summary.to_csv(stage.path("summary.csv"), index=False)
         stage.commit()
     except BaseException:

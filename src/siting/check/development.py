@@ -36,6 +36,25 @@ For every category of the scenario, :func:`check_development` reports lines with
     The community service floor area of the development, 30 m² per 100 households, against
     ``planned_community_service_m2`` (undeclared counts as 0 m²).
 
+Then one line per rule of the scenario's standard (``[[rules]]`` of the catalog and of every
+catalog it extends, those for the scenario's ``area_type``), each with its document and clause:
+
+``planned_area``
+    ``planned_<category>_m2`` against the rule's value (晋中: a new urban community's facility
+    ≥500 m²; 吉林: a village facility building ≥200 m²). Undeclared fails.
+``property``
+    An area of the whole development (``outdoor_activity_m2``, …) against the value (吉林: the
+    village facility's outdoor activity place ≥1000 m²). Undeclared fails.
+``floor_share``
+    (``commercial_floor_area_m2`` + every ``planned_<category>_m2``) ÷ ``total_floor_area_m2``
+    against the share (晋中: more than 10 %). Not assessable without the total.
+``provision``
+    One line per category (烟台 四同步: elderly care and infant care with new housing): passes when
+    the development plans one, or when the distance line passes with an existing facility whose
+    capacity line passes; not assessable when that facility's floor area is unknown.
+
+Every line carries the citations of the figures it is judged against (:attr:`CheckLine.cite`).
+
 Failing lines get remedies: new stations near the development that bring every access point
 within the threshold (the fewest, then the nearest; target covering of :mod:`siting.optimize`
 with the access points as demand and the network nodes within reach as candidates), and the
@@ -48,6 +67,7 @@ import dataclasses
 import difflib
 import logging
 import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -55,6 +75,7 @@ import numpy as np
 import shapely
 
 from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
+from siting.check.rules import area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
 from siting.errors import InputError, Problems, ScenarioError, SitingError
 from siting.inputs import Development
 from siting.network import Network, Snap, nearest, pairs_within
@@ -63,7 +84,7 @@ from siting.optimize import CoverageProblem, solve_target
 from siting.pipeline import run_scenario
 from siting.results import RunResult
 from siting.scenario import Scenario
-from siting.standards import Category, load_categories, load_standard
+from siting.standards import Category, Rule, load_categories
 
 __all__ = ["check_development", "prepare_check"]
 
@@ -97,7 +118,7 @@ def _network_hull(net: Network) -> shapely.Geometry:
     return shapely.convex_hull(shapely.multipoints(np.column_stack([net.x, net.y])))
 
 
-def _validate(dev: Development, run: RunResult) -> tuple[gpd.GeoDataFrame, float, float, list[str]]:
+def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> tuple[gpd.GeoDataFrame, float, float, list[str]]:
     """The polygon in the network CRS, households and population; every problem at once."""
     sc = run.scenario
     net = run.network
@@ -136,13 +157,27 @@ def _validate(dev: Development, run: RunResult) -> tuple[gpd.GeoDataFrame, float
             notes.append("part of the development lies outside the network area: facilities beyond it are not counted")
     hh, pop = dev.households, dev.population
     size = sc.demand.household_size
-    for label, v in (("households", hh), ("population", pop)):
+    for what, v in (("households", hh), ("population", pop)):
         if v is not None and (not math.isfinite(v) or v < 0):
-            problems.add(f"{label} = {v!r} must be a number >= 0: fix the {label} property")
+            problems.add(f"{what} = {v!r} must be a number >= 0: fix the {what} property")
     if hh is None and pop is None:
         problems.add("households are missing: add a 'households' (or 'population') property to the polygon")
+    for k, v in dev.areas.items():
+        if not math.isfinite(v) or v < 0:
+            problems.add(f"{k} = {v!r} must be an area >= 0 in m²: fix the {k} property")
+    total = dev.areas.get("total_floor_area_m2")
+    if total is not None and math.isfinite(total) and total >= 0:
+        inside = dev.areas.get("commercial_floor_area_m2", 0.0) + sum(v for v in dev.planned.values() if math.isfinite(v))
+        if total == 0:
+            problems.add("total_floor_area_m2 = 0: give the development's total floor area in m² (总建筑面积)")
+        elif inside > total + 1e-9:
+            problems.add(
+                f"commercial_floor_area_m2 and the planned_<category>_m2 add up to {inside:,.0f} m², more than "
+                f"total_floor_area_m2 = {total:,.0f} m²: check the areas (the total includes them)"
+            )
     if dev.planned:
         keys = {c.key for c in run.categories} | {COMMUNITY}
+        keys |= {c for r in rules for c in [r.category, *r.categories] if c}
         table = load_categories()
         for k, v in dev.planned.items():
             if k not in keys:
@@ -233,12 +268,6 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
 # ------------------------------------------------------------------------------------------------
 # the checks
 # ------------------------------------------------------------------------------------------------
-def _rate() -> float:
-    std, key = RATE_SOURCE
-    value = load_standard(std).indicator(key).value
-    return float(value) if value is not None else 30.0
-
-
 def _r(v: float | None, nd: int = 1) -> float | None:
     if v is None or not np.isfinite(v):
         return None
@@ -288,11 +317,14 @@ def check_development(
     sc = run.scenario
     net = run.network
     speed = sc.speed_mps
-    poly, hh, pop, notes = _validate(dev, run)
+    std = scenario_standard(sc)
+    rules = [r for r in std.rules if r.applies(sc.area_type)] if std is not None else []
+    poly, hh, pop, notes = _validate(dev, run, rules)
     acc, kind, more = _access_points(dev, poly, net, sc.max_snap_m)
     notes += more
     asnap = net.snap(acc, sc.max_snap_m)
-    rate = _rate()
+    rate, rate_cite = rate_of(std)
+    rate_c = (rate_cite,) if rate_cite is not None else ()
     lines: list[CheckLine] = []
     remedies: list[dict[str, Any]] = []
     res = run.coverage.residences
@@ -317,6 +349,8 @@ def check_development(
             if "floor_area_m2" in fac.columns and np.isfinite(float(row["floor_area_m2"])):
                 floor = float(row["floor_area_m2"])
         served = d_rule <= limit
+        t_cite = threshold_cite(cat, std, sc.level)
+        a_cite = area_cite(cat, std, sc.level)
         base = {
             "threshold": cat.threshold, "threshold_m": _r(limit), "distance_m": _r(d_rule),
             "minutes": _r(d_rule / speed / 60.0), "search_limit_m": _r(limit * SEARCH_FACTOR),
@@ -343,7 +377,7 @@ def check_development(
                 cap_status = "pass" if after >= rate - 1e-9 else "fail"
                 reason = "meets_area_norm" if cap_status == "pass" else (
                     "over_capacity" if before is None or before >= rate - 1e-9 else "over_capacity_already")
-            cap_line = CheckLine(cat.key, "capacity", cap_status, reason, nums)
+            cap_line = CheckLine(cat.key, "capacity", cap_status, reason, nums, cite=rate_c)
         # the floor area the development must provide itself
         if cat.key == COMMUNITY and community_area:
             required = own_share
@@ -354,13 +388,15 @@ def check_development(
         else:
             required = max(float(cat.area_norm_m2 or 0.0), own_share)
         resolved = planned is not None and planned > 0 and planned >= required - 1e-9 and (required > 0 or not served)
+        d_cite = (t_cite,) if t_cite is not None else ()
         if served:
-            dist_line = CheckLine(cat.key, "distance", "pass", "within_threshold", base)
+            dist_line = CheckLine(cat.key, "distance", "pass", "within_threshold", base, cite=d_cite)
         elif resolved:
-            dist_line = CheckLine(cat.key, "distance", "pass", "planned_in_development", {**base, "planned_m2": planned})
+            dist_line = CheckLine(cat.key, "distance", "pass", "planned_in_development", {**base, "planned_m2": planned},
+                                  cite=d_cite)
         else:
             why = "too_far" if np.isfinite(d_rule) else "none_within_search"
-            dist_line = CheckLine(cat.key, "distance", "fail", why, base)
+            dist_line = CheckLine(cat.key, "distance", "fail", why, base, cite=d_cite)
         lines.append(dist_line)
         if cap_line is not None:
             if cap_line.status == "fail" and resolved:
@@ -372,7 +408,8 @@ def check_development(
             lines.append(CheckLine(cat.key, "provision", "pass" if prov_ok else "fail",
                                    "planned_enough" if prov_ok else ("planned_too_small" if planned else "not_planned"),
                                    {"required_m2": _r(required), "planned_m2": planned, "area_norm_m2": cat.area_norm_m2,
-                                    "own_share_m2": _r(own_share), "why": "no_facility_in_reach" if not served else "over_capacity"}))
+                                    "own_share_m2": _r(own_share), "why": "no_facility_in_reach" if not served else "over_capacity"},
+                                   cite=tuple(c for c in (a_cite if not served else None, rate_cite) if c is not None)))
         # remedies
         if dist_line.status == "fail":
             rem = {"category": cat.key, "kind": "planned_area", "planned_m2": _r(required)}
@@ -391,16 +428,23 @@ def check_development(
         lines.append(CheckLine(COMMUNITY, "community_area", "pass" if ok_ else "fail",
                                "planned_enough" if ok_ else ("planned_too_small" if planned else "not_planned"),
                                {"required_m2": _r(required), "planned_m2": planned, "households": _r(hh),
-                                "norm_m2_per_100_households": rate, "source": RATE_SOURCE[0]}))
+                                "norm_m2_per_100_households": rate,
+                                "source": rate_cite.document if rate_cite is not None else RATE_SOURCE[0]},
+                               cite=rate_c))
         if not ok_:
             remedies.append({"category": COMMUNITY, "kind": "planned_area", "planned_m2": _r(required)})
+    for r in rules:
+        new = rule_lines(r, dev, lines, run)
+        lines.extend(new)
+        for ln in new:
+            rule_remedies(ln, remedies)
     limits = sorted({c.metres(speed) for c in run.categories})
     catch = {lim: service_area_lines(net, asnap, lim, simplify=1.0) for lim in limits}
     logger.info("check %s: %d lines, %d fail", dev.name, len(lines), sum(ln.status == "fail" for ln in lines))
     return CheckResult(
         development=dev, scenario=sc, households=hh, population=pop, lines=lines, remedies=remedies,
         access=acc, access_kind=kind, polygon=poly, catchments=catch, categories=list(run.categories),
-        facilities=fac_all, rate_m2_per_100_households=rate, rule=rule, notes=notes,
+        facilities=fac_all, rate_m2_per_100_households=rate, rule=rule, notes=notes, standard=std,
     )
 
 

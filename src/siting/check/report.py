@@ -25,8 +25,9 @@ import shapely
 
 from siting._io import json_ready
 from siting._version import __version__
-from siting.check.result import SEARCH_FACTOR
+from siting.check.result import SEARCH_FACTOR, WHOLE
 from siting.outputs.maps import esc
+from siting.standards import label
 
 __all__ = ["map_data", "report_html"]
 
@@ -128,8 +129,45 @@ def access_label(label: str, lang: str) -> str:
     return label
 
 
+def _cmp(c: str) -> str:
+    return {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(c, c)
+
+
+def _pct(v: Any) -> str:
+    return "?" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * float(v):.2f} %"
+
+
+def rule_text(line: Any, lang: str) -> str:
+    """The sentence of one line of a catalog rule (labels in :mod:`siting.standards.labels`)."""
+    n = line.numbers
+    zh = lang == "zh"
+    fac = n.get("facility_name") or n.get("facility_id") or ("设施" if zh else "the facility")
+    prop = n.get("property") or ""
+    return label(
+        line.reason, lang, cmp=_cmp(n.get("comparison", ">=")), cat=line.category, planned=_n(n.get("measured", n.get("planned_m2"))),
+        value=_pct(n.get("value")) if n.get("unit") == "share" else _n(n.get("value")),
+        measured=_n(n.get("measured")), what=label(prop, lang) if prop else "", prop=prop,
+        commercial=_n(n.get("commercial_floor_area_m2")), services=_n(n.get("planned_services_m2")),
+        total=_n(n.get("total_floor_area_m2")), share=_pct(n.get("measured")), facility=fac,
+        dist=_m(n.get("distance_m")), threshold=n.get("threshold", ""), limit=_m(n.get("threshold_m")),
+        after=_n(n.get("m2_per_100_households_after"), 1),
+    )
+
+
+def source_text(line: Any, lang: str) -> str:
+    """Where the figures of one line are written: document, number, date and clause (``; ``-joined)."""
+    return "; ".join(c.text(lang) for c in getattr(line, "cite", ()) or ())
+
+
+def check_name(line: Any, lang: str) -> str:
+    """The label of a line's check: the rule's name for a catalog rule."""
+    return line.rule.name(lang) if getattr(line, "rule", None) is not None else t(line.check, lang)
+
+
 def reason_text(line: Any, lang: str, cat_name: str) -> str:
     """The sentence of one check line (plain text, not escaped)."""
+    if getattr(line, "rule", None) is not None:
+        return rule_text(line, lang)
     n = line.numbers
     zh = lang == "zh"
     fac = n.get("facility_name") or n.get("facility_id") or ("设施" if zh else "facility")
@@ -156,9 +194,19 @@ def reason_text(line: Any, lang: str, cat_name: str) -> str:
 def remedy_text(rem: dict[str, Any], lang: str, cat_name: str) -> str:
     """The sentence of one remedy (plain text, not escaped)."""
     zh = lang == "zh"
+    if rem["kind"] == "planned_area" and rem.get("planned_m2") is None:
+        return f"{cat_name}:在项目内规划该设施" if zh else f"{cat_name}: plan one inside the development"
     if rem["kind"] == "planned_area":
         return (f"{cat_name}:在项目内规划不少于 {_n(rem['planned_m2'])} m²" if zh
                 else f"{cat_name}: plan at least {_n(rem['planned_m2'])} m² inside the development")
+    if rem["kind"] == "property":
+        what = label(rem["property"], lang)
+        return (f"{cat_name}:{what}不少于 {_n(rem['at_least_m2'])} m²({rem['property']})" if zh
+                else f"{cat_name}: an {what.lower()} of at least {_n(rem['at_least_m2'])} m² ({rem['property']})")
+    if rem["kind"] == "floor_share":
+        more = ("超过" if rem.get("strict") else "至少") if zh else ("more than" if rem.get("strict") else "at least")
+        return (f"{cat_name}:商业和配套建筑面积再增加{more} {_n(rem['extra_m2'])} m²" if zh
+                else f"{cat_name}: add {more} {_n(rem['extra_m2'])} m² of commercial or service floor area")
     if rem["kind"] == "enlarge_facility":
         who = rem.get("facility_name") or rem.get("facility_id")
         return (f"{cat_name}:或将{who}扩建 {_n(rem.get('extra_m2'))} m²" if zh
@@ -183,10 +231,22 @@ def remedy_text(rem: dict[str, Any], lang: str, cat_name: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # JSON
 # ------------------------------------------------------------------------------------------------
-def result_dict(res: Any, lang: str) -> dict[str, Any]:
-    """The JSON report of a check (plain JSON types; NaN and inf become null)."""
+def _names(res: Any, lang: str) -> dict[str, str]:
+    from siting.standards import load_categories
+
     names = {c.key: c.name(lang) for c in res.categories}
     names.setdefault("community_service", "社区综合服务设施" if lang == "zh" else "Community service facility")
+    names[WHOLE] = label("whole_development", lang)
+    table = load_categories()
+    for ln in res.lines:  # a rule may name a category the scenario does not measure
+        if ln.category not in names and ln.category in table:
+            names[ln.category] = table[ln.category].name(lang)
+    return names
+
+
+def result_dict(res: Any, lang: str) -> dict[str, Any]:
+    """The JSON report of a check (plain JSON types; NaN and inf become null)."""
+    names = _names(res, lang)
     sc = res.scenario
     acc = res.access.to_crs(4326)
     out = {
@@ -197,6 +257,7 @@ def result_dict(res: Any, lang: str) -> dict[str, Any]:
         "scenario": sc.name,
         "standard": sc.standard,
         "level": sc.level,
+        "layers": list(res.standard.layers) if getattr(res, "standard", None) is not None else [],
         "lang": lang,
         "households": res.households,
         "population": res.population,
@@ -210,8 +271,11 @@ def result_dict(res: Any, lang: str) -> dict[str, Any]:
                         "reachable": bool(r.reachable)} for r, p in zip(res.access.itertuples(), acc.geometry)],
         },
         "lines": [{"category": ln.category, "name": names.get(ln.category, ln.category), "check": ln.check,
-                   "status": ln.status, "reason": ln.reason, "text": reason_text(ln, lang, names.get(ln.category, ln.category)),
-                   **ln.numbers} for ln in res.lines],
+                   "check_name": check_name(ln, lang), "status": ln.status, "reason": ln.reason,
+                   "text": reason_text(ln, lang, names.get(ln.category, ln.category)), **ln.numbers,
+                   "source": source_text(ln, lang),
+                   "citations": [{"document": c.document, "number": c.number, "date": c.date, "clause": c.clause,
+                                  "status": c.status} for c in ln.cite]} for ln in res.lines],
         "remedies": [{**r, "text": remedy_text(r, lang, names.get(r["category"], r["category"]))} for r in res.remedies],
         "notes": res.notes,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -298,6 +362,7 @@ h1{font-size:1.5em;margin:.2em 0} .badge{display:inline-block;padding:.15em .6em
 table{border-collapse:collapse;width:100%;margin:.6em 0} th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f4f4} dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em} dt{font-weight:600}
 #map{height:520px;border:1px solid #ccc;margin:.5em 0} footer{color:#666;font-size:.85em;margin-top:1em}
+td.source{font-size:.85em;color:#444;max-width:22em}
 """
 
 
@@ -374,15 +439,15 @@ SEARCH_PAD = 1.5
 def report_html(res: Any, lang: str) -> str:
     """The one-page HTML report: facts, pass/fail table, remedies, notes and the map."""
     d = result_dict(res, lang)
-    names = {c.key: c.name(lang) for c in res.categories}
-    names.setdefault("community_service", "社区综合服务设施" if lang == "zh" else "Community service facility")
+    names = _names(res, lang)
     sc = res.scenario
     n_acc = len(res.access)
     rows = []
     for ln, js in zip(res.lines, d["lines"]):
         rows.append(
-            f"<tr><td>{esc(names.get(ln.category, ln.category))}</td><td>{esc(t(ln.check, lang))}</td>"
-            f"<td><span class=\"badge {esc(ln.status)}\">{esc(t(ln.status, lang))}</span></td><td>{esc(js['text'])}</td></tr>"
+            f"<tr><td>{esc(names.get(ln.category, ln.category))}</td><td>{esc(check_name(ln, lang))}</td>"
+            f"<td><span class=\"badge {esc(ln.status)}\">{esc(t(ln.status, lang))}</span></td><td>{esc(js['text'])}</td>"
+            f"<td class=\"source\">{esc(js['source'])}</td></tr>"
         )
     rems = "".join(f"<li>{esc(r['text'])}</li>" for r in d["remedies"])
     notes = "".join(f"<li>{esc(n)}</li>" for n in res.notes)
@@ -394,7 +459,9 @@ def report_html(res: Any, lang: str) -> str:
         (t("speed", lang), f"{sc.speed_mps * 60:.0f} m/min"),
     ]
     if sc.standard:
-        facts.insert(1, ("Standard" if lang == "en" else "标准", f"{sc.standard} {sc.level or ''}".strip()))
+        std = getattr(res, "standard", None)
+        layers = f" ({' + '.join(std.layers[:-1])})" if std is not None and len(std.layers) > 1 else ""
+        facts.insert(1, (label("standard", lang), f"{sc.standard} {sc.level or ''}".strip() + layers))
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     status = res.status
     title = f"{t('title', lang)}: {res.development.name}"
@@ -405,7 +472,7 @@ def report_html(res: Any, lang: str) -> str:
         f"<h1>{esc(title)} <span class=\"badge {esc(status)}\">{esc(t(status, lang))}</span></h1>",
         f"<dl>{dl}</dl>",
         f"<table><thead><tr><th>{esc(t('service', lang))}</th><th>{esc(t('check', lang))}</th><th>{esc(t('status', lang))}</th>"
-        f"<th>{esc(t('reason', lang))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",
+        f"<th>{esc(t('reason', lang))}</th><th>{esc(label('source', lang))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",
     ]
     if rems:
         parts.append(f"<h2>{esc(t('remedies', lang))}</h2><ul>{rems}</ul>")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from siting.inputs import Development
 from siting.scenario import Scenario
-from siting.standards import Category
+from siting.standards import Category, Citation, Rule
 
 __all__ = ["BatchResult", "CheckLine", "CheckResult"]
 
@@ -31,6 +31,10 @@ RATE_SOURCE = ("14th-FYP-community-services", "facility_area_per_100_households"
 COMMUNITY = "community_service"
 
 
+#: The category of a rule line about the whole development (a floor share, not one service).
+WHOLE = "development"
+
+
 # ------------------------------------------------------------------------------------------------
 # results
 # ------------------------------------------------------------------------------------------------
@@ -44,9 +48,11 @@ class CheckLine:
     Attributes
     ----------
     category : str
-        Category key (``community_service`` for the community-area line).
+        Category key (``community_service`` for the community-area line; ``development`` for a
+        rule about the whole development).
     check : str
-        ``"distance"``, ``"capacity"``, ``"provision"`` or ``"community_area"``.
+        ``"distance"``, ``"capacity"``, ``"provision"`` or ``"community_area"``; for a line of a
+        catalog rule, the rule's key (e.g. ``"new_community_facility_min"``).
     status : str
         ``"pass"``, ``"fail"`` or ``"not_assessable"``.
     reason : str
@@ -54,6 +60,12 @@ class CheckLine:
         the report text and for tests.
     numbers : dict
         Everything measured for this line: metres, minutes, m², households (JSON types).
+    cite : tuple of Citation
+        Where the figures the line is judged against are written (document, number, date,
+        clause): the threshold, the area norm, the m² per 100 households, the rule.
+    rule : Rule or None
+        The catalog rule of the line (``None`` for the distance, capacity, provision and
+        community-area lines).
     """
 
     category: str
@@ -61,6 +73,8 @@ class CheckLine:
     status: Status
     reason: str
     numbers: dict[str, Any]
+    cite: tuple[Citation, ...] = ()
+    rule: Rule | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +103,8 @@ class CheckResult:
     categories : list of Category
     notes : list of str
         Warnings for the report (partly outside the network area, an entrance off the streets).
+    standard : Standard or None
+        The scenario's standard with its layers (its rules made the rule lines).
     """
 
     development: Development
@@ -106,6 +122,7 @@ class CheckResult:
     rate_m2_per_100_households: float
     rule: str
     notes: list[str] = field(default_factory=list)
+    standard: Any = None
 
     @property
     def status(self) -> str:
@@ -121,6 +138,11 @@ class CheckResult:
         """The lines as a table: category, check, status, reason and the numbers as columns."""
         return pd.DataFrame([{"category": ln.category, "check": ln.check, "status": ln.status,
                               "reason": ln.reason, **ln.numbers} for ln in self.lines])
+
+    @property
+    def rule_lines(self) -> list[CheckLine]:
+        """The lines of the catalog's rules (local and provincial rules among them)."""
+        return [ln for ln in self.lines if ln.rule is not None]
 
     def line(self, category: str, check: str) -> CheckLine:
         """The line of ``category`` and ``check`` (KeyError when there is none)."""

@@ -56,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("out") / f"check-{sc.name}"
     run_ = prepare_check(sc, report=lambda m: logger.info(m))
     print(f"siting {__version__} check - scenario {sc.name}: {len(args.proposals)} proposal(s)")
+    lang = args.lang or sc.lang
+    from siting.check.development import scenario_standard
+    from siting.check.report import t
+    from siting.standards import label
+
+    std = scenario_standard(sc)
+    rules = [r for r in std.rules if r.applies(sc.area_type)] if std is not None else []
+    if rules:
+        print(f"  {label('rules_of', lang, standard=std.key)}: " + "; ".join(r.name(lang) for r in rules))  # type: ignore[union-attr]
 
     def line(row: dict) -> None:
         status = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}[row["status"]]
@@ -65,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
             failed = f"  failed: {row['failed'].replace(';', ', ')}" if row["failed"] else ""
             print(f"  {Path(row['file']).stem:<24} {status:<6} {row['lines_pass']} pass, {row['lines_fail']} fail, "
                   f"{row['lines_not_assessable']} not assessable{failed}")
+            for r in row.get("rule_lines", []):  # the catalog's rules (local ones among them), with their source
+                print(f"      {t(r['status'], lang):<6} {r['service']} · {r['rule']}: {r['text']}")
+                print(f"             {label('source', lang)}: {r['source']}")
 
     batch = check_batch(
         list(args.proposals), run_, out, lang=args.lang, entrances=args.entrances, report=line,

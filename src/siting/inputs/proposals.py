@@ -23,6 +23,8 @@ __all__ = ["Development", "read_development"]
 
 _PLANNED = re.compile(r"^planned_(.+)_m2$", re.IGNORECASE)
 _POLYGONS = ("Polygon", "MultiPolygon")
+#: Floor and ground areas of the whole development (m²) that the catalog's rules test.
+AREA_PROPERTIES = ("total_floor_area_m2", "commercial_floor_area_m2", "outdoor_activity_m2")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -46,6 +48,11 @@ class Development:
     planned : dict
         Category key → planned floor area inside the development, m², from
         ``planned_<category>_m2`` (unknown keys kept here, refused at the check).
+    areas : dict
+        Areas of the whole development, m², from the properties of :data:`AREA_PROPERTIES`
+        where given: ``total_floor_area_m2`` (总建筑面积), ``commercial_floor_area_m2`` (shops and
+        other commerce not counted in a ``planned_<category>_m2``) and ``outdoor_activity_m2``
+        (室外活动场所, ground area). Validated at the check.
     """
 
     name: str
@@ -56,6 +63,7 @@ class Development:
     population: float | None
     planned: dict[str, float] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    areas: dict[str, float] = field(default_factory=dict)
 
 
 def _number(v: Any) -> float | None:
@@ -102,7 +110,8 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
     """Read a development proposal from a GeoJSON or GeoPackage file.
 
     The file holds one polygon feature (Polygon or MultiPolygon) with ``households`` and/or
-    ``population``, an optional ``name`` and optional ``planned_<category>_m2`` columns (m²).
+    ``population``, an optional ``name``, optional ``planned_<category>_m2`` columns (m²) and
+    optional areas of the whole development (m², :data:`AREA_PROPERTIES`).
     Entrances are the point features of the same GeoJSON file, the ``entrances`` layer (or any
     point layer) of a GeoPackage, or the points of a separate file given as ``entrances``.
 
@@ -180,4 +189,5 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
             v = _number(row[c])
             if v is not None:
                 planned[m.group(1)] = v
-    return Development(str(name), p, poly, ent, hh, pop, planned)
+    areas = {k: v for k in AREA_PROPERTIES if k in cols and (v := _number(row[cols[k]])) is not None}
+    return Development(str(name), p, poly, ent, hh, pop, planned, areas=areas)

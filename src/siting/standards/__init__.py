@@ -10,8 +10,10 @@ May import: the ground floor only. The computation of indicators from a run live
 
 from siting.standards.amap import load_amap_table, map_amap_typecodes
 from siting.standards.catalog import (
+    Citation,
     Indicator,
     Level,
+    Rule,
     Standard,
     StandardEntry,
     list_standards,
@@ -27,8 +29,10 @@ __all__ = [
     "LABELS",
     "LANGUAGES",
     "Category",
+    "Citation",
     "Indicator",
     "Level",
+    "Rule",
     "Standard",
     "StandardEntry",
     "label",

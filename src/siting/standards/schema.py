@@ -18,11 +18,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from siting.errors import MissingFileError, Problems
-from siting.units import parse_threshold
+from siting.units import parse_threshold, resolve_speed
 
 STATUSES = ("confirmed", "secondary", "unconfirmed")
 GROUPS = ("elderly", "children", "disabled")
-SCOPES = ("national", "local")
+SCOPES = ("national", "provincial", "local")
+#: What a development-check rule tests (see :class:`RuleModel`).
+RULE_KINDS = ("planned_area", "property", "floor_share", "provision")
+#: Proposal properties a ``property`` rule may test (m²); read by :mod:`siting.inputs.proposals`.
+RULE_PROPERTIES = ("total_floor_area_m2", "commercial_floor_area_m2", "outdoor_activity_m2")
+#: How a run measures a catalog indicator (see :class:`IndicatorModel`).
+MEASURES = ("unit_coverage", "reach")
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 OsmValue = str | list[str] | bool
@@ -82,8 +88,16 @@ class CategoryModel(_Strict):
         return _check_osm(v)
 
 
+Scope = Literal["national", "provincial", "local"]
+Comparison = Literal[">=", ">", "<=", "<", "==", "~"]
+
+
 class DocumentModel(_Strict):
-    """The ``[document]`` table of a standards file: what the source is."""
+    """The ``[document]`` table of a standards file: what the source is.
+
+    ``extends`` names the catalogs this one is layered over (shipped names or paths relative to
+    this file), bottom first: a local catalog lists the national ones it adds to.
+    """
 
     key: str = Field(min_length=1)
     name_zh: str = Field(min_length=1)
@@ -92,12 +106,39 @@ class DocumentModel(_Strict):
     issuer: str = ""
     issued: str = ""
     effective: str = ""
-    scope: Literal["national", "local"]
+    index: str = ""
+    scope: Scope
     region: str = ""
     inclusive: bool = False
     status: Status
+    extends: list[Annotated[str, Field(min_length=1)]] = []
     sources: list[str] = []
     note: str = ""
+
+
+class CitedDocumentModel(_Strict):
+    """A ``[[documents]]`` row: another document the figures of this file cite (``cites = key``)."""
+
+    key: str = Field(min_length=1)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    number: str = ""
+    issuer: str = ""
+    date: str = ""
+    index: str = ""
+    note: str = ""
+
+
+class _Cited(_Strict):
+    """Where a figure is written: the document (``cites``, default the file's own) and the clause.
+
+    ``clause`` is the section as the document numbers it, with its heading (Chinese, as printed);
+    ``clause_en`` the same in English for English reports.
+    """
+
+    cites: str = ""
+    clause: str = ""
+    clause_en: str = ""
 
 
 class LevelModel(_Strict):
@@ -129,7 +170,7 @@ class LevelModel(_Strict):
         return v
 
 
-class EntryModel(_Strict):
+class EntryModel(_Cited):
     """An ``[[entries]]`` row: one facility category required or norm-bound under a source."""
 
     category: str = Field(min_length=1)
@@ -140,7 +181,7 @@ class EntryModel(_Strict):
     area_norm_m2: Annotated[float, Field(gt=0)] | None = None
     area_norm_max_m2: Annotated[float, Field(gt=0)] | None = None
     quantity: str = ""
-    scope: Literal["national", "local"] | None = None
+    scope: Scope | None = None
     status: Status
     ref: str = ""
     note: str = ""
@@ -151,20 +192,41 @@ class EntryModel(_Strict):
         return _check_threshold(v)
 
 
-class IndicatorModel(_Strict):
-    """An ``[[indicators]]`` row: a numeric target (value null when the figure is not confirmed)."""
+class IndicatorModel(_Cited):
+    """An ``[[indicators]]`` row: a numeric target (value null when no target is confirmed).
+
+    An indicator with a ``measure`` is measured by a run (:mod:`siting.indicators`):
+
+    ``unit_coverage``
+        The share of communities (villages) of which at least one residence reaches a facility of
+        ``category`` within the category's threshold (residences grouped by the demand's
+        ``community`` column; without one, each residence is a unit).
+    ``reach``
+        The share of the population (or of ``group``) that reaches every category of
+        ``categories`` within ``threshold``, walking at ``speed`` (a travel profile name or a
+        speed; default the scenario's).
+
+    ``area_type`` limits the indicator to urban or rural scenarios.
+    """
 
     key: str = Field(min_length=1)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     value: float | None = None
     unit: str
-    comparison: Literal[">=", "<=", "==", "~"] = ">="
+    comparison: Comparison = ">="
     applies_to: str = ""
-    scope: Literal["national", "local"] | None = None
+    scope: Scope | None = None
     status: Status
     ref: str = ""
     note: str = ""
+    measure: Literal["unit_coverage", "reach"] | None = None
+    category: str | None = None
+    categories: list[str] = []
+    threshold: str | None = None
+    group: Literal["elderly", "children", "disabled"] | None = None
+    speed: str | None = None
+    area_type: Literal["urban", "rural"] | None = None
 
     @field_validator("value")
     @classmethod
@@ -173,14 +235,73 @@ class IndicatorModel(_Strict):
             raise ValueError("value must be a finite number or omitted (null) when not confirmed")
         return v
 
+    @field_validator("threshold")
+    @classmethod
+    def _v_threshold(cls, v: str | None) -> str | None:
+        return _check_threshold(v)
+
+    @field_validator("speed")
+    @classmethod
+    def _v_speed(cls, v: str | None) -> str | None:
+        if v is not None:
+            resolve_speed(v, key="speed")  # InputError (a ValueError) is reported by pydantic
+        return v
+
+
+class RuleModel(_Cited):
+    """A ``[[rules]]`` row: a rule ``siting check`` tests on each development proposal.
+
+    ``kind`` says what is compared with ``value``:
+
+    ``planned_area``
+        The proposal's ``planned_<category>_m2`` (m²; undeclared counts as not planned).
+    ``property``
+        A proposal property, one of :data:`RULE_PROPERTIES` (m²; undeclared fails).
+    ``floor_share``
+        (``commercial_floor_area_m2`` + every ``planned_<category>_m2``) ÷ ``total_floor_area_m2``
+        (not assessable without the total).
+    ``provision``
+        Per category of ``categories`` (``value`` unused): passes when the proposal plans one
+        (``planned_<category>_m2`` > 0), or an existing one is within the threshold and its
+        capacity line passes.
+
+    ``area_type`` limits the rule to urban or rural scenarios (default: both).
+    """
+
+    key: str = Field(min_length=1)
+    kind: Literal["planned_area", "property", "floor_share", "provision"]
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    category: str | None = None
+    categories: list[str] = []
+    property: Literal["total_floor_area_m2", "commercial_floor_area_m2", "outdoor_activity_m2"] | None = None
+    value: float | None = None
+    unit: Literal["m2", "share"] | None = None
+    comparison: Literal[">=", ">"] = ">="
+    area_type: Literal["urban", "rural"] | None = None
+    applies_to: str = ""
+    scope: Scope | None = None
+    status: Status
+    ref: str = ""
+    note: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        if v is not None and (not math.isfinite(v) or v < 0):
+            raise ValueError("value must be a finite number >= 0")
+        return v
+
 
 class StandardModel(_Strict):
     """A whole ``data/standards/<key>.toml`` file."""
 
     document: DocumentModel
+    documents: list[CitedDocumentModel] = []
     levels: list[LevelModel] = []
     entries: list[EntryModel] = []
     indicators: list[IndicatorModel] = []
+    rules: list[RuleModel] = []
 
 
 def format_errors(err: ValidationError, where: str) -> list[str]:
@@ -237,7 +358,77 @@ def check_catalog(
         ikeys = [ind.key for ind in std.indicators]
         for dup in {k for k in ikeys if ikeys.count(k) > 1}:
             problems.append(f"{where}: indicator {dup!r} is defined twice")
+        problems.extend(_check_citations(std, where))
+        problems.extend(_check_indicator_measures(std, where, categories))
+        problems.extend(_check_rules(std, where, categories))
     return problems
+
+
+def _check_citations(std: StandardModel, where: str) -> list[str]:
+    """Every ``cites`` names a ``[[documents]]`` key of the file (or is empty: the file's own)."""
+    out: list[str] = []
+    dkeys = [d.key for d in std.documents]
+    for dup in {k for k in dkeys if dkeys.count(k) > 1}:
+        out.append(f"{where}: documents: {dup!r} is defined twice")
+    known = set(dkeys) | {std.document.key}
+    for table, rows in (("entries", std.entries), ("indicators", std.indicators), ("rules", std.rules)):
+        for i, row in enumerate(rows):
+            if row.cites and row.cites not in known:
+                out.append(
+                    f"{where}: {table}[{i}].cites = {row.cites!r} is not a document of this file: "
+                    f"add it to [[documents]] or use one of {sorted(known)}"
+                )
+            if row.clause_en and not row.clause:
+                out.append(f"{where}: {table}[{i}]: clause_en without clause: give the clause as the document numbers it")
+    return out
+
+
+def _check_indicator_measures(std: StandardModel, where: str, categories: set[str]) -> list[str]:
+    out: list[str] = []
+    for i, ind in enumerate(std.indicators):
+        at = f"{where}: indicators[{i}] ({ind.key})"
+        named = [c for c in [ind.category, *ind.categories] if c]
+        for c in named:
+            if c not in categories:
+                out.append(f"{at}: category {c!r} is not in data/categories.toml")
+        if ind.measure == "unit_coverage" and not ind.category:
+            out.append(f"{at}: measure = \"unit_coverage\" needs category = \"<key>\"")
+        if ind.measure == "reach":
+            if not ind.categories:
+                out.append(f"{at}: measure = \"reach\" needs categories = [\"<key>\", ...]")
+            if ind.threshold is None:
+                out.append(f"{at}: measure = \"reach\" needs a threshold, e.g. \"15 min\"")
+        if ind.measure is not None and ind.unit != "share":
+            out.append(f"{at}: a measured indicator is a share: set unit = \"share\"")
+        if ind.measure is None and (named or ind.threshold or ind.group or ind.speed):
+            out.append(f"{at}: category, threshold, group and speed need a measure (unit_coverage or reach)")
+    return out
+
+
+def _check_rules(std: StandardModel, where: str, categories: set[str]) -> list[str]:
+    out: list[str] = []
+    rkeys = [r.key for r in std.rules]
+    for dup in {k for k in rkeys if rkeys.count(k) > 1}:
+        out.append(f"{where}: rule {dup!r} is defined twice")
+    for i, r in enumerate(std.rules):
+        at = f"{where}: rules[{i}] ({r.key})"
+        for c in [r.category, *r.categories]:
+            if c and c not in categories:
+                out.append(f"{at}: category {c!r} is not in data/categories.toml")
+        if r.kind == "planned_area" and not r.category:
+            out.append(f"{at}: kind = \"planned_area\" needs category = \"<key>\" (planned_<key>_m2)")
+        if r.kind == "property" and r.property is None:
+            out.append(f"{at}: kind = \"property\" needs property, one of {', '.join(RULE_PROPERTIES)}")
+        if r.kind == "provision" and not r.categories:
+            out.append(f"{at}: kind = \"provision\" needs categories = [\"<key>\", ...]")
+        if r.kind != "provision" and r.value is None:
+            out.append(f"{at}: kind = {r.kind!r} needs a value")
+        if r.kind == "floor_share" and r.value is not None and r.value > 1:
+            out.append(f"{at}: a floor share is 0–1 (0.1 = 10 %), not {r.value:g}")
+        want = {"planned_area": "m2", "property": "m2", "floor_share": "share"}.get(r.kind)
+        if want and r.unit not in (None, want):
+            out.append(f"{at}: unit = {r.unit!r}: kind {r.kind!r} is measured in {want}")
+    return out
 
 
 def parse_model(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
