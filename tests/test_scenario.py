@@ -10,9 +10,18 @@ from siting.scenario import load_scenario
 
 
 def test_shipped_scenarios_validate():
-    for name in ("demo", "yuci_template", "synthetic_city"):
+    for name in ("demo", "yuci_template", "yantai_template", "hanzhong_template", "synthetic_city"):
         sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
         assert sc.name and sc.resolved_categories()
+
+
+def test_city_templates_use_their_catalogs_and_say_they_need_a_network():
+    for name, std in (("yuci", "local-jinzhong"), ("yantai", "local-yantai"), ("hanzhong", "local-hanzhong")):
+        path = ROOT / "scenarios" / f"{name}_template.toml"
+        sc = load_scenario(path)
+        assert sc.standard == std and sc.level == "15min" and sc.network.place and sc.network.crs
+        head = path.read_text(encoding="utf-8").split("\nname =")[0]
+        assert "NEEDS A STREET NETWORK" in head and "source =" in head, name   # download or a file you supply
 
 
 def test_demo_values():

@@ -75,7 +75,7 @@ import numpy as np
 import shapely
 
 from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
-from siting.check.rules import area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
+from siting.check.rules import add_planned_remedy, area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
 from siting.errors import InputError, Problems, ScenarioError, SitingError
 from siting.inputs import Development
 from siting.network import Network, Snap, nearest, pairs_within
@@ -432,7 +432,7 @@ def check_development(
                                 "source": rate_cite.document if rate_cite is not None else RATE_SOURCE[0]},
                                cite=rate_c))
         if not ok_:
-            remedies.append({"category": COMMUNITY, "kind": "planned_area", "planned_m2": _r(required)})
+            add_planned_remedy(remedies, COMMUNITY, _r(required))
     for r in rules:
         new = rule_lines(r, dev, lines, run)
         lines.extend(new)

@@ -143,14 +143,16 @@ def rule_text(line: Any, lang: str) -> str:
     zh = lang == "zh"
     fac = n.get("facility_name") or n.get("facility_id") or ("设施" if zh else "the facility")
     prop = n.get("property") or ""
+    thr, lim = str(n.get("threshold", "")), _m(n.get("threshold_m"))
+    within = thr if thr.replace(" ", "") == lim.replace(",", "").replace(" ", "") else f"{thr} ({lim})"
+    nearest = label("rule_nearest", lang, dist=_m(n["distance_m"])) if n.get("distance_m") is not None else ""
     return label(
         line.reason, lang, cmp=_cmp(n.get("comparison", ">=")), cat=line.category, planned=_n(n.get("measured", n.get("planned_m2"))),
         value=_pct(n.get("value")) if n.get("unit") == "share" else _n(n.get("value")),
         measured=_n(n.get("measured")), what=label(prop, lang) if prop else "", prop=prop,
         commercial=_n(n.get("commercial_floor_area_m2")), services=_n(n.get("planned_services_m2")),
         total=_n(n.get("total_floor_area_m2")), share=_pct(n.get("measured")), facility=fac,
-        dist=_m(n.get("distance_m")), threshold=n.get("threshold", ""), limit=_m(n.get("threshold_m")),
-        after=_n(n.get("m2_per_100_households_after"), 1),
+        dist=_m(n.get("distance_m")), within=within, nearest=nearest, after=_n(n.get("m2_per_100_households_after"), 1),
     )
 
 

@@ -18,7 +18,7 @@ from siting.results import RunResult
 from siting.scenario import Scenario
 from siting.standards import Category, Citation, Rule, Standard, label, load_standard
 
-__all__ = ["area_cite", "rate_of", "rule_lines", "rule_remedies", "scenario_standard", "threshold_cite"]
+__all__ = ["add_planned_remedy", "area_cite", "rate_of", "rule_lines", "rule_remedies", "scenario_standard", "threshold_cite"]
 
 
 def _r(v: float | None, nd: int = 1) -> float | None:
@@ -144,6 +144,18 @@ def rule_lines(rule: Rule, dev: Development, lines: list[CheckLine], run: RunRes
     return out
 
 
+def add_planned_remedy(remedies: list[dict[str, Any]], category: str, m2: float | None, rule: str | None = None) -> None:
+    """Ask for ``m2`` of ``category`` inside the development (``None``: one, of any size), merged
+    with an earlier request for the same category (the larger area wins)."""
+    old = next((r for r in remedies if r["kind"] == "planned_area" and r["category"] == category), None)
+    new = {"category": category, "kind": "planned_area", "planned_m2": m2, **({"rule": rule} if rule else {})}
+    if old is None:
+        remedies.append(new)
+    elif m2 is not None and (old.get("planned_m2") is None or old["planned_m2"] < m2):
+        old.clear()
+        old.update(new)
+
+
 def rule_remedies(ln: CheckLine, remedies: list[dict[str, Any]]) -> None:
     """What would make a failing rule line pass, merged into ``remedies``."""
     rule = ln.rule
@@ -152,11 +164,7 @@ def rule_remedies(ln: CheckLine, remedies: list[dict[str, Any]]) -> None:
     n = ln.numbers
     if rule.kind in ("planned_area", "provision"):
         want = float(rule.value) if rule.kind == "planned_area" and rule.value is not None else None
-        old = next((r for r in remedies if r["kind"] == "planned_area" and r["category"] == ln.category), None)
-        if old is None:
-            remedies.append({"category": ln.category, "kind": "planned_area", "planned_m2": want, "rule": rule.key})
-        elif want is not None and (old.get("planned_m2") or 0) < want:
-            old.update({"planned_m2": want, "rule": rule.key})
+        add_planned_remedy(remedies, ln.category, want, rule.key)
     elif rule.kind == "property" and rule.value is not None:
         remedies.append({"category": ln.category, "kind": "property", "property": rule.property,
                          "at_least_m2": rule.value, "rule": rule.key})

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     std = scenario_standard(sc)
     rules = [r for r in std.rules if r.applies(sc.area_type)] if std is not None else []
     if rules:
-        print(f"  {label('rules_of', lang, standard=std.key)}: " + "; ".join(r.name(lang) for r in rules))  # type: ignore[union-attr]
+        print(f"  {label('rules_of', lang, standard=std.name(lang))}: " + "; ".join(r.name(lang) for r in rules))  # type: ignore[union-attr]
 
     def line(row: dict) -> None:
         status = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}[row["status"]]

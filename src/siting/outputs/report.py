@@ -213,6 +213,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
                    f"<th class=num>{esc(T['target'])}</th><th class=num>{esc(T['measured'])}</th>"
                    f"<th>{esc(T['result'])}</th><th>{esc(T['detail'])}</th></tr>")
         for row in ind.itertuples(index=False):
+            cited = getattr(row, "citation", None)  # document, number, date and clause where the catalog gives them
+            src = cited if isinstance(cited, str) and cited else row.source
             unit = row.unit or ""
             fmt = (lambda v: _pct(v)) if unit == "share" or str(row.indicator).startswith("area_norm") else (lambda v: _num(v, 1))
             target = "" if row.target is None or row.target != row.target else f"{row.comparison or ''} {fmt(row.target)}"
@@ -221,8 +223,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
             out.append(f"<tr><td>{esc(row.name)}</td><td class=num>{esc(target)}</td>"
                        f"<td class=num>{esc('' if row.measured is None or row.measured != row.measured else fmt(row.measured))}</td>"
                        f"<td style='color:{colour};font-weight:600'>{mark} {esc(label)}</td><td>{esc(row.detail)}"
-                       + (f" <span class='sub'>({esc(row.source)}{', ' + esc(row.status) if isinstance(row.status, str) else ''})</span>"
-                          if isinstance(row.source, str) else "")
+                       + (f" <span class='sub'>({esc(src)}{', ' + esc(row.status) if isinstance(row.status, str) else ''})</span>"
+                          if isinstance(src, str) else "")
                        + "</td></tr>")
         out.append("</table>")
     # charts and maps
