@@ -176,6 +176,10 @@ def test_rules_apply_to_their_area_type(jinzhong, jilin):
 # ------------------------------------------------------------------------------------------------
 def test_report_cites_document_and_clause_of_every_line(yantai, tmp_path):
     res = check(yantai, "yantai", {"households": 101, "planned_community_service_m2": 30})
+    # the 300 m of elderly care is GB 50180's entry (citing GB 50437), laid under 烟台's catalog
+    dist = res.line("elderly_care", "distance").cite[0]
+    assert dist.document == "GB50180-2018" and dist.text("zh").endswith("GB 50437 表3.2.6")
+    assert res.line("pharmacy", "distance").cite[0].text("en").endswith("explainer 8-minute tier")  # category default
     paths = chk.write_report(res, tmp_path / "zh", stem="p", lang="zh")
     js = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert js["layers"] == ["GB50180-2018", "14th-FYP-community-services", "local-yantai"]

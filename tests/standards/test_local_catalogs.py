@@ -3,6 +3,7 @@ and where every figure is written (document, number, date, clause)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,13 @@ def test_new_categories_are_flagged():
         assert cat.source in list_standards()
     assert table["emergency_shelter"].matches({"emergency": "assembly_point"})
     assert table["supply_coop"].matches({"shop": "agrarian"}) and not table["supply_coop"].amap_typecodes
+
+
+def test_chinese_citations_are_chinese_throughout():
+    for name in list_standards():
+        std = load_standard(name, layered=False)
+        for fig in (*_figures(std), std):
+            text = fig.citation.text("zh")
+            assert not re.search(r"[A-Za-z]{3,}", text), (name, text)
+    fresh = load_standard("TD-T-1062-2021").entries[0].citation
+    assert fresh.text("zh").endswith("表A.1") and fresh.text("en").endswith("Table A.1")

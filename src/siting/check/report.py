@@ -359,7 +359,7 @@ _MAP_JS = r"""
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.2em auto;max-width:1100px;padding:0 1em;color:#222}
-h1{font-size:1.5em;margin:.2em 0} .badge{display:inline-block;padding:.15em .6em;border-radius:.3em;color:#fff;font-weight:600}
+h1{font-size:1.5em;margin:.2em 0} .badge{display:inline-block;padding:.15em .6em;border-radius:.3em;color:#fff;font-weight:600;white-space:nowrap}
 .pass{background:#1a9850} .fail{background:#d73027} .not_assessable{background:#888}
 table{border-collapse:collapse;width:100%;margin:.6em 0} th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f4f4} dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em} dt{font-weight:600}

@@ -54,15 +54,21 @@ def threshold_cite(cat: Category, std: Standard | None, level: str | None) -> Ci
         e = std.threshold_entry(cat.key, level)
         if e is not None and e.citation is not None and e.threshold == cat.threshold:
             return e.citation
-    return document_cite(cat.source, cat.status)
+    return document_cite(cat.source, cat.status, cat)
 
 
-def document_cite(key: str, status: str = "") -> Citation | None:
+def document_cite(key: str, status: str = "", category: Category | None = None) -> Citation | None:
+    """The citation of the document ``key``: its entry for ``category`` with the same threshold
+    where it has one (with the entry's ref), else the document itself."""
     try:
-        doc = load_standard(key, layered=False).citation
+        std = load_standard(key, layered=False)
     except SitingError:
         return None
-    return dataclasses.replace(doc, status=status) if doc is not None else None
+    if category is not None:
+        for e in std.entries:
+            if e.category == category.key and e.threshold == category.threshold and e.citation is not None:
+                return dataclasses.replace(e.citation, status=status or e.citation.status)
+    return dataclasses.replace(std.citation, status=status) if std.citation is not None else None
 
 
 def area_cite(cat: Category, std: Standard | None, level: str | None) -> Citation | None:

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from siting.standards.lang import normalise_lang as _lang
 from siting.standards.schema import _absent
 
-__all__ = ["Citation", "Rule", "compare"]
+__all__ = ["Citation", "Rule", "compare", "ref_text"]
+
+
+#: How the English words of the catalog's ``ref`` texts read in Chinese (the refs are few and fixed).
+_REF_ZH = (
+    (re.compile(r"\bTable\s+([A-Z]?\.?[0-9][0-9.]*)"), r"表\1"),
+    (re.compile(r"\bcl\.\s*([0-9][0-9.]*)"), r"第\1条"),
+    (re.compile(r"\bitem\s+(\d+)"), r"第\1项"),
+    (re.compile(r"\bexplainer (\d+)-minute tier\s*"), r"商务部解读\1分钟档"),
+    (re.compile(r"\s*\bnotice\b"), "通知"),
+)
+
+
+def ref_text(ref: str, lang: str = "en") -> str:
+    """A ``ref`` in ``lang``: the source keys ([S17]) and codes as they are, the few English
+    words of the catalog's refs (Table, cl., item, explainer …-minute tier, notice) in Chinese."""
+    if _lang(lang) != "zh":
+        return ref
+    for pat, rep in _REF_ZH:
+        ref = pat.sub(rep, ref)
+    return ref
 
 
 @dataclass(frozen=True)
@@ -34,13 +55,15 @@ class Citation:
     def text(self, lang: str = "en") -> str:
         """The citation as one line: ``《name》（number，date）clause`` in zh, ``name (number, date), clause`` in en."""
         zh = _lang(lang) == "zh"
+        if self.status == "override":  # set by the user in the scenario: no document to cite
+            return self.name_zh if zh else self.name_en
         meta = [x for x in (self.number, self.date) if x]
         clause = self.clause if zh else (self.clause_en or self.clause)
         if zh:
             out = f"《{self.name_zh}》" + (f"（{'，'.join(meta)}）" if meta else "") + clause
         else:
             out = self.name_en + (f" ({', '.join(meta)})" if meta else "") + (f", {clause}" if clause else "")
-        return f"{out} {self.ref}".strip() if self.ref else out
+        return f"{out} {ref_text(self.ref, lang)}".strip() if self.ref else out
 
 
 def compare(measured: float, comparison: str, value: float) -> bool:
