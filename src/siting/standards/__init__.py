@@ -1,8 +1,10 @@
 """Service categories, the planning-standards catalog, indicators' definitions, zh/en labels.
 
 Room for: the category table (``data/categories.toml``), the catalog of standards documents
-(``data/standards/*.toml``, each figure with its source and status), its schema, Amap type codes,
-choosing a run's categories, and the bilingual labels.
+(``data/standards/*.toml``: national, provincial and local catalogs, a local one layered over the
+national ones it ``extends``; each figure with its citation — document, number, date, clause —
+and status), its schema, the rules ``siting check`` tests, Amap type codes, choosing a run's
+categories, and the bilingual labels.
 
 May import: the ground floor only. The computation of indicators from a run lives above, in
 :mod:`siting.indicators`.
