@@ -67,3 +67,53 @@ def assert_matches_fresh(w, summary=None):
         np.testing.assert_allclose(w.states[k].distance, cov.residences[f"{c['key']}_m"].to_numpy(), atol=1e-6)
     assert summary["complete"]["share"] == __import__("pytest").approx(cov.complete_share, abs=1e-12)
     return cov
+
+
+class Live:
+    """A served app on a free loopback port in a thread (uvicorn, as ``siting serve`` runs it)."""
+
+    def __init__(self, app):
+        import socket
+        import threading
+
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        import time
+
+        t0 = time.time()
+        while not self.server.started:
+            if time.time() - t0 > 30 or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        """(status, parsed JSON or text) of one request."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                status, text = r.status, r.read().decode("utf-8")
+        except urllib.error.HTTPError as e:
+            with e:
+                status, text = e.code, e.read().decode("utf-8")
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, text
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.sock.close()

@@ -102,6 +102,7 @@ def serve(served: Served, *, host: str = "127.0.0.1", port: int = 8765, report: 
             sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((host.strip("[]"), port))
+            sock.listen(128)  # connections wait for uvicorn from here on, so the address printed works at once
         except OSError as exc:
             raise InputError(f"cannot listen on {shown}:{port} ({exc.strerror}): choose another --port or --host") from None
     port = sock.getsockname()[1]
@@ -111,5 +112,10 @@ def serve(served: Served, *, host: str = "127.0.0.1", port: int = 8765, report: 
         report(f"  access token: {served.token} (every request needs it; share the address only with the meeting)")
     report(f"  saves and exports go to {served.out_dir.resolve()}")
     report("  press Ctrl-C to stop")
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn has shut down cleanly, then passes Ctrl-C on
+        pass
+    finally:
+        sock.close()
     report("  stopped")
