@@ -43,7 +43,7 @@ def test_add_remove_equals_fresh_search_helsinki(helsinki, limit):
     st = NearestState(net, targets, txy, limit, start, (shapely.get_x(start_pts), shapely.get_y(start_pts)))
     snaps = [start]
     _check(st, _concat(snaps), net, targets, limit)
-    for step in range(40):
+    for _step in range(40):
         op = rng.choice(["add", "add", "remove", "activate"])
         if op == "add":
             p = _points(net, rng, 1)

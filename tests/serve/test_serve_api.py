@@ -83,7 +83,7 @@ def test_token_required_beyond_loopback(run, tmp_path):
         for path in ("/", "/api/state"):
             assert srv.request("GET", path)[0] == 401
         assert srv.request("GET", "/api/state", headers={"X-Siting-Token": "wrong"})[0] == 401
-        s, b = srv.request("POST", "/api/add", {"category": "pharmacy", "points": [_point(served.whatif, 0)]})
+        s, _ = srv.request("POST", "/api/add", {"category": "pharmacy", "points": [_point(served.whatif, 0)]})
         assert s == 401 and not served.whatif.stations
         assert srv.request("GET", "/api/state", headers={"X-Siting-Token": served.token})[0] == 200
         s, page = srv.request("GET", f"/?token={served.token}")

@@ -31,7 +31,7 @@ from pyproj import Transformer
 
 from siting.errors import InputError
 from siting.inputs.demand import GROUP_COLUMNS
-from siting.network import Change, NearestState
+from siting.network import Change, NearestState, Snap
 from siting.results import RunResult
 
 __all__ = ["Station", "WhatIf"]
@@ -104,9 +104,8 @@ class WhatIf:
         self.pop = r["population"].to_numpy(dtype=float)
         self.total = float(self.pop.sum())
         self.groups = {g: r[g].to_numpy(dtype=float) for g in GROUP_COLUMNS if g in r.columns}
-        self.dsnap = res.extras.get("demand_snap")
-        if self.dsnap is None:
-            self.dsnap = self.net.snap(r, self.max_snap)
+        ds = res.extras.get("demand_snap")
+        self.dsnap: Snap = ds if ds is not None else self.net.snap(r, self.max_snap)
         txy = (shapely.get_x(r.geometry.values), shapely.get_y(r.geometry.values))
         self._to_ll = Transformer.from_crs(self.net.crs, 4326, always_xy=True)
         self._from_ll = Transformer.from_crs(4326, self.net.crs, always_xy=True)
@@ -142,6 +141,15 @@ class WhatIf:
         self.version = 0
         self._ids = itertools.count(1)
         self.lock = threading.RLock()
+        self._resync()
+        self._start_sums = [dict(d) for d in self._sums]
+        self._start_csum = self._csums["cov"]
+        self._gtot = {g: float(wg.sum()) for g, wg in self.groups.items()}
+        self._synced = 0
+        self._dirty: set[int] = set(range(len(self.cats)))
+        self._cat_cache: list[dict[str, Any]] = [{} for _ in self.cats]
+        self._complete_cache: dict[str, Any] | None = None
+        self._st_cache: list[tuple[np.ndarray, ...] | None] = [None for _ in self.cats]
         self._place_plan()
         logger.info("what-if state: %d residences, %d categories, %d stations from the plan (%.2f s)",
                     n, len(self.cats), len(self.stations), time.perf_counter() - t0)
@@ -215,6 +223,7 @@ class WhatIf:
 
     def _apply(self, k: int, ch: Change, acc: dict[int, set[int]]) -> None:
         """Update covered flags and counts of category ``k`` after a state change."""
+        self._dirty.add(k)
         if not len(ch.index):
             return
         idx = ch.index
@@ -223,8 +232,27 @@ class WhatIf:
         delta = now.astype(np.int64) - was.astype(np.int64)
         self.covered[k][idx] = now
         self.nreached[idx] += delta
+        # the sums follow from the changed residences alone (resynchronised exactly now and then)
+        p = self.pop[idx]
+        s0 = self.start_covered[k][idx]
+        sums = self._sums[k]
+        sums["cov"] += float(p @ delta)
+        sums["n"] += int(delta.sum())
+        sums["new"] += float(p @ ((now & ~s0).astype(np.int64) - (was & ~s0)))
+        sums["new_n"] += int((now & ~s0).sum() - (was & ~s0).sum())
+        sums["lost"] += float(p @ ((s0 & ~now).astype(np.int64) - (s0 & ~was)))
+        sums["lost_n"] += int((s0 & ~now).sum() - (s0 & ~was).sum())
+        for g, wg in self.groups.items():
+            sums[g] += float(wg[idx] @ delta)
         if k in self.basic:
+            nb = len(self.basic)
+            cw = self.nbasic[idx] == nb
             self.nbasic[idx] += delta
+            cn = self.nbasic[idx] == nb
+            c0 = self.complete_start[idx]
+            self._csums["cov"] += float(p @ (cn.astype(np.int64) - cw))
+            self._csums["new"] += float(p @ ((cn & ~c0).astype(np.int64) - (cw & ~c0)))
+            self._csums["new_n"] += int((cn & ~c0).sum() - (cw & ~c0).sum())
         acc.setdefault(k, set()).update(idx.tolist())
 
     # -- operations (each one undoable step) -------------------------------------------------
@@ -375,55 +403,99 @@ class WhatIf:
 
     def _share(self, mask: np.ndarray, weights: np.ndarray) -> float | None:
         tot = float(weights.sum())
-        return float(weights[mask].sum() / tot) if tot > 0 else None
+        return float(weights[mask].sum()) / tot if tot > 0 else None
 
-    def summary(self) -> dict[str, Any]:
-        """Shares per category (now and at the start), the complete circle, newly covered, groups."""
-        cats = []
-        for k, c in enumerate(self.cats):
+    def _resync(self) -> None:
+        """The running sums recomputed from the arrays (at the start, and every 256 operations)."""
+        self._sums = []
+        for k in range(len(self.cats)):
             cov, cov0 = self.covered[k], self.start_covered[k]
             new, lost = cov & ~cov0, cov0 & ~cov
-            groups = {g: {"share": self._share(cov, w), "share_start": self._share(cov0, w)} for g, w in self.groups.items()}
-            state = self.states[k]
-            n0 = len(self.fac_rows[k])
-            cats.append({
-                "key": c.key, "name": c.name(self.res.scenario.lang), "threshold": c.threshold,
-                "threshold_m": float(self.threshold[k]), "basic": k in self.basic,
-                "share": self._share(cov, self.pop), "share_start": self._share(cov0, self.pop),
-                "covered_population": float(self.pop[cov].sum()), "residences_covered": int(cov.sum()),
-                "newly_covered_population": float(self.pop[new].sum()), "newly_covered_residences": int(new.sum()),
-                "lost_population": float(self.pop[lost].sum()), "lost_residences": int(lost.sum()),
-                "facilities_on": int(state.active[:n0].sum()), "facilities_off": int(sum(1 for kk, _ in self.off if kk == k)),
-                "stations": int(sum(1 for s in self.stations.values() if s.category == c.key)),
-                "groups": groups,
-            })
+            d = {"cov": float(self.pop[cov].sum()), "n": int(cov.sum()), "new": float(self.pop[new].sum()), "new_n": int(new.sum()),
+                 "lost": float(self.pop[lost].sum()), "lost_n": int(lost.sum())}
+            for g, wg in self.groups.items():
+                d[g] = float(wg[cov].sum())
+            self._sums.append(d)
         comp = self._complete()
-        comp0 = self.complete_start
+        newc = comp & ~self.complete_start
+        self._csums = {"cov": float(self.pop[comp].sum()), "new": float(self.pop[newc].sum()), "new_n": int(newc.sum())}
+
+    def _category_summary(self, k: int) -> dict[str, Any]:
+        c = self.cats[k]
+        sm = self._sums[k]
+        st = self._start_sums[k]
+        tot = self.total
+        state = self.states[k]
+        n0 = len(self.fac_rows[k])
+        groups = {g: {"share": sm[g] / self._gtot[g] if self._gtot[g] > 0 else None,
+                      "share_start": st[g] / self._gtot[g] if self._gtot[g] > 0 else None} for g in self.groups}
         return {
-            "categories": cats,
-            "complete": {
-                "share": self._share(comp, self.pop) if self.basic else None,
-                "share_start": self._share(comp0, self.pop) if self.basic else None,
-                "newly_covered_population": float(self.pop[comp & ~comp0].sum()),
-                "newly_covered_residences": int((comp & ~comp0).sum()),
-                "basic": [self.keys[k] for k in self.basic],
-            },
-            "population": self.total, "residences": len(self.pop),
+            "key": c.key, "name": c.name(self.res.scenario.lang), "threshold": c.threshold,
+            "threshold_m": float(self.threshold[k]), "basic": k in self.basic,
+            "share": sm["cov"] / tot if tot > 0 else None, "share_start": st["cov"] / tot if tot > 0 else None,
+            "covered_population": sm["cov"], "residences_covered": sm["n"],
+            "newly_covered_population": sm["new"], "newly_covered_residences": sm["new_n"],
+            "lost_population": sm["lost"], "lost_residences": sm["lost_n"],
+            "facilities_on": int(np.count_nonzero(state.active[:n0])), "facilities_off": int(sum(1 for kk, _ in self.off if kk == k)),
+            "stations": int(sum(1 for s in self.stations.values() if s.category == c.key)),
+            "groups": groups,
         }
 
+    def summary(self) -> dict[str, Any]:
+        """Shares per category (now and at the start), the complete circle, newly covered, groups.
+
+        The sums behind them follow each operation from the changed residences alone; only the
+        categories an operation touched are assembled again.
+        """
+        with self.lock:
+            if self.version and self.version % 256 == 0 and self._synced != self.version:
+                self._resync()
+                self._synced = self.version
+                self._dirty.update(range(len(self.cats)))
+            for k in sorted(self._dirty):
+                self._cat_cache[k] = self._category_summary(k)
+                self._st_cache[k] = self._station_stats(k)
+            tot = self.total
+            self._complete_cache = {
+                "share": self._csums["cov"] / tot if self.basic and tot > 0 else None,
+                "share_start": self._start_csum / tot if self.basic and tot > 0 else None,
+                "newly_covered_population": self._csums["new"], "newly_covered_residences": self._csums["new_n"],
+                "basic": [self.keys[k] for k in self.basic],
+            }
+            self._dirty.clear()
+            return {"categories": [dict(c) for c in self._cat_cache], "complete": dict(self._complete_cache),
+                    "population": self.total, "residences": len(self.pop)}
+
+    def _station_stats(self, k: int) -> tuple[np.ndarray, ...] | None:
+        """Per site handle of category ``k``: population and residences served, and newly covered."""
+        if not any(s.category == self.keys[k] for s in self.stations.values()):
+            return None
+        st = self.states[k]
+        cov = self.covered[k] & (st.source >= 0)
+        new = cov & ~self.start_covered[k]
+        m = st.n_sites
+        return (np.bincount(st.source[cov], weights=self.pop[cov], minlength=m), np.bincount(st.source[cov], minlength=m),
+                np.bincount(st.source[new], weights=self.pop[new], minlength=m), np.bincount(st.source[new], minlength=m))
+
     def station_list(self) -> list[dict[str, Any]]:
-        """The stations on the map, with map coordinates and whom each newly covers."""
-        out = []
-        for st in self.stations.values():
-            k = self.keys.index(st.category)
-            lon, lat = self.to_lonlat(st.x, st.y)
-            mine = (self.states[k].source == st.handle) & self.covered[k]
-            newly = mine & ~self.start_covered[k]
-            out.append({"id": st.id, "category": st.category, "lon": lon, "lat": lat, "origin": st.origin,
-                        "snap_m": None if not np.isfinite(st.snap_m) else round(st.snap_m, 2),
-                        "serves_population": float(self.pop[mine].sum()), "serves_residences": int(mine.sum()),
-                        "newly_covered_population": float(self.pop[newly].sum()), "newly_covered_residences": int(newly.sum())})
-        return out
+        """The stations on the map, with map coordinates and whom each serves and newly covers."""
+        with self.lock:
+            if self._dirty:
+                self.summary()
+            out = []
+            for st in self.stations.values():
+                k = self.keys.index(st.category)
+                lon, lat = self.to_lonlat(st.x, st.y)
+                stats = self._st_cache[k]
+                if stats is None or st.handle >= len(stats[0]):
+                    stats = self._st_cache[k] = self._station_stats(k)
+                assert stats is not None
+                h = st.handle
+                out.append({"id": st.id, "category": st.category, "lon": lon, "lat": lat, "origin": st.origin,
+                            "snap_m": None if not np.isfinite(st.snap_m) else round(st.snap_m, 2),
+                            "serves_population": float(stats[0][h]), "serves_residences": int(stats[1][h]),
+                            "newly_covered_population": float(stats[2][h]), "newly_covered_residences": int(stats[3][h])})
+            return out
 
     def off_list(self) -> list[dict[str, Any]]:
         """Existing facilities switched off: category and index among the category's facilities."""
