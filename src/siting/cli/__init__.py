@@ -1,4 +1,4 @@
-"""The ``siting`` command: one module per sub-command (``run``, ``optimize``, ``check``, ``batch``).
+"""The ``siting`` command: one module per sub-command (``run``, ``optimize``, ``check``, ``batch``, ``serve``).
 
 ``siting run scenarios/demo.toml`` runs a scenario and writes the map and tables;
 ``siting optimize ...`` solves a covering problem on your own reachability table.
@@ -35,7 +35,7 @@ def _setup_logging(verbosity: int) -> None:
 
 
 #: Modules of :mod:`siting.cli` that add a sub-command, in the order ``siting --help`` lists them.
-_SUBCOMMANDS = ("run", "optimize", "check", "batch")
+_SUBCOMMANDS = ("run", "optimize", "check", "batch", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

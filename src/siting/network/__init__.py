@@ -2,7 +2,8 @@
 
 Room for: reading road graphs (OSM files, osmnx downloads, line layers), cleaning and projecting
 them, the immutable compiled form (CSR matrix in metres, snapping onto segments), shortest-path
-searches cut off at a threshold (:mod:`~siting.network.reach`), service-area lines and the
+searches cut off at a threshold (:mod:`~siting.network.reach`), the nearest site per target kept
+up to date as sites are added and removed (:mod:`~siting.network.incremental`), service-area lines and the
 synthetic city used by tests and benchmarks.
 
 May import: the ground floor only (:mod:`siting.errors`, :mod:`siting.settings`,
@@ -11,11 +12,14 @@ outputs.
 """
 
 from siting.network.compiled import Network, Snap
+from siting.network.incremental import Change, NearestState
 from siting.network.load import graph_from_download, graph_from_file, graph_from_pyrosm, load_graph
 from siting.network.reach import Nearest, nearest, pairs_within
 
 __all__ = [
+    "Change",
     "Nearest",
+    "NearestState",
     "Network",
     "Snap",
     "graph_from_download",

@@ -1,0 +1,334 @@
+"""Nearest site per target, kept up to date as sites are added and removed (the live what-if).
+
+A :class:`NearestState` holds, for every target (residence), the walking distance to its nearest
+*active* site and which site that is, bounded at ``limit`` metres (``inf`` beyond), exactly as
+:func:`siting.network.reach.nearest` computes it from scratch. It changes by local work only:
+
+* **adding a site** runs one bounded search from the new site on the subgraph of the nodes
+  within ``limit`` (straight line) of it, and takes the element-wise minimum with the current
+  distances of the targets within ``limit`` (straight line) of it;
+* **removing a site** re-searches only the targets it served: one bounded multi-source search
+  from the active sites within ``2 × limit`` of it, on the nodes within ``limit`` of those
+  targets.
+
+Both are exact, since a walk along the streets is never shorter than the straight line: every
+node on a path of at most ``limit`` metres from a site lies within ``limit`` of it, and a site
+that reaches a target within ``limit`` lies within ``limit`` of it. Nothing is proportional to
+the size of the city but a few vectorised passes over the node and target arrays; the searches
+themselves cover a disc of the threshold's radius.
+
+Sites and targets are snapped onto street segments (:meth:`siting.network.Network.snap`); all
+distances are metres, including both snap distances, and a source and a target on the same
+segment also get the direct walk along it (as in :mod:`siting.network.reach`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from siting.errors import InputError
+from siting.network.compiled import Network, Snap
+from siting.network.reach import _same_edge_pairs, _source_rows, _target_distance, nearest
+
+__all__ = ["Change", "NearestState"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Change:
+    """Targets whose nearest site changed in one operation.
+
+    Attributes
+    ----------
+    index : ndarray of int
+        Target indices (sorted, unique).
+    before, after : ndarray of float
+        Their distance (metres, inf beyond the limit) before and after.
+    """
+
+    index: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+
+class NearestState:
+    """Distance from every target to its nearest active site, updated site by site.
+
+    Parameters
+    ----------
+    net : Network
+        The compiled network (metres).
+    targets : Snap
+        Snapped targets (residences); unreachable ones stay at ``inf``.
+    target_xy : (ndarray, ndarray)
+        The targets' own coordinates (metres, network CRS), for the straight-line bounds.
+    limit : float
+        Metres; distances beyond it are ``inf`` (as ``nearest(..., limit=limit)``).
+    sites : Snap, optional
+        The sites active at the start (e.g. existing facilities).
+    site_xy : (ndarray, ndarray), optional
+        Their coordinates (metres, network CRS).
+    initial : (distance, source), optional
+        The result of ``nearest(net, sites, targets, limit)`` when already computed (e.g. by
+        :func:`siting.coverage.coverage`); computed here otherwise.
+
+    Attributes
+    ----------
+    distance : ndarray of float
+        Metres to the nearest active site per target (inf beyond ``limit``).
+    source : ndarray of int
+        Site handle of that site (-1 where ``distance`` is inf). The sites given at the start
+        have handles ``0 .. len(sites) - 1``; :meth:`add` returns the next ones.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        targets: Snap,
+        target_xy: tuple[np.ndarray, np.ndarray],
+        limit: float,
+        sites: Snap | None = None,
+        site_xy: tuple[np.ndarray, np.ndarray] | None = None,
+        *,
+        initial: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        if not (np.isfinite(limit) and limit > 0):
+            raise InputError(f"limit = {limit!r} must be a positive number of metres")
+        self.net = net
+        self.targets = targets
+        self.limit = float(limit)
+        tx, ty = (np.asarray(a, dtype=float) for a in target_xy)
+        if len(tx) != len(targets):
+            raise InputError(f"target_xy has {len(tx)} points for {len(targets)} snapped targets: give one per target")
+        self._txy = np.c_[tx, ty]
+        self._ttree = cKDTree(self._txy) if len(tx) else None
+        self._ntree = cKDTree(np.c_[net.x, net.y])
+        self._parts: list[Snap] = []  # site snaps, in handle order (the start sites as one part)
+        self._part_of = np.zeros(0, dtype=np.int64)
+        self._row_of = np.zeros(0, dtype=np.int64)
+        self._sx = np.zeros(0)
+        self._sy = np.zeros(0)
+        self.active = np.zeros(0, dtype=bool)
+        n0 = 0 if sites is None else len(sites)
+        if n0:
+            assert sites is not None and site_xy is not None
+            self._append(sites, site_xy)
+        nt = len(targets)
+        if initial is not None:
+            d, s = (np.asarray(a) for a in initial)
+            if len(d) != nt or len(s) != nt:
+                raise InputError("initial distances must have one value per target")
+            self.distance = np.asarray(d, dtype=float).copy()
+            self.source = np.asarray(s, dtype=np.int64).copy()
+        elif n0:
+            assert sites is not None
+            near = nearest(net, sites, targets, limit=self.limit)
+            self.distance, self.source = near.distance.copy(), near.source.copy()
+        else:
+            self.distance = np.full(nt, np.inf)
+            self.source = np.full(nt, -1, dtype=np.int64)
+
+    # -- sites -------------------------------------------------------------------------------
+    @property
+    def n_sites(self) -> int:
+        """Number of site handles given out (active or not)."""
+        return len(self.active)
+
+    def _append(self, snap: Snap, xy: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        x, y = (np.atleast_1d(np.asarray(a, dtype=float)) for a in xy)
+        k = len(snap)
+        if len(x) != k or len(y) != k:
+            raise InputError(f"site_xy has {len(x)} points for {k} snapped sites: give one per site")
+        start = self.n_sites
+        self._parts.append(snap)
+        self._part_of = np.r_[self._part_of, np.full(k, len(self._parts) - 1, dtype=np.int64)]
+        self._row_of = np.r_[self._row_of, np.arange(k, dtype=np.int64)]
+        self._sx = np.r_[self._sx, x]
+        self._sy = np.r_[self._sy, y]
+        self.active = np.r_[self.active, snap.reachable.astype(bool)]
+        return np.arange(start, start + k)
+
+    def _site_snaps(self, handles: np.ndarray) -> Snap:
+        """The snaps of the given site handles, as one Snap (in the order given)."""
+        parts = self._part_of[handles]
+        rows = self._row_of[handles]
+        if len(handles) and np.all(parts == parts[0]):
+            return self._parts[int(parts[0])].subset(rows)
+        pieces = [self._parts[int(p)].subset(rows[parts == p]) for p in np.unique(parts)]
+        order = np.concatenate([np.flatnonzero(parts == p) for p in np.unique(parts)]) if len(handles) else np.zeros(0, np.int64)
+        inv = np.empty_like(order)
+        inv[order] = np.arange(len(order))
+        cat = {f: np.concatenate([getattr(s, f) for s in pieces])[inv] if pieces else np.zeros(0)
+               for f in ("edge", "u", "v", "along_u", "along_v", "perp", "t", "reachable")}
+        return Snap(cat["edge"], cat["u"], cat["v"], cat["along_u"], cat["along_v"], cat["perp"], cat["t"],
+                    cat["reachable"].astype(bool), self._parts[0].max_snap if self._parts else 0.0)
+
+    def add(self, snap: Snap, xy: tuple[float, float]) -> tuple[int, Change]:
+        """Add one site (a snap of length 1 and its point); returns its handle and the change.
+
+        A site off the network (``snap.reachable`` False) gets a handle but changes nothing.
+        """
+        if len(snap) != 1:
+            raise InputError(f"add takes one snapped site, got {len(snap)}")
+        h = int(self._append(snap, (np.array([xy[0]]), np.array([xy[1]])))[0])
+        if not snap.reachable[0]:
+            return h, _no_change()
+        idx, metres = self._reach_one(h)
+        if len(idx) == 0:
+            return h, _no_change()
+        better = metres < self.distance[idx]
+        # a tie goes to the lower handle, as the multi-source search would find either
+        idx, metres = idx[better], metres[better]
+        before = self.distance[idx].copy()
+        self.distance[idx] = metres
+        self.source[idx] = h
+        return h, Change(idx, before, metres.copy())
+
+    def activate(self, handle: int) -> Change:
+        """Switch a site given before back on (after :meth:`remove`)."""
+        h = int(handle)
+        self._check(h)
+        if self.active[h]:
+            return _no_change()
+        snap = self._site_snaps(np.array([h]))
+        if not snap.reachable[0]:
+            return _no_change()
+        self.active[h] = True
+        idx, metres = self._reach_one(h)
+        better = metres < self.distance[idx]
+        idx, metres = idx[better], metres[better]
+        before = self.distance[idx].copy()
+        self.distance[idx] = metres
+        self.source[idx] = h
+        return Change(idx, before, metres.copy())
+
+    def remove(self, handle: int) -> Change:
+        """Switch a site off; the targets it served get their next-nearest active site."""
+        h = int(handle)
+        self._check(h)
+        if not self.active[h]:
+            return _no_change()
+        self.active[h] = False
+        idx = np.flatnonzero(self.source == h)
+        if len(idx) == 0:
+            return _no_change()
+        before = self.distance[idx].copy()
+        d, s = self._research(idx, float(self._sx[h]), float(self._sy[h]))
+        self.distance[idx] = d
+        self.source[idx] = s
+        return Change(idx, before, d.copy())
+
+    def site_xy(self, handle: int) -> tuple[float, float]:
+        """Coordinates of a site (metres, network CRS)."""
+        self._check(int(handle))
+        return float(self._sx[handle]), float(self._sy[handle])
+
+    def _check(self, h: int) -> None:
+        if not 0 <= h < self.n_sites:
+            raise InputError(f"site handle {h} is not known (0..{self.n_sites - 1})")
+
+    # -- searches ----------------------------------------------------------------------------
+    def _subgraph(self, nodes: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """CSR of the network restricted to ``nodes``, and the global -> local index (n = outside)."""
+        n = len(nodes)
+        local = np.full(self.net.n_nodes + 1, n, dtype=np.int64)
+        local[nodes] = np.arange(n)
+        sub = self.net.csr[nodes][:, nodes]
+        return sub, local
+
+    def _targets_near(self, x: float, y: float, r: float) -> np.ndarray:
+        if self._ttree is None:
+            return np.zeros(0, dtype=np.int64)
+        idx = np.asarray(self._ttree.query_ball_point([x, y], r), dtype=np.int64)
+        idx.sort()
+        return idx[self.targets.reachable[idx]]
+
+    def _reach_one(self, h: int) -> tuple[np.ndarray, np.ndarray]:
+        """Targets within ``limit`` of site ``h`` and their distances (metres)."""
+        L = self.limit
+        x, y = float(self._sx[h]), float(self._sy[h])
+        tidx = self._targets_near(x, y, L * (1 + 1e-9) + 1e-6)
+        if len(tidx) == 0:
+            return tidx, np.zeros(0)
+        snap = self._site_snaps(np.array([h]))
+        nodes = np.asarray(self._ntree.query_ball_point([x, y], L * (1 + 1e-9) + 1e-6), dtype=np.int64)
+        nodes = np.unique(np.r_[nodes, snap.u, snap.v])
+        d = self._search(nodes, snap, self.targets.subset(tidx))[0]
+        ok = d <= L
+        return tidx[ok], d[ok]
+
+    def _research(self, tidx: np.ndarray, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest active site (distance, handle) of targets ``tidx``, all within ``limit`` of (x, y)."""
+        L = self.limit
+        pad = L * (1 + 1e-9) + 1e-6
+        txy = self._txy[tidx]
+        lo, hi = txy.min(axis=0) - pad, txy.max(axis=0) + pad
+        near = np.flatnonzero(self.active & (self._sx >= lo[0]) & (self._sx <= hi[0]) & (self._sy >= lo[1]) & (self._sy <= hi[1]))
+        if len(near):
+            dd = np.hypot(self._sx[near] - x, self._sy[near] - y)
+            near = near[dd <= 2 * pad]
+        out_d = np.full(len(tidx), np.inf)
+        out_s = np.full(len(tidx), -1, dtype=np.int64)
+        if len(near) == 0:
+            return out_d, out_s
+        snaps = self._site_snaps(near)
+        nodes = np.asarray(self._ntree.query_ball_point([x, y], 2 * pad), dtype=np.int64)
+        inbox = (self.net.x[nodes] >= lo[0]) & (self.net.x[nodes] <= hi[0]) & (self.net.y[nodes] >= lo[1]) & (self.net.y[nodes] <= hi[1])
+        nodes = np.unique(np.r_[nodes[inbox], snaps.u, snaps.v])
+        d, src = self._search(nodes, snaps, self.targets.subset(tidx))
+        ok = d <= L
+        out_d[ok] = d[ok]
+        out_s[ok] = near[src[ok]]
+        return out_d, out_s
+
+    def _search(self, nodes: np.ndarray, sources: Snap, targets: Snap) -> tuple[np.ndarray, np.ndarray]:
+        """Distance from the nearest of ``sources`` to each target, on the subgraph of ``nodes``.
+
+        Returns metres (inf beyond the limit) and the index into ``sources`` (-1 when none).
+        """
+        sub, local = self._subgraph(nodes)
+        n = len(nodes)
+        ok = np.flatnonzero(sources.reachable)
+        out_d = np.full(len(targets), np.inf)
+        out_s = np.full(len(targets), -1, dtype=np.int64)
+        if len(ok) == 0:
+            return out_d, out_s
+        extra = _source_rows(sources, ok, local, n)  # the sources' segment ends are in ``nodes``
+        big = sparse.bmat([[sub, None], [extra, sparse.csr_matrix((len(ok), len(ok)))]], format="csr")
+        dist, _pred, origin = dijkstra(big, directed=True, indices=np.arange(n, n + len(ok)), min_only=True,
+                                       limit=self.limit, return_predecessors=True)
+        dist = np.r_[dist[:n], np.inf]  # index n = outside the subgraph
+        origin = np.r_[origin[:n], -9999]
+        lt = Snap(targets.edge, np.where(targets.reachable, local[np.maximum(targets.u, 0)], n),
+                  np.where(targets.reachable, local[np.maximum(targets.v, 0)], n), targets.along_u, targets.along_v,
+                  targets.perp, targets.t, targets.reachable, targets.max_snap)
+        best, end = _target_distance(dist, lt)
+        node = np.where(end == 1, lt.v, lt.u)
+        src_virtual = origin[node]
+        has = np.isfinite(best) & (src_virtual >= n)
+        out_d[has] = best[has]
+        out_s[has] = ok[src_virtual[has] - n]
+        direct = _same_edge_pairs(sources, targets)
+        if len(direct):
+            direct = direct.sort_values("metres", kind="stable").drop_duplicates("target")
+            ti = direct["target"].to_numpy()
+            dm = direct["metres"].to_numpy()
+            better = dm < out_d[ti]
+            out_d[ti[better]] = dm[better]
+            out_s[ti[better]] = direct["source"].to_numpy()[better]
+        over = out_d > self.limit
+        out_d[over] = np.inf
+        out_s[over] = -1
+        return out_d, out_s
+
+
+def _no_change() -> Change:
+    z = np.zeros(0)
+    return Change(np.zeros(0, dtype=np.int64), z, z)
