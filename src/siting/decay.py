@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -255,9 +256,9 @@ def _zones(steps: Any, weights: Any, cutoff: float, problems: list[str]
         return ()
     uppers = [u for u, _ in out]
     ws = [w for _, w in out]
-    if any(not (0 < u) for u in uppers) or any(b <= a for a, b in zip(uppers, uppers[1:])):
+    if any(not (0 < u) for u in uppers) or any(b <= a for a, b in pairwise(uppers)):
         problems.append("step decay: zone edges must be positive and increasing")
-    if any(not (0 <= w <= 1) for w in ws) or any(b > a for a, b in zip(ws, ws[1:])):
+    if any(not (0 <= w <= 1) for w in ws) or any(b > a for a, b in pairwise(ws)):
         problems.append("step decay: weights must lie in [0, 1] and never increase")
     if out and abs(uppers[-1] - cutoff) > 1e-9 * max(cutoff, 1.0):
         problems.append(f"step decay: the last zone must end at the cutoff {cutoff:g} "

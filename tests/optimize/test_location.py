@@ -20,17 +20,17 @@ from test_optimize_helpers import random_instance
 from _util import DATA, ROOT
 from siting.decay import make_decay
 from siting.errors import InputError
+from siting.optimize import mip as mip_mod
 from siting.optimize import (
     solve_attendance,
     solve_p_center,
     solve_p_median,
     solve_set_cover,
 )
-from siting.optimize import mip as mip_mod
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from benchmarks.orlib import PCENTER_OPT, PMEDIAN_OPT, problem_from_pmed  # noqa: E402
+from benchmarks.orlib import PCENTER_OPT, PMEDIAN_OPT, problem_from_pmed
 
 SEEDS = [0, 1, 2]
 
@@ -85,15 +85,15 @@ def assignment_value(prob, s, gain, coef, single) -> float:
     """Best sum gain * x over pairs to open sites with sum_j x <= 1 and sum_i coef x <= Q."""
     m = open_mask(prob, s)
     D = dense(prob)
-    I, J = np.nonzero(np.isfinite(D) & m[None, :])
-    if I.size == 0:
+    ii, jj = np.nonzero(np.isfinite(D) & m[None, :])
+    if ii.size == 0:
         return 0.0
-    n = I.size
+    n = ii.size
     A = np.zeros((prob.n_demand + prob.n_sites, n))
-    A[I, np.arange(n)] = 1.0
-    A[prob.n_demand + J, np.arange(n)] = coef[I, J]
+    A[ii, np.arange(n)] = 1.0
+    A[prob.n_demand + jj, np.arange(n)] = coef[ii, jj]
     b = np.concatenate([np.ones(prob.n_demand), prob.capacity])
-    c = -gain[I, J]
+    c = -gain[ii, jj]
     if single:
         r = milp(c, constraints=LinearConstraint(A, -np.inf, b), integrality=np.ones(n),
                  bounds=Bounds(0, 1))

@@ -11,7 +11,7 @@ import numpy as np
 
 from siting.decay import Decay, make_decay
 from siting.errors import InputError
-from siting.optimize.assign import solve_gains
+from siting.optimize.assign_solve import solve_gains
 from siting.optimize.median import check_capacities, check_goal, gains_matrix, pair_rows
 from siting.optimize.plan import Plan, fractional_assignment, nearest_assignment, rel_gap
 from siting.optimize.problem import CoverageProblem

@@ -13,7 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from siting.errors import InputError
-from siting.optimize.assign import Gains, solve_gains
+from siting.optimize.assign import Gains
+from siting.optimize.assign_solve import solve_gains
 from siting.optimize.plan import Plan, fractional_assignment, nearest_assignment, rel_gap
 from siting.optimize.problem import CoverageProblem
 from siting.optimize.solvers import _check_limits, check_solver
