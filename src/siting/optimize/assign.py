@@ -331,7 +331,7 @@ def _best_y(rho: np.ndarray, free: np.ndarray, cost: np.ndarray, p: int | None,
 
 def lagrangian_bound(g: Gains, p: int | None, budget: float | None, lower: float,
                      start_lambda: np.ndarray | None = None, *,
-                     max_seconds: float = 5.0, max_iter: int = 400) -> float:
+                     max_seconds: float = 5.0, max_iter: int = 5000) -> float:
     """Upper bound on max F by subgradient optimisation of the Lagrangian dual.
 
     ``L(lam) = sum_i lam_i + sum_{j fixed} rho_j + max_{y} sum_{j free} rho_j y_j`` with
