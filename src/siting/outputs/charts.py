@@ -376,7 +376,7 @@ def lorenz_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None = 
             gi = g.loc[key, "gini"]
             ax.plot(lz["population"], lz["access"], color=col, lw=1.8,
                     label=f"{name}: {label('gini', lang)} {gi:.3f}" if np.isfinite(gi) else name)
-            if "access_after" in lz:
+            if "access_after" in lz and lz["access_after"] != lz["access"]:  # unplanned: no second curve
                 ga = g.loc[key, "gini_after"]
                 ax.plot(lz["population_after"], lz["access_after"], color=col, lw=1.4, ls="--",
                         label=f"{name} ({_TEXT[lang]['after']}): {ga:.3f}" if np.isfinite(ga) else name)

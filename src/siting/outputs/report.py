@@ -293,7 +293,9 @@ def _access_section(res: RunResult, lang: str, charts: dict[str, Path]) -> str:
     for r in t.to_dict(orient="records"):
         c = cats.get(r["category"])
         cells = [f"<td>{esc(c.name(lang) if c else r['category'])}</td>",
-                 f"<td class=num>{_num(r['mean'], 2)}</td>", f"<td class=num>{_num(r['gini'], 3)}</td>"]
+                 f"<td class=num>{_num(r['mean'], 2)}"
+                 + (f" → <span class=after>{_num(r.get('mean_after'), 2)}</span>" if after else "") + "</td>",
+                 f"<td class=num>{_num(r['gini'], 3)}</td>"]
         if after:
             cells.append(f"<td class='num after'>{_num(r.get('gini_after'), 3)}</td>")
         cells.append(f"<td class=num>{_pct(r['share_none'])}"

@@ -190,7 +190,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "access_title": ("Accessibility and equity (2SFCA)", "可达性与公平性（两步移动搜索法）"),
     "access_layer": ("Accessibility: {cat}", "可达性：{cat}"),
     "access_section": ("Accessibility (2SFCA)", "可达性（2SFCA）"),
-    "access_legend": ("{supply} per {per} {demand}", "每{per}{demand}拥有{supply}"),
+    "access_legend": ("{supply} per {per} {demand}", "每{per}名{demand}拥有的{supply}"),
     "access_none": ("none within the threshold", "阈值内无设施"),
     "access_method_2sfca": ("2SFCA (Luo & Wang 2003)", "两步移动搜索法（Luo & Wang 2003）"),
     "access_method_gaussian": ("Gaussian 2SFCA (Dai 2010)", "高斯两步移动搜索法（Dai 2010）"),
@@ -204,7 +204,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "share_none": ("Residents beyond the threshold", "阈值外居民占比"),
     "share_beyond": ("{group} beyond the threshold", "阈值外{group}占比"),
     "supply": ("Supply", "供给"),
-    "supply_count": ("facilities", "处设施"),
+    "supply_count": ("facilities", "设施（处）"),
     "demand_population": ("residents", "居民"),
     "method": ("Method", "方法"),
 }
