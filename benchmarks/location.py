@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(f"| {r['model']} p={r['p']} | {r['solver']} | {r['residences']:,} | {r['candidates']:,} | {r['pairs']:,} | "
           f"{r['mip_cols']:,} × {r['mip_rows']:,} ({'yes' if r['mip_built'] else 'no'}) | {r['status']} | "
-          f"{r['objective']:.6g} | {gap} | {r['wall_s']} | {r['load1_before']:.2f} → {r['load1_after']:.2f} |")
+          f"{'–' if r['objective'] is None else format(r['objective'], '.6g')} | {gap} | {r['wall_s']} | "
+          f"{r['load1_before']:.2f} → {r['load1_after']:.2f} |")
     return 0
 
 

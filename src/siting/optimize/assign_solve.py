@@ -149,10 +149,16 @@ def capacitated_assignment(g: Gains, open_mask: np.ndarray, *, single: bool) -> 
 
 
 # ---------------------------------------------------------------------------------- driver
-#: Largest number of stored pairs for which the assignment MIP is built, per solver (CBC reads
-#: an MPS file written line by line; HiGHS takes the arrays). Larger models get the heuristic
-#: plan and the Lagrangian bound.
-MIP_MAX_PAIRS = {"cbc": 1_000_000, "highs": 3_000_000}
+#: Largest number of stored pairs for which the assignment MIP is built, per solver. CBC reads an
+#: MPS file written line by line (3 lines per pair: at 1 M pairs writing it alone took 35 s on
+#: a loaded machine) and neither solver improved on the heuristic start within 60 s at 100 k
+#: pairs (benchmarks.location); larger models get the heuristic plan and the Lagrangian bound,
+#: which then have the whole time limit.
+MIP_MAX_PAIRS = {"cbc": 250_000, "highs": 500_000}
+#: Share of the time limit the heuristics and the bound may use when no MIP follows.
+NO_MIP_TIME_SHARE = 0.9
+#: Seconds the MIP needs at least to be worth starting.
+MIN_MIP_SECONDS = 5.0
 #: Share of the time limit the heuristics and the Lagrangian bound may use before the MIP.
 HEURISTIC_TIME_SHARE = 0.4
 #: Seconds for the heuristics when no time limit is given.
@@ -191,7 +197,10 @@ def solve_gains(g: Gains, p: int | None, budget: float | None, *, solver: str,
 
     t0 = time.perf_counter()
     capacitated = g.cap is not None
-    h_secs = HEURISTIC_SECONDS_DEFAULT if time_limit is None else HEURISTIC_TIME_SHARE * time_limit
+    limit_pairs = MIP_MAX_PAIRS.get(solver, 250_000)
+    mip_fits = use_mip and g.nnz <= limit_pairs
+    share = HEURISTIC_TIME_SHARE if mip_fits else NO_MIP_TIME_SHARE
+    h_secs = HEURISTIC_SECONDS_DEFAULT if time_limit is None else share * time_limit
     total = max(float(g.G.data.sum()), 1.0)
     tol = 1e-9 * total
     heur = np.zeros(0, dtype=np.int64)
@@ -212,7 +221,7 @@ def solve_gains(g: Gains, p: int | None, budget: float | None, *, solver: str,
     bound = max(lag, heur_val)
     status, message, name, built = "heuristic", "", "greedy+interchange", False
     closed = bound - heur_val <= tol or (gap is not None and rel(obj(heur_val), obj(bound)) <= gap)
-    limit_pairs = MIP_MAX_PAIRS.get(solver, 1_000_000)
+    remaining = None if time_limit is None else time_limit - (time.perf_counter() - t0)
     if closed:
         status = "optimal"
         message = "the heuristic plan meets the Lagrangian bound: proved optimal"
@@ -223,11 +232,16 @@ def solve_gains(g: Gains, p: int | None, budget: float | None, *, solver: str,
         message = (f"the model has {g.nnz:,} pairs, more than the {limit_pairs:,} the {solver} MIP "
                    "is built for: the plan is the heuristic one (greedy + fast interchange), "
                    "the bound Lagrangian; see gap")
+    elif remaining is not None and remaining < MIN_MIP_SECONDS:
+        status = "time_limit"
+        message = ("the heuristics used the time limit: the plan is the heuristic one, the bound "
+                   "Lagrangian; see gap")
     else:
         built = True
         b = build_mip(g, p, budget, single_assignment=single_assignment, base=base, sign=sign)
         start = start_vector(b, g, heur, x_h) if warm_start else None
-        remaining = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - t0))
+        if time_limit is not None:
+            remaining = max(1.0, time_limit - (time.perf_counter() - t0))
         out = run_mip(b.mip, solver, time_limit=remaining, gap=gap, threads=threads, start=start)
         name = solver
         mip_f = None if out.objective is None else sign * (out.objective - base)

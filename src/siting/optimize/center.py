@@ -45,6 +45,71 @@ def _greedy_cover(M: sp.csr_matrix, cost: np.ndarray, count_only: bool, p: int |
     return np.array(sorted(chosen), dtype=np.int64)
 
 
+def _packing_bound(M: sp.csr_matrix, cost: np.ndarray) -> tuple[int, float]:
+    """Lower bounds on any cover of the rows of M: residents no two of whom share a candidate
+    each need their own station (a greedy packing, fewest candidates first), so the cover has
+    at least that many stations, costing at least the sum of their cheapest candidates."""
+    C = M.tocsc()
+    deg = np.diff(M.indptr)
+    blocked = np.zeros(M.shape[0], dtype=bool)
+    count, cost_lb = 0, 0.0
+    for i in np.argsort(deg, kind="stable"):
+        if blocked[i]:
+            continue
+        cols = M.indices[M.indptr[i]:M.indptr[i + 1]]
+        count += 1
+        cost_lb += float(cost[cols].min()) if cols.size else 0.0
+        for j in cols:
+            blocked[C.indices[C.indptr[j]:C.indptr[j + 1]]] = True
+    return count, cost_lb
+
+
+def _farthest_first(r_p: np.ndarray, c_p: np.ndarray, d_p: np.ndarray, act: np.ndarray,
+                    start: np.ndarray, col_of: np.ndarray, cost: np.ndarray, p: int | None,
+                    budget: float | None) -> np.ndarray:
+    """A quick plan: again and again, open the candidate nearest to the resident who walks
+    farthest now (Gonzalez 1985's farthest-first rule on candidate sites), within p / the
+    budget. ``start`` is the walk to the nearest existing station (inf if none). Returns the
+    candidate columns opened."""
+    order = np.argsort(r_p, kind="stable")
+    rows_sorted = r_p[order]
+    n = act.size
+    ptr = np.searchsorted(rows_sorted, np.arange(n + 1))
+    dn = start.copy()
+    dn[~act] = -np.inf
+    is_cand = col_of[c_p] >= 0
+    best_c = np.full(n, np.inf)  # the walk to the nearest candidate: no plan does better
+    np.minimum.at(best_c, r_p[is_cand], d_p[is_cand])
+    opened: list[int] = []
+    spent = 0.0
+    blocked = np.zeros(n, dtype=bool)  # only the budget blocks a resident that could improve
+    col_pairs: dict[int, np.ndarray] = {}
+    while p is None or len(opened) < p:
+        cand_rows = np.where(blocked | (dn <= best_c), -np.inf, dn)
+        i = int(np.argmax(cand_rows))
+        if cand_rows[i] == -np.inf:
+            break
+        k = order[ptr[i]:ptr[i + 1]]
+        k = k[is_cand[k]]
+        if budget is not None:
+            k = k[cost[col_of[c_p[k]]] <= budget - spent + 1e-9]
+        k = k[d_p[k] < dn[i]]
+        if k.size == 0:
+            blocked[i] = True  # no affordable candidate brings this resident closer
+            continue
+        j = int(col_of[c_p[k[np.argmin(d_p[k])]]])
+        opened.append(j)
+        spent += float(cost[j])
+        m = col_pairs.get(j)
+        if m is None:
+            m = np.flatnonzero(col_of[c_p] == j)
+            col_pairs[j] = m
+        np.minimum.at(dn, r_p[m], d_p[m])
+        dn[~act] = -np.inf
+        blocked[:] = False
+    return np.array(sorted(set(opened)), dtype=np.int64)
+
+
 def solve_p_center(
     problem: CoverageProblem,
     p: int | None = None,
@@ -71,9 +136,11 @@ def solve_p_center(
     stations, i.e. at which the set covering problem ``sum_{j in N_i(D_k)} y_j >= 1`` for all
     i has a solution with at most p new stations (or cost at most B). siting finds that k by
     bisection over the sorted distances (Minieka 1970, *SIAM Review* 12(1):138–139; Daskin
-    1995, *Network and Discrete Location*, ch. 5), each step decided by a greedy cover (when
-    it fits within p) or by the covering MIP, exactly. Existing stations are open and cover
-    what they reach.
+    1995, *Network and Discrete Location*, ch. 5), each step decided exactly: by a greedy cover
+    when it fits within p, by a packing of residents no two of whom share a candidate when
+    there are more than p of them (each needs its own station), else by the covering MIP. A
+    farthest-first plan (Gonzalez 1985) gives the first incumbent. Existing stations are open
+    and cover what they reach.
 
     The dual question — the fewest (or cheapest) stations so that nobody walks more than D —
     is the set covering model: build the problem with ``within = D`` and call
@@ -163,6 +230,9 @@ def solve_p_center(
         g = _greedy_cover(M, cost, count_only, p, budget)
         if g is not None:
             return True, True, g
+        n_pack, cost_pack = _packing_bound(M, cost)
+        if (p is not None and n_pack > p) or (budget is not None and cost_pack > budget + 1e-9):
+            return True, False, None  # proved without a MIP: too many residents far apart
         solves += 1
         used = np.flatnonzero(np.diff(M.tocsc().indptr) > 0)
         Mu = M[:, used].tocsc()
@@ -200,7 +270,18 @@ def solve_p_center(
         np.minimum.at(dn, r_p[mm], d_p[mm])
         return float(dn[act].max())
 
-    decided, ok, best = feasible(float(radii[hi]))
+    # a quick incumbent first (farthest-first): when it brings everyone within reach, the
+    # bisection starts below its radius and a time limit still has a plan to return
+    start_d = np.full(problem.n_demand, np.inf)
+    on_ex = ex[c_p]
+    if on_ex.any():
+        np.minimum.at(start_d, r_p[on_ex], d_p[on_ex])
+    quick = _farthest_first(r_p, c_p, d_p, act, start_d, col_of, cost, p, budget)
+    best: np.ndarray | None
+    if np.isfinite(radius_of(quick)):
+        decided, ok, best = True, True, quick
+    else:
+        decided, ok, best = feasible(float(radii[hi]))
     if not decided:
         return empty_plan("time_limit", "the time limit ended the search before any plan was "
                           "found: raise it", float(radii[lo]))
