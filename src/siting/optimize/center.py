@@ -26,22 +26,36 @@ def _greedy_cover(M: sp.csr_matrix, cost: np.ndarray, count_only: bool, p: int |
                   budget: float | None) -> np.ndarray | None:
     """Greedy set cover of every row of M (cheapest per newly covered row); None when it
     needs more than p stations or more than the budget."""
+    import heapq
+
     nr, nc = M.shape
     C = M.tocsc()
     uncovered = np.ones(nr, dtype=bool)
+    left = nr
     chosen: list[int] = []
     spent = 0.0
     unit = np.ones(nc) if count_only else np.maximum(cost, 1e-12)
-    while uncovered.any():
-        gain = np.asarray(M[uncovered].sum(axis=0)).reshape(-1).astype(float)
-        if gain.max() <= 0:
+    deg = np.diff(C.indptr).astype(float)
+    # lazy evaluation: a column's count of uncovered rows only falls as rows get covered
+    heap = [(-deg[j] / unit[j], int(j)) for j in np.flatnonzero(deg > 0)]
+    heapq.heapify(heap)
+    while left > 0:
+        if not heap:
             return None
-        j = int(np.argmax(gain / unit))
+        _, j = heapq.heappop(heap)
+        rows = C.indices[C.indptr[j]:C.indptr[j + 1]]
+        gain = float(np.count_nonzero(uncovered[rows]))
+        if gain <= 0:
+            continue
+        if heap and gain / unit[j] < -heap[0][0] - 1e-12:
+            heapq.heappush(heap, (-gain / unit[j], j))
+            continue
         chosen.append(j)
         spent += cost[j]
         if (p is not None and len(chosen) > p) or (budget is not None and spent > budget + 1e-9):
             return None
-        uncovered[C.indices[C.indptr[j]:C.indptr[j + 1]]] = False
+        left -= int(gain)
+        uncovered[rows] = False
     return np.array(sorted(chosen), dtype=np.int64)
 
 
@@ -83,7 +97,9 @@ def _farthest_first(r_p: np.ndarray, c_p: np.ndarray, d_p: np.ndarray, act: np.n
     opened: list[int] = []
     spent = 0.0
     blocked = np.zeros(n, dtype=bool)  # only the budget blocks a resident that could improve
-    col_pairs: dict[int, np.ndarray] = {}
+    cand_k = np.flatnonzero(is_cand)
+    by_col = cand_k[np.argsort(col_of[c_p[cand_k]], kind="stable")]
+    col_ptr = np.searchsorted(col_of[c_p[by_col]], np.arange(int(col_of.max()) + 2))
     while p is None or len(opened) < p:
         cand_rows = np.where(blocked | (dn <= best_c), -np.inf, dn)
         i = int(np.argmax(cand_rows))
@@ -100,10 +116,7 @@ def _farthest_first(r_p: np.ndarray, c_p: np.ndarray, d_p: np.ndarray, act: np.n
         j = int(col_of[c_p[k[np.argmin(d_p[k])]]])
         opened.append(j)
         spent += float(cost[j])
-        m = col_pairs.get(j)
-        if m is None:
-            m = np.flatnonzero(col_of[c_p] == j)
-            col_pairs[j] = m
+        m = by_col[col_ptr[j]:col_ptr[j + 1]]
         np.minimum.at(dn, r_p[m], d_p[m])
         dn[~act] = -np.inf
         blocked[:] = False
