@@ -65,3 +65,30 @@ def test_end_to_end_section_runs(tmp_path):
         assert c["wall_s"] > 0 and c["peak_mb"] > 0 and c["residences"] > 0
         assert {"network", "coverage", "optimize"} <= set(c["stages_s"])
     assert "End to end" in (tmp_path / "latest.md").read_text()
+
+
+@pytest.mark.slow
+def test_location_benchmark_runs(tmp_path):
+    import os
+
+    env = {**os.environ, "SITING_BENCH_CACHE": str(tmp_path)}
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.location", "run", "--nodes", "3000", "--residences", "2000",
+         "--candidates", "300", "--within", "600", "--p", "5", "--time-limit", "20"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    (row,) = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert row["model"] == "p_median" and row["pairs"] > 0 and row["candidates"] == 300
+    assert row["status"] in ("optimal", "time_limit") and row["objective"] >= row["bound"] - 1e-6
+    assert "| p_median p=5 |" in p.stdout
+
+
+def test_orlib_runner_matches_the_published_optima(tmp_path):
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "data" / "orlib" / "pmed1.txt", tmp_path / "pmed1.txt")
+    p = subprocess.run([sys.executable, "-m", "benchmarks.orlib", "--dir", str(tmp_path), "--model", "p_median"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "| pmed1 | 100 | 5 | p_median | 5819 | 5819 | optimal |" in p.stdout

@@ -18,7 +18,7 @@ from _util import ROOT
 
 PKG = ROOT / "src" / "siting"
 
-GROUND = {"_version", "errors", "settings", "units", "_io", "data"}
+GROUND = {"_version", "errors", "settings", "units", "_io", "data", "decay"}
 #: unit (top-level module or sub-package of siting) -> the units it may import (besides itself).
 _STANDARDS = GROUND
 _NETWORK = GROUND

@@ -263,6 +263,11 @@ def run_scenario(
         "summary": {"indicators": ind.replace({np.nan: None}).to_dict(orient="records")},
     }
     res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, extras)
+    if sc.access is not None:
+        with _Stage("access", timings, report) as st:
+            res = _access(res)
+            t = res.access.categories if res.access is not None else pd.DataFrame()
+            st.done("; ".join(f"{r.category}: Gini {r.gini:.2f}" for r in t.itertuples()))
     if sc.optimize is not None:
         from siting.planning import plan_run
 
@@ -273,6 +278,30 @@ def run_scenario(
                 f"{r.category}: {r.new_stations} new, {r.share_before:.0%} -> {r.share_after:.0%} ({r.status})"
                 for r in table.itertuples()
             ))
+        if sc.access is not None:
+            from siting.planning import access_after_plan
+
+            res = access_after_plan(res)
     return res
+
+
+def _access(res: RunResult) -> RunResult:
+    """The run with its accessibility before any plan (``[access]`` of the scenario)."""
+    import dataclasses
+
+    from siting.access import accessibility
+    from siting.planning import access_extras
+
+    a = res.scenario.access
+    assert a is not None
+    keys = a.categories or [c.key for c in res.categories]
+    cats = [c for c in res.categories if c.key in keys]
+    acc = accessibility(
+        res.network, res.coverage.residences, res.facilities, cats, speed_mps=res.scenario.speed_mps,
+        method=a.method, supply=a.supply, demand=a.demand, weights=a.weights, per=a.per, target=a.target,
+        max_snap=res.scenario.max_snap_m, demand_snap=res.extras["demand_snap"], facility_snap=res.coverage.facility_snap,
+    )
+    notes = list(res.notes) + acc.notes
+    return dataclasses.replace(res, access=acc, notes=notes, extras=access_extras(res.extras, acc))
 
 

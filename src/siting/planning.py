@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting.errors import InputError
 from siting.inputs import candidates_from_file, generate_candidates, hosts, read_points
 from siting.network import Snap, pairs_within
 from siting.optimize import (
@@ -29,16 +30,19 @@ from siting.optimize import (
     capacity_from_floor_area,
     frontier,
     priority_weights,
+    solve_attendance,
     solve_max_cover,
     solve_multi,
+    solve_p_center,
+    solve_p_median,
     solve_set_cover,
     solve_target,
 )
 from siting.results import RunResult
-from siting.scenario import OptimizeConfig
+from siting.scenario import LOCATION_MODELS, OptimizeConfig
 from siting.units import parse_threshold
 
-__all__ = ["plan_run"]
+__all__ = ["access_after_plan", "plan_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +104,7 @@ def _problem(
 ) -> CoverageProblem:
     """The covering problem of one category: candidates and existing facilities as sites."""
     net = res.network
-    cat = next(c for c in res.categories if c.key == key)
-    limit = cat.metres(res.scenario.speed_mps)
+    limit = _reach_m(res, cfg, key)
     dsnap: Snap = res.extras["demand_snap"]
     mask = hosts(cands, key) & cand_snap.reachable
     cidx = np.flatnonzero(mask)
@@ -141,14 +144,105 @@ def _problem(
     )
 
 
+def _reach_m(res: RunResult, cfg: OptimizeConfig, key: str) -> float:
+    """Metres of the pairs of a category's problem: its threshold, or ``optimize.max_distance``
+    for the location-allocation models."""
+    cat = next(c for c in res.categories if c.key == key)
+    threshold = cat.metres(res.scenario.speed_mps)
+    if cfg.model in LOCATION_MODELS and cfg.max_distance:
+        reach = parse_threshold(cfg.max_distance, key="optimize.max_distance").value
+        if reach < threshold - 1e-9:
+            raise InputError(
+                f"optimize.max_distance = {cfg.max_distance!r} is below the {key} threshold "
+                f"({cat.threshold} = {threshold:.0f} m at this speed): the coverage after the plan "
+                f"could not be measured; give at least \"{threshold:.0f} m\" or leave it out")
+        return reach
+    return threshold
+
+
 def _solve(problem: CoverageProblem, cfg: OptimizeConfig) -> Plan:
     common: dict[str, Any] = {"solver": cfg.solver, "time_limit": cfg.time_limit, "gap": cfg.gap}
+    if cfg.model == "p_median":
+        penalty = parse_threshold(cfg.penalty, key="optimize.penalty").value if cfg.penalty else None
+        return solve_p_median(problem, cfg.p, budget=cfg.budget, penalty=penalty, capacitated=cfg.capacitated, **common)
+    if cfg.model == "p_center":
+        return solve_p_center(problem, cfg.p, budget=cfg.budget, solver=cfg.solver, time_limit=cfg.time_limit)
+    if cfg.model == "attendance":
+        return solve_attendance(problem, cfg.p, budget=cfg.budget, decay=_decay(cfg, problem.within),
+                                capacitated=cfg.capacitated, **common)
     if cfg.model == "max_cover":
         return solve_max_cover(problem, cfg.p, budget=cfg.budget, capacitated=cfg.capacitated, **common)
     if cfg.model == "set_cover":
         return solve_set_cover(problem, **common)
     assert cfg.target is not None  # validated with the scenario: a target model has a target
     return solve_target(problem, cfg.target, minimize=cfg.minimize, capacitated=cfg.capacitated, **common)
+
+
+def _decay(cfg: OptimizeConfig, within: float):
+    """The attendance decay of a scenario, cut off at ``optimize.decay.cutoff`` or the reach."""
+    from siting.decay import make_decay
+
+    d = cfg.decay
+    if d is None:
+        return make_decay("linear", within)
+    cutoff = parse_threshold(d.cutoff, key="optimize.decay.cutoff").value if d.cutoff else within
+    params = {k: v for k, v in d.model_dump().items() if k not in ("kind", "cutoff") and v is not None}
+    return make_decay(d.kind, cutoff, **params)
+
+
+def _detail(plan: Plan) -> str:
+    """One sentence on what a location-allocation plan achieves (for the tables and report)."""
+    d = plan.details
+    if plan.objective is None:
+        return plan.message
+    if plan.model.endswith("p_median"):
+        return (f"mean walk {d.get('mean_distance', float('nan')):.0f} m (penalty {d['penalty']:.0f} m for "
+                f"{100 * d['unassigned_share']:.1f} % with no station within {d['within']:.0f} m)")
+    if plan.model == "p_center":
+        return f"longest walk {plan.objective:.0f} m"
+    if plan.model.endswith("attendance"):
+        return f"attendance {100 * (d.get('attendance_share') or 0):.1f} % ({d['decay']['formula']})"
+    return ""
+
+
+def access_after_plan(res: RunResult) -> RunResult:
+    """Add the accessibility after the plan: existing facilities plus the proposed stations.
+
+    A proposed station's supply is ``access.new_supply`` when given, else 1 (``supply =
+    "count"``) or its floor area (``supply = "floor_area_m2"``).
+    """
+    from siting.access import accessibility
+
+    a = res.scenario.access
+    prop = res.extras.get("proposed")
+    if a is None or res.access is None or prop is None or not len(prop):
+        return res
+    fac = res.facilities
+    add = gpd.GeoDataFrame({"fid": "proposed:" + prop["site_id"].astype(str), "category": prop["category"].to_numpy()},
+                           geometry=prop.geometry.values, crs=prop.crs)
+    if a.supply != "count":
+        add[a.supply] = a.new_supply if a.new_supply is not None else prop["floor_area_m2"].to_numpy(dtype=float)
+    elif a.new_supply is not None:
+        logger.info("access: new_supply is ignored with supply = \"count\" (each station counts 1)")
+    both = pd.concat([fac, add.to_crs(fac.crs) if len(fac) else add], ignore_index=True)
+    both = gpd.GeoDataFrame(both, geometry="geometry", crs=res.network.crs)
+    cats = [c for c in res.categories if c.key in set(res.access.categories["category"])]
+    after = accessibility(res.network, res.coverage.residences, both, cats, speed_mps=res.scenario.speed_mps,
+                          method=a.method, supply=a.supply, demand=a.demand, weights=a.weights, per=a.per,
+                          target=a.target, max_snap=res.scenario.max_snap_m, demand_snap=res.extras["demand_snap"])
+    acc = res.access.with_after(after)
+    return dataclasses.replace(res, access=acc, extras=access_extras(res.extras, acc))
+
+
+def access_extras(extras: dict[str, Any], acc: Any) -> dict[str, Any]:
+    """``extras`` with the accessibility tables and summary of ``acc`` (an AccessResult)."""
+    out = dict(extras)
+    tables = dict(out.get("tables", {}))
+    tables["access"] = acc.categories
+    tables["access_residences"] = acc.residences
+    out["tables"] = tables
+    out["summary"] = {**out.get("summary", {}), "access": acc.to_dict()}
+    return out
 
 
 def plan_run(
@@ -197,13 +291,16 @@ def plan_run(
     cost_of = dict(zip(cands["site_id"].astype(str), cands["cost"].astype(float)))
     for key in cfg.categories:
         plan = plans[key]
+        threshold = next(c for c in res.categories if c.key == key).metres(res.scenario.speed_mps)
         before = res.coverage.share(key)
         selected = _selected_for(plan, key)
         covered_before = set(r.loc[r[f"{key}_covered"], "rid"].astype(str))
         a = plan.assignment
         if "category" in a.columns:
             a = a[a["category"] == key]
-        a = a[a["covered"].astype(bool)]
+        # covered after = assigned to a station within the category's threshold (the
+        # location models' pairs may reach farther, up to optimize.max_distance)
+        a = a[a["covered"].astype(bool) & (a["distance"].to_numpy(dtype=float) <= threshold + 1e-9)]
         served = (pop.reindex(a["demand_id"].astype(str)).to_numpy() * a["fraction"].to_numpy(dtype=float))
         after = float(np.nansum(served)) / total if total else np.nan
         new_rows = a[~a["demand_id"].astype(str).isin(covered_before) & a["site_id"].astype(str).isin(selected)]
@@ -213,6 +310,7 @@ def plan_run(
                 "new_stations": len(selected), "cost": float(sum(cost_of.get(s, 0.0) for s in selected)),
                 "status": plan.status, "objective": plan.objective, "bound": plan.bound, "gap": plan.gap,
                 "solver": plan.solver, "solve_seconds": plan.solve_seconds, "message": plan.message,
+                "model": plan.model, "detail": _detail(plan),
             }
         )
         for sid in selected:
@@ -220,7 +318,9 @@ def plan_run(
             newly = pop.reindex(mine["demand_id"].astype(str)).to_numpy() * mine["fraction"].to_numpy(dtype=float)
             proposed.append({"site_id": sid, "category": key, "newly_covered_population": float(np.nansum(newly)),
                              "newly_covered_residences": int(mine["demand_id"].nunique())})
-        if cfg.frontier:
+        if cfg.frontier and cfg.model in LOCATION_MODELS:
+            logger.info("optimize.frontier is drawn for the covering models only; skipped for %s", cfg.model)
+        elif cfg.frontier:
             frontiers[key] = frontier(problems[key], cfg.frontier, solver=cfg.solver, time_limit=cfg.time_limit, gap=cfg.gap)
     table = pd.DataFrame(rows)
     prop = pd.DataFrame(proposed, columns=["site_id", "category", "newly_covered_population", "newly_covered_residences"])

@@ -7,6 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from siting.access import AccessResult
 from siting.coverage import CoverageResult
 from siting.network import Network
 from siting.scenario import Scenario
@@ -31,6 +32,11 @@ class RunResult:
         Seconds per stage.
     notes : list of str
         Statements for the map and report (e.g. how residents were estimated).
+    extras : dict
+        Tables, layers, plans and the summary added by later stages.
+    access : AccessResult or None
+        Accessibility and equity (2SFCA) when the scenario has an ``[access]`` section, with
+        the after-plan values when it also has ``[optimize]``.
     """
 
     scenario: Scenario
@@ -42,3 +48,4 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    access: AccessResult | None = None

@@ -112,11 +112,27 @@ class CandidatesConfig(_Model):
     id_column: str | None = None
 
 
+class DecayConfig(_Model):
+    """Distance decay of the attendance model (see :mod:`siting.decay`); distances in metres."""
+
+    kind: Literal["linear", "exponential", "gaussian", "power", "step", "binary"] = "linear"
+    beta: float | None = Field(None, description="exponential: rate per metre; power: exponent")
+    half_distance: float | None = Field(None, description="exponential: metres at which half attends")
+    sigma: float | None = Field(None, description="gaussian: metres (default half the cutoff)")
+    d0: float | None = Field(None, description="power: metres up to which everyone attends")
+    weights: list[float] | None = Field(None, description="step: weights of equal zones")
+    cutoff: str | None = Field(None, description="beyond this nobody attends (default: the reach)")
+
+
+#: The location-allocation models (the covering models are target, max_cover, set_cover).
+LOCATION_MODELS = ("p_median", "p_center", "attendance")
+
+
 class OptimizeConfig(_Model):
     """Propose new stations (see :mod:`siting.optimize` for the models)."""
 
     categories: list[str] = Field(..., min_length=1, description="categories to plan for")
-    model: Literal["target", "max_cover", "set_cover"] = "target"
+    model: Literal["target", "max_cover", "set_cover", "p_median", "p_center", "attendance"] = "target"
     target: float | None = Field(None, gt=0, le=1, description="covered population share to reach (target model)")
     p: int | None = Field(None, ge=1, description="new stations to open (max_cover)")
     budget: float | None = Field(None, gt=0, description="money to spend (max_cover, or with target)")
@@ -130,7 +146,24 @@ class OptimizeConfig(_Model):
     time_limit: float = Field(60.0, gt=0, description="seconds")
     gap: float = Field(1e-4, ge=0, lt=1, description="relative MIP gap")
     frontier: int = Field(0, ge=0, description="also compute covered share for 1..k new stations")
+    max_distance: str | None = Field(
+        None, description="p_median, p_center, attendance: pairs up to this walk (default the threshold)")
+    penalty: str | None = Field(None, description="p_median: walk counted for who has no station in reach")
+    decay: DecayConfig | None = Field(None, description="attendance: the distance decay")
     candidates: CandidatesConfig = CandidatesConfig()
+
+
+class AccessConfig(_Model):
+    """Accessibility and equity (2SFCA family, see :mod:`siting.access`)."""
+
+    categories: list[str] | None = Field(None, description="categories to measure (default: all)")
+    method: Literal["2sfca", "gaussian", "enhanced"] = "2sfca"
+    supply: str = Field("count", description='"count" or a facility column: floor_area_m2, beds, staff')
+    demand: Literal["population", "elderly", "children", "disabled"] = "population"
+    weights: list[float] | None = Field(None, description="enhanced: zone weights, default [1, 0.68, 0.22]")
+    per: float = Field(1000.0, gt=0, description="accessibility per this many people")
+    target: float | None = Field(None, ge=0, description="accessibility below which a resident is under-served")
+    new_supply: float | None = Field(None, ge=0, description="supply of each proposed station")
 
 
 class OutputConfig(_Model):
@@ -157,6 +190,7 @@ class Scenario(_Model):
     map: MapConfig = MapConfig()
     output: OutputConfig = OutputConfig()
     optimize: OptimizeConfig | None = None
+    access: AccessConfig | None = None
     base_dir: str = "."
 
     # resolved helpers ---------------------------------------------------------------------------
@@ -361,6 +395,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
     if sc.optimize is not None:
         _check_optimize(sc, sc.optimize, keys, problems)
+    if sc.access is not None:
+        _check_access(sc, sc.access, keys, problems)
     if sc.map.category is not None and sc.map.category not in keys:
         problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
 
@@ -396,5 +432,67 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
+    _check_location(o, problems)
+
+
+def _check_location(o: OptimizeConfig, problems: Problems) -> None:
+    """The p-median, p-center and attendance keys of [optimize]."""
+    from siting.decay import make_decay
+
+    loc = o.model in LOCATION_MODELS
+    if loc and o.p is None and o.budget is None:
+        problems.add(f"optimize.model = \"{o.model}\" needs optimize.p (new stations) or optimize.budget")
+    if loc and o.comprehensive:
+        problems.add(f"optimize.model = \"{o.model}\" plans one category at a time: remove optimize.comprehensive")
+    if o.model == "p_center" and o.capacitated:
+        problems.add("optimize.capacitated is not offered for p_center: use p_median or attendance with capacities")
+    for key, text, models in (("max_distance", o.max_distance, LOCATION_MODELS),
+                              ("penalty", o.penalty, ("p_median",))):
+        if text is None:
+            continue
+        if o.model not in models:
+            problems.add(f"optimize.{key} is for optimize.model = {' or '.join(models)}: remove it")
+            continue
+        try:
+            t = parse_threshold(text, key=f"optimize.{key}")
+            if t.kind != "m":
+                problems.add(f"optimize.{key} = {text!r} must be a distance, e.g. \"1500 m\"")
+        except InputError as exc:
+            problems.add(str(exc))
+    if o.decay is not None:
+        if o.model != "attendance":
+            problems.add("optimize.decay is for optimize.model = \"attendance\": remove it")
+        d = o.decay
+        params = {k: v for k, v in d.model_dump().items() if k not in ("kind", "cutoff") and v is not None}
+        try:
+            make_decay(d.kind, 1e12, **params)
+        except InputError as exc:
+            problems.add(f"optimize.decay: {exc}")
+        if d.cutoff is not None:
+            try:
+                if parse_threshold(d.cutoff, key="optimize.decay.cutoff").kind != "m":
+                    problems.add(f"optimize.decay.cutoff = {d.cutoff!r} must be a distance, e.g. \"800 m\"")
+            except InputError as exc:
+                problems.add(str(exc))
+
+
+def _check_access(sc: Scenario, a: AccessConfig, keys: list[str], problems: Problems) -> None:
+    for k in a.categories or []:
+        if k not in keys:
+            problems.add(f"access.categories: {k!r} is not among the categories used: add it to categories.use")
+    if a.weights is not None and a.method != "enhanced":
+        problems.add("access.weights are the zone weights of method = \"enhanced\": remove them or change the method")
+    if a.weights is not None:
+        from siting.decay import make_decay
+
+        try:
+            make_decay("step", 1.0, weights=a.weights)
+        except InputError as exc:
+            problems.add(f"access.weights: {exc}")
+    if not a.supply.strip():
+        problems.add("access.supply is empty: use \"count\" or a facility column such as \"floor_area_m2\"")
+    if (sc.optimize is not None and a.supply not in ("count", "floor_area_m2") and a.new_supply is None):
+        problems.add(f"access.supply = {a.supply!r} with [optimize]: give access.new_supply, the {a.supply} "
+                     "of each proposed station (proposed stations carry only a floor area)")
 
 

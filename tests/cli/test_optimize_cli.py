@@ -114,3 +114,60 @@ def test_module_runs_as_subprocess(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+# --model: by hand from tests/data/optimize (within 400 m; the penalty defaults to 400 m).
+# Nothing new: 200 people at 400 m + 10 at 100 m = 81,000 person-metres. A01 saves
+# 50·280 + 30·20 = 14,600 (A02 7,900; A03 7,000), so p = 1 opens A01: 66,400; p = 2 opens
+# A01 + A02: 59,100 (A01 + A03: 59,400). p-center: 001 is reached only by A01, 004 only by A03
+# and 003 only by A02, so p = 2 is infeasible and p = 3 gives the longest walk 390 m (003).
+# Linear attendance, p = 1: A01 brings 50·0.7 + 30·0.05 = 36.5, the existing E01 7.5: 44.
+@pytest.mark.parametrize("p,sites,objective", [("1", ["A01"], 66400.0), ("2", ["A01", "A02"], 59100.0)])
+def test_model_p_median(tmp_path, p, sites, objective):
+    args = _args(tmp_path, "--model", "p_median", "--p", p)
+    assert args.func(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert plan["model"] == "p_median" and plan["status"] == "optimal"
+    assert sorted(plan["selected_sites"]) == sites
+    assert plan["objective"] == pytest.approx(objective)
+    assert plan["details"]["penalty"] == pytest.approx(400.0)
+
+
+def test_model_p_median_penalty(tmp_path):
+    args = _args(tmp_path, "--model", "p_median", "--p", "1", "--penalty", "1000 m")
+    assert args.func(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    # A01: 50·120 + 30·380 + (40 + 20 + 60)·1000 + 10·100 = 138,400; A03: 146,000; A02: 151,100
+    assert plan["selected_sites"] == ["A01"]
+    assert plan["objective"] == pytest.approx(138400.0)
+    assert plan["details"]["unassigned_weight"] == pytest.approx(120.0)
+
+
+def test_model_p_center_and_attendance(tmp_path):
+    args = _args(tmp_path, "--model", "p_center", "--p", "3")
+    assert args.func(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert plan["status"] == "optimal" and plan["objective"] == pytest.approx(390.0)
+    args = _args(tmp_path, "--model", "p_center", "--p", "2")
+    assert args.func(args) == 0
+    assert json.loads((tmp_path / "out" / "plan.json").read_text())["status"] == "infeasible"
+    args = _args(tmp_path, "--model", "attendance", "--p", "1", "--decay", "linear")
+    assert args.func(args) == 0
+    plan = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert plan["selected_sites"] == ["A01"] and plan["objective"] == pytest.approx(44.0)
+    assert plan["details"]["decay"]["formula"] == "linear: f(d) = 1 - d/400, 0 beyond 400"
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (("--model", "p_median", "--target", "0.5"), "not --target"),
+    (("--model", "attendance"), "needs --p"),
+    (("--model", "attendance", "--p", "1", "--decay", "power"), "needs beta"),
+    (("--model", "attendance", "--p", "1", "--decay-half-distance", "5 min", "--decay", "exponential"), "distance"),
+    (("--p", "1", "--penalty", "500 m"), "--model p_median"),
+    (("--model", "p_center", "--p", "1", "--frontier", "2"), "covering models"),
+])
+def test_model_input_errors_exit_2(tmp_path, capsys, extra, needle):
+    args = _args(tmp_path, *extra)
+    assert args.func(args) == 2
+    assert needle in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

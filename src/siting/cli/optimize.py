@@ -11,6 +11,12 @@
 Coverage is ``distance <= within``. Writes ``DIR/plan.json`` and ``DIR/assignment.csv`` (and
 ``frontier.csv``/``frontier.png`` with ``--frontier K``), all or nothing.
 
+``--model`` chooses the question: ``max_cover`` (default with ``--p``/``--budget``), ``target``
+(default with ``--target``), ``set_cover``, ``p_median`` (least total walking; ``--penalty``
+for who has no station within ``--within``), ``p_center`` (shortest longest walk) or
+``attendance`` (``--decay linear|exponential|gaussian|power|step`` and its parameters). For the
+location models ``--within`` is the maximum distance of the pairs.
+
 Registered in :mod:`siting.cli` through :func:`add_parser`; also runs as
 ``python -m siting.cli.optimize``.
 """
@@ -38,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 HELP = "site new stations on a reachability table you bring (CSV in, plan.json out)"
 
+#: The models ``--model`` accepts.
+MODELS = ("max_cover", "target", "set_cover", "p_median", "p_center", "attendance")
+
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demand", required=True, help="CSV with id,weight[,households]")
@@ -58,6 +67,19 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", dest="time_limit", type=float, default=None,
                    help="seconds; the best plan found is kept")
     p.add_argument("--gap", type=float, default=None, help="relative gap, e.g. 0.001")
+    p.add_argument("--model", default=None, choices=MODELS,
+                   help="the question to answer (default: max_cover with --p/--budget, target with --target)")
+    p.add_argument("--penalty", default=None,
+                   help='p_median: walk counted for who has no open station within --within, e.g. "1200 m"')
+    p.add_argument("--decay", default=None, help="attendance: linear (default), exponential, gaussian, power, step")
+    p.add_argument("--decay-beta", dest="decay_beta", type=float, default=None,
+                   help="attendance: exponential rate per metre (or second), or the power exponent")
+    for name, what in (("half-distance", "exponential: where half attends"), ("sigma", "gaussian: the spread"),
+                       ("d0", "power: up to where everyone attends"), ("cutoff", "where attendance ends")):
+        p.add_argument(f"--decay-{name}", dest=f"decay_{name.replace('-', '_')}", default=None,
+                       help=f'attendance, {what}: a distance or time like --within, e.g. "300 m"')
+    p.add_argument("--single-assignment", dest="single_assignment", action="store_true",
+                   help="with --capacitated: each residence served whole by one station")
     p.add_argument("--frontier", type=int, default=None, metavar="K",
                    help="also write frontier.csv/png for 1..K new stations")
     p.add_argument("--no-reduce", dest="reduce", action="store_false",
@@ -139,9 +161,63 @@ def load_inputs(args: argparse.Namespace):
     )
 
 
-def _solve(args: argparse.Namespace, problem):
-    from siting.optimize import solve_max_cover, solve_target
+def _same_unit(text: str | None, args: argparse.Namespace, key: str) -> float | None:
+    """A distance/time option in the unit of --within (metres or seconds)."""
+    if text is None:
+        return None
+    th = parse_threshold(text, key=key)
+    within = parse_threshold(args.within, key="--within")
+    if th.kind != within.kind:
+        raise InputError(f"{key} {text!r} must be a {'distance' if within.kind == 'm' else 'time'} like "
+                         f"--within {args.within!r}")
+    return th.value
 
+
+def _solve_location(args: argparse.Namespace, problem):
+    from siting.decay import make_decay
+    from siting.optimize import solve_attendance, solve_p_center, solve_p_median
+
+    if args.target is not None:
+        raise InputError(f"--model {args.model} takes --p and/or --budget, not --target")
+    if args.p is None and args.budget is None:
+        raise InputError(f"--model {args.model} needs --p N (new stations) or --budget B")
+    common = {"solver": args.solver, "time_limit": args.time_limit}
+    if args.model == "p_center":
+        if args.capacitated:
+            raise InputError("--capacitated is not offered for --model p_center")
+        return solve_p_center(problem, args.p, budget=args.budget, **common)
+    if args.model == "p_median":
+        return solve_p_median(problem, args.p, budget=args.budget, gap=args.gap,
+                              penalty=_same_unit(args.penalty, args, "--penalty"),
+                              capacitated=args.capacitated, single_assignment=args.single_assignment,
+                              **common)
+    cutoff = _same_unit(args.decay_cutoff, args, "--decay-cutoff") or problem.within
+    decay = make_decay(args.decay or "linear", cutoff, beta=args.decay_beta,
+                       half_distance=_same_unit(args.decay_half_distance, args, "--decay-half-distance"),
+                       sigma=_same_unit(args.decay_sigma, args, "--decay-sigma"),
+                       d0=_same_unit(args.decay_d0, args, "--decay-d0"))
+    return solve_attendance(problem, args.p, budget=args.budget, decay=decay, gap=args.gap,
+                            capacitated=args.capacitated, single_assignment=args.single_assignment,
+                            **common)
+
+
+def _solve(args: argparse.Namespace, problem):
+    from siting.optimize import solve_max_cover, solve_set_cover, solve_target
+
+    model = args.model
+    location_only = [o for o, v in (("--penalty", args.penalty), ("--decay", args.decay)) if v is not None]
+    if location_only and model not in ("p_median", "attendance"):
+        raise InputError(f"{', '.join(location_only)} need --model p_median (penalty) or attendance (decay)")
+    if model in ("p_median", "p_center", "attendance"):
+        return _solve_location(args, problem)
+    if model == "set_cover":
+        return solve_set_cover(problem, minimize=args.minimize, capacitated=args.capacitated,
+                               solver=args.solver, time_limit=args.time_limit, gap=args.gap,
+                               reduce=args.reduce)
+    if model == "target" and args.target is None:
+        raise InputError("--model target needs --target SHARE, e.g. 0.8")
+    if model == "max_cover" and args.target is not None:
+        raise InputError("--model max_cover takes --p and/or --budget, not --target")
     goals = [g for g in ("p", "target") if getattr(args, g) is not None]
     if len(goals) > 1:
         raise InputError("give --p or --target, not both")
@@ -186,6 +262,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.frontier is not None and args.frontier < 1:
             raise InputError(f"--frontier {args.frontier} must be at least 1")
+        if args.frontier is not None and args.model in ("p_median", "p_center", "attendance"):
+            raise InputError("--frontier is for the covering models (max_cover, target, set_cover)")
         problem = load_inputs(args)
         plan = _solve(args, problem)
         fr = frontier(problem, args.frontier) if args.frontier else None
@@ -213,8 +291,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"siting optimize: error: cannot write to {args.out!r} ({exc})", file=sys.stderr)
         return 2
-    print(f"{plan.status}: {plan.n_new} new station(s), covered share {plan.share:.4f}, "
-          f"written to {args.out}", file=sys.stderr)
+    what = f"covered share {plan.share:.4f}"
+    if plan.model.endswith("p_median") and plan.details.get("mean_distance") is not None:
+        what = f"mean walk {plan.details['mean_distance']:.4g}"
+    elif plan.model == "p_center" and plan.objective is not None:
+        what = f"longest walk {plan.objective:.4g}"
+    elif plan.model.endswith("attendance") and plan.objective is not None:
+        what = f"attendance {plan.objective:.6g}"
+    print(f"{plan.status}: {plan.n_new} new station(s), {what}, written to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -136,7 +136,7 @@ def facilities_from_file(
         geometry=_points(gdf).to_crs(to_crs).values,
         crs=to_crs,
     )
-    for extra in ("floor_area_m2", "activity_area_m2", "capacity"):
+    for extra in ("floor_area_m2", "activity_area_m2", "capacity", "beds", "staff"):
         if extra in gdf.columns:
             out[extra] = pd.to_numeric(gdf[extra], errors="coerce").to_numpy()
     return out

@@ -29,11 +29,14 @@ class Plan:
         ``"infeasible"`` (no plan meets the constraints; see ``message`` and
         ``reachable_share``) or ``"heuristic"`` (greedy + swap only, no solver run).
     model : str
-        ``"max_cover"``, ``"target_cover"``, ``"set_cover"``, ``"multi"``, each with a
-        ``"capacitated_"`` prefix when capacities bind.
+        ``"max_cover"``, ``"target_cover"``, ``"set_cover"``, ``"multi"``, ``"p_median"``,
+        ``"p_center"``, ``"attendance"``, each with a ``"capacitated_"`` prefix when
+        capacities bind.
     objective : float or None
         Max-cover models: covered weight (people-equivalents), existing coverage included.
-        Target models: total cost (or count) of the new stations. None when there is no plan.
+        Target models: total cost (or count) of the new stations. p-median: total
+        person-distance (minimised); p-center: the longest walk (minimised); attendance:
+        decayed demand reached (maximised). None when there is no plan.
     bound : float or None
         The best bound known on the objective (solver bound, or the submodular bound for
         heuristic plans): an upper bound when maximising, a lower bound when minimising.
@@ -66,6 +69,10 @@ class Plan:
         Multi-category plans: per category ``selected``, ``covered_weight``, ``total_weight``.
     heuristic_objective : float or None
         The objective of the greedy + swap start, for comparison with the solver.
+    details : mapping
+        Model-specific figures: p-median ``mean_distance``, ``penalty``, ``unassigned_weight``;
+        p-center ``radius`` and ``unreached_weight``; attendance ``decay`` and ``attendance_share``
+        (see each model's docstring). Empty for the covering models.
     """
 
     status: str
@@ -86,6 +93,7 @@ class Plan:
     reachable_share: float | None = None
     categories: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     heuristic_objective: float | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -122,7 +130,20 @@ class Plan:
                 c: {k: (list(v) if isinstance(v, tuple) else _num(v)) for k, v in d.items()}
                 for c, d in self.categories.items()
             },
+            "details": {k: _plain(v) for k, v in self.details.items()},
         }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return _num(v)
+    return v
 
 
 def _num(v: Any) -> Any:

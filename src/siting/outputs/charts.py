@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from siting.results import RunResult
 
 __all__ = [
-    "cjk_font", "coverage_chart", "frontier_charts", "has_cjk", "map_png", "minutes_chart", "write_charts",
+    "cjk_font", "coverage_chart", "frontier_charts", "has_cjk", "lorenz_chart", "map_png", "minutes_chart",
+    "write_charts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -350,6 +351,47 @@ def frontier_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | N
     return out
 
 
+def lorenz_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None = None) -> Path:
+    """Lorenz curves of 2SFCA accessibility across residents, one per category (PNG).
+
+    x: cumulative share of residents, lowest accessibility first; y: cumulative share of the
+    accessibility they hold; the diagonal is equal access. With a plan, the after curve is
+    dashed. The legend gives each curve's Gini coefficient.
+    """
+    from siting.standards import label
+
+    acc = res.access
+    if acc is None:
+        raise ValueError("this run has no accessibility (no [access] section)")
+    lang = lang or res.scenario.lang
+    cats = {c.key: c for c in res.categories}
+    with _fonts(lang, _names(res, lang)) as (lang, ok):
+        fig = _figure(6.4, 5.2)
+        ax = fig.add_subplot(1, 1, 1)
+        ax.plot([0, 1], [0, 1], color="#888", lw=1, ls=":", label=label("equality_line", lang))
+        g = acc.categories.set_index("category")
+        for j, (key, lz) in enumerate(acc.lorenz.items()):
+            col = _colour(j)
+            name = _name(cats[key], lang, ok) if key in cats else key
+            gi = g.loc[key, "gini"]
+            ax.plot(lz["population"], lz["access"], color=col, lw=1.8,
+                    label=f"{name}: {label('gini', lang)} {gi:.3f}" if np.isfinite(gi) else name)
+            if "access_after" in lz and lz["access_after"] != lz["access"]:  # unplanned: no second curve
+                ga = g.loc[key, "gini_after"]
+                ax.plot(lz["population_after"], lz["access_after"], color=col, lw=1.4, ls="--",
+                        label=f"{name} ({_TEXT[lang]['after']}): {ga:.3f}" if np.isfinite(ga) else name)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.set_xlabel(label("lorenz_x", lang))
+        ax.set_ylabel(label("lorenz_y", lang))
+        ax.set_title(label("lorenz_curve", lang))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+        fig.savefig(path)
+    return Path(path)
+
+
 def write_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | None = None) -> dict[str, Path]:
     """Every chart and static map of a run as PNGs in ``out_dir``; returns name → path."""
     out_dir = Path(out_dir)
@@ -362,4 +404,6 @@ def write_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | None
         "map_complete": map_png(res, out_dir / "map_complete.png", what="complete", lang=lang),
     }
     paths.update(frontier_charts(res, out_dir, lang=lang))
+    if res.access is not None and res.access.lorenz:
+        paths["lorenz"] = lorenz_chart(res, out_dir / "chart_lorenz.png", lang=lang)
     return paths

@@ -418,6 +418,8 @@ def map_data(
             d = d.set_geometry(_shp_transform(d.geometry.values, lambda xy: np.stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]), 1)))
         dev = json.loads(d.to_json(default=str, drop_id=True))
 
+    access, T = _access_payload(res, keys, lang, T)
+
     allx = np.concatenate([lon, f_lon])
     ally = np.concatenate([lat, f_lat])
     ok = np.isfinite(allx) & np.isfinite(ally)
@@ -452,8 +454,40 @@ def map_data(
         },
         "fac": {"lat": _num_list(f_lat, 6), "lon": _num_list(f_lon, 6), "cat": f_cat.tolist(), "fid": list(map(str, f_fid)),
                 "name": list(map(str, f_name)), "served_pop": _num_list(served_pop, 0), "served_n": served_n.tolist()},
-        "prop": prop, "areas": areas, "dev": dev, "devName": dev_name,
+        "prop": prop, "areas": areas, "dev": dev, "devName": dev_name, "access": access,
     }
+
+
+#: Colours of the accessibility layers, lowest fifth first (residences with none: grey).
+ACCESS_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+
+def _access_payload(res: RunResult, keys: list[str], lang: str, T: dict[str, str]):
+    """The accessibility layers (one per category; after the plan too): values per residence and
+    the quintile breaks of the positive values, and the labels they need."""
+    from siting.standards import label
+
+    acc = res.access
+    if acc is None or not len(acc.categories):
+        return None, T
+    T = {**T, "sec_access": label("access_section", lang), "access_layer": label("access_layer", lang),
+         "access_none": label("access_none", lang), "after": T.get("after", label("after", lang))}
+    supply = label("supply_count", lang) if acc.supply == "count" else acc.supply
+    demand = label("demand_population", lang) if acc.demand == "population" else label(acc.demand, lang)
+    layers = []
+    for key in acc.categories["category"]:
+        if key not in keys:
+            continue
+        v = acc.residences[f"{key}_access"].to_numpy(dtype=float)
+        after_col = f"{key}_access_after"
+        va = acc.residences[after_col].to_numpy(dtype=float) if after_col in acc.residences else None
+        pos = np.concatenate([v[v > 0], va[va > 0] if va is not None else np.zeros(0)])
+        breaks = np.unique(np.quantile(pos, [0.2, 0.4, 0.6, 0.8])).tolist() if pos.size else []
+        layers.append({"cat": keys.index(key), "values": _num_list(v, 5),
+                       "after": None if va is None else _num_list(va, 5),
+                       "breaks": [float(f"{b:.4g}") for b in breaks]})
+    unit = label("access_legend", lang, supply=supply, per=f"{acc.per:g}", demand=demand)
+    return {"layers": layers, "colours": list(ACCESS_COLOURS), "none": "#bdbdbd", "unit": unit}, T
 
 
 def _finite(x: Any) -> float | None:

@@ -191,6 +191,19 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
                        f"<td class='num after'>{_pct(row.share_after)}</td><td>{esc(row.status)}</td>"
                        f"<td class=num>{_pct(row.gap)}</td><td>{esc(row.solver)}</td></tr>")
         out.append("</table>")
+        details = [(r.category, r.model, r.detail) for r in pc.itertuples(index=False)
+                   if getattr(r, "detail", "") and isinstance(r.detail, str)]
+        if details:
+            from siting.standards import label
+
+            out.append(f"<table id='plan-detail'><tr><th>{esc(T['category'])}</th><th>{esc(label('method', lang))}</th>"
+                       f"<th>{esc(label('model_detail', lang))}</th></tr>")
+            for key, model, text in details:
+                c = cats.get(key)
+                base = str(model).removeprefix("capacitated_")
+                name = label(base, lang) if base in ("p_median", "p_center", "attendance") else model
+                out.append(f"<tr><td>{esc(c.name(lang) if c else key)}</td><td>{esc(name)}</td><td>{esc(text)}</td></tr>")
+            out.append("</table>")
         prop = res.extras.get("proposed")
         if prop is not None and len(prop):
             ll = prop.geometry.to_crs(4326)
@@ -205,6 +218,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
                            f"<td class=num>{_num(getattr(row, 'floor_area_m2', np.nan))}</td>"
                            f"<td>{ll.x.iloc[i]:.6f}, {ll.y.iloc[i]:.6f}</td></tr>")
             out.append("</table>")
+    out.append(_access_section(res, lang, charts))
     # indicators against the standards (pass / fail / not assessable)
     ind = res.extras.get("tables", {}).get("indicators")
     if ind is not None and len(ind):
@@ -255,6 +269,54 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
     out.append(f"<h2>{esc(T['notes'])}</h2><div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>")
     out.append("</body></html>")
     return "\n".join(x for x in out if x)
+
+
+def _access_section(res: RunResult, lang: str, charts: dict[str, Path]) -> str:
+    """The accessibility and equity section: Gini table, groups beyond the threshold, Lorenz chart."""
+    from siting.standards import label
+
+    acc = res.access
+    if acc is None or not len(acc.categories):
+        return ""
+    cats = {c.key: c for c in res.categories}
+    t = acc.categories
+    after = acc.has_after
+    groups = [c.removeprefix("share_").removesuffix("_beyond") for c in t.columns
+              if c.startswith("share_") and c.endswith("_beyond")]
+    supply = label("supply_count", lang) if acc.supply == "count" else acc.supply
+    demand = label("demand_population", lang) if acc.demand == "population" else label(acc.demand, lang)
+    unit = label("access_legend", lang, supply=supply, per=f"{acc.per:g}", demand=demand)
+    head = [label("category", lang), label("access_mean", lang) + f" ({unit})", label("gini", lang)]
+    head += [label("gini", lang) + " · " + label("after", lang)] if after else []
+    head += [label("share_none", lang)] + [label("share_beyond", lang, group=label(g, lang)) for g in groups]
+    rows = []
+    for r in t.to_dict(orient="records"):
+        c = cats.get(r["category"])
+        cells = [f"<td>{esc(c.name(lang) if c else r['category'])}</td>",
+                 f"<td class=num>{_num(r['mean'], 2)}"
+                 + (f" → <span class=after>{_num(r.get('mean_after'), 2)}</span>" if after else "") + "</td>",
+                 f"<td class=num>{_num(r['gini'], 3)}</td>"]
+        if after:
+            cells.append(f"<td class='num after'>{_num(r.get('gini_after'), 3)}</td>")
+        cells.append(f"<td class=num>{_pct(r['share_none'])}"
+                     + (f" → <span class=after>{_pct(r.get('share_none_after'))}</span>" if after else "") + "</td>")
+        for g in groups:
+            k = f"share_{g}_beyond"
+            cells.append(f"<td class=num>{_pct(r.get(k))}"
+                         + (f" → <span class=after>{_pct(r.get(k + '_after'))}</span>" if after else "") + "</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    method = label(f"access_method_{acc.method}", lang)
+    if acc.weights:
+        method += " · " + ", ".join(f"{w:g}" for w in acc.weights)
+    html = [f"<h2>{esc(label('access_title', lang))}</h2>",
+            f"<p class='sub'>{esc(label('method', lang))}: {esc(method)} · {esc(label('supply', lang))}: {esc(supply)}</p>",
+            "<table id='access'><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>" + "".join(rows) + "</table>"]
+    p = charts.get("lorenz")
+    if p is not None and Path(p).exists():
+        cap = label("lorenz_curve", lang)
+        html.append(f"<figure id='fig-lorenz'><img alt='{esc(cap)}' src='{_img(p)}'>"
+                    f"<figcaption>{esc(cap)} · {esc(Path(p).name)}</figcaption></figure>")
+    return "\n".join(html)
 
 
 def find_chromium() -> str | None:

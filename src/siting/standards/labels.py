@@ -180,6 +180,33 @@ LABELS: dict[str, tuple[str, str]] = {
                      "居民点无 {group} 列:请在需求文件中提供,或设置 demand.group_shares"),
     "ind_needs_network": ("needs distances up to {metres}, beyond those of the coverage run: call indicators() with network and demand_snap",
                           "需测算至 {metres} 的距离,超出覆盖测算范围:调用 indicators() 时请传入 network 与 demand_snap"),
+    # location-allocation models
+    "p_median": ("p-median (least total walking)", "p-中位（总步行距离最小）"),
+    "p_center": ("p-center (shortest longest walk)", "p-中心（最远步行距离最小）"),
+    "attendance": ("Maximum attendance (distance decay)", "最大参与度（距离衰减）"),
+    "model_detail": ("What the plan achieves", "方案效果"),
+    "decay": ("Distance decay", "距离衰减"),
+    # accessibility and equity (2SFCA)
+    "access_title": ("Accessibility and equity (2SFCA)", "可达性与公平性（两步移动搜索法）"),
+    "access_layer": ("Accessibility: {cat}", "可达性：{cat}"),
+    "access_section": ("Accessibility (2SFCA)", "可达性（2SFCA）"),
+    "access_legend": ("{supply} per {per} {demand}", "每{per}名{demand}拥有的{supply}"),
+    "access_none": ("none within the threshold", "阈值内无设施"),
+    "access_method_2sfca": ("2SFCA (Luo & Wang 2003)", "两步移动搜索法（Luo & Wang 2003）"),
+    "access_method_gaussian": ("Gaussian 2SFCA (Dai 2010)", "高斯两步移动搜索法（Dai 2010）"),
+    "access_method_enhanced": ("Enhanced 2SFCA (Luo & Qi 2009)", "增强型两步移动搜索法（Luo & Qi 2009）"),
+    "access_mean": ("Mean accessibility", "平均可达性"),
+    "gini": ("Gini coefficient", "基尼系数"),
+    "lorenz_curve": ("Lorenz curve of accessibility", "可达性洛伦兹曲线"),
+    "lorenz_x": ("Cumulative share of residents (lowest accessibility first)", "居民累计占比（可达性由低到高）"),
+    "lorenz_y": ("Cumulative share of accessibility", "可达性累计占比"),
+    "equality_line": ("Equal accessibility", "绝对公平线"),
+    "share_none": ("Residents beyond the threshold", "阈值外居民占比"),
+    "share_beyond": ("{group} beyond the threshold", "阈值外{group}占比"),
+    "supply": ("Supply", "供给"),
+    "supply_count": ("facilities", "设施（处）"),
+    "demand_population": ("residents", "居民"),
+    "method": ("Method", "方法"),
 }
 
 # life-circle levels and MOFCOM tiers, used when a level key is asked for directly

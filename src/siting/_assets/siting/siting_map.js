@@ -156,6 +156,24 @@
         function (i) { return RC[Math.round(R.nbasic[i] / D.nbasic * (RC.length - 1))]; }, null, false);
     }
 
+    // ---------- accessibility (2SFCA), one layer per category, and after the plan ----------
+    var AC = D.access;
+    function accColour(a, v) {
+      if (v === null || v === undefined || v <= 0) { return AC.none; }
+      for (var q = 0; q < a.breaks.length; q++) { if (v <= a.breaks[q]) { return AC.colours[q]; } }
+      return AC.colours[Math.min(a.breaks.length, AC.colours.length - 1)];
+    }
+    if (AC) {
+      AC.layers.forEach(function (a) {
+        var name = T.access_layer.replace('{cat}', cats[a.cat].name);
+        residenceLayer(name, T.sec_access, 'access:' + a.cat, function (i) { return accColour(a, a.values[i]); }, a.cat, false);
+        if (a.after) {
+          residenceLayer(name + ' (' + T.after + ')', T.sec_access, 'access:' + a.cat,
+            function (i) { return accColour(a, a.after[i]); }, a.cat, false);
+        }
+      });
+    }
+
     // ---------- existing facilities ----------
     function facIcon(c, big) {
       var s = big ? 22 : 18;
@@ -332,6 +350,16 @@
           for (var v = tot; v >= 0; v--) {
             h += '<div class="row">' + dot(RC[Math.round(v / Math.max(tot, 1) * (RC.length - 1))]) + v + ' / ' + tot + '</div>';
           }
+        } else if (parts[0] === 'access') {
+          var a = AC.layers.filter(function (x) { return x.cat === k; })[0];
+          h += '<h4>' + esc(T.access_layer.replace('{cat}', c.name)) + '</h4><div class="row">' + esc(AC.unit) + '</div>';
+          h += '<div class="row">' + dot(AC.none) + esc(T.access_none) + '</div>';
+          var lo = 0;
+          a.breaks.forEach(function (b, q) {
+            h += '<div class="row">' + dot(AC.colours[q]) + fmt(lo, 2) + '–' + fmt(b, 2) + '</div>';
+            lo = b;
+          });
+          h += '<div class="row">' + dot(AC.colours[Math.min(a.breaks.length, AC.colours.length - 1)]) + '&gt; ' + fmt(lo, 2) + '</div>';
         } else if (parts[0] === 'fac') {
           facs += '<div class="row"><span class="ic">' + facIcon(c).options.html + '</span>' + esc(c.name) + '</div>';
         } else if (key === 'prop') {
