@@ -390,7 +390,6 @@ def run_scenario(
     if report:
         report(f"facilities on the network: {len(facilities):,} in {int((counts > 0).sum())} of {len(categories)} categories")
     for line in rejected.lines():
-        logger.warning("%s (see rejected_rows.csv)", line)
         if report:
             report(f"rejected: {line}")
     rejected.raise_if_strict()

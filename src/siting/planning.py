@@ -116,8 +116,8 @@ def _problem(
     ep = pairs_within(net, fsnap, dsnap, limit)
     rid = res.coverage.residences["rid"].to_numpy().astype(str)
     owner = res.extras.get("demand_owner")
-    if owner is not None:  # pairs are per access point of a residence; the problem keeps the shortest
-        rid = rid[owner]
+    # pairs are per access point of a residence (its gates); the problem keeps each residence's shortest
+    target_rid = rid[owner] if owner is not None else rid
     cand_ids = cands["site_id"].to_numpy().astype(str)[cidx]
     fac = res.facilities[res.facilities["category"] == key] if len(res.facilities) else res.facilities
     fac_ids = np.array([f"existing:{f}" for f in fac["fid"].astype(str)], dtype=object) if len(fac) else np.array([], dtype=object)
@@ -129,7 +129,7 @@ def _problem(
     costs = np.concatenate([cands["cost"].to_numpy(dtype=float)[cidx], np.zeros(len(fac_ids))])
     existing = np.concatenate([np.zeros(len(cidx), bool), np.ones(len(fac_ids), bool)])
     pair_site = np.concatenate([cand_ids[cp["source"].to_numpy()], fac_ids[ep["source"].to_numpy()] if len(ep) else []]).astype(object)
-    pair_dem = np.concatenate([rid[cp["target"].to_numpy()], rid[ep["target"].to_numpy()]]).astype(object)
+    pair_dem = np.concatenate([target_rid[cp["target"].to_numpy()], target_rid[ep["target"].to_numpy()]]).astype(object)
     pair_m = np.concatenate([cp["metres"].to_numpy(), ep["metres"].to_numpy()])
     r = res.coverage.residences
     groups = {g: (r[g].to_numpy(dtype=float), w) for g, w in cfg.priority.items() if g in r.columns}

@@ -257,6 +257,14 @@ class Scenario(_Model):
         )
 
     @property
+    def uses_osm(self) -> bool:
+        """Whether any input comes from OpenStreetMap (credit it then, and only then)."""
+        src = self.network.source
+        own_network = src is not None and (src.startswith("synthetic") or _is_line_layer(src))
+        return (not own_network) or self.demand.source == "osm_buildings" or self.facilities.source == "osm" \
+            or (self.optimize is not None and bool(self.optimize.candidates.landuse))
+
+    @property
     def map_path(self) -> Path:
         """``map.path`` or ``maps/<name>.html``."""
         return Path(self.map.path) if self.map.path else Path("maps") / f"{self.name}.html"

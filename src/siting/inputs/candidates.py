@@ -12,6 +12,7 @@ Every candidate has ``site_id`` (string), ``cost`` (≥ 0, any currency or 1 per
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -174,13 +175,21 @@ def candidates_from_file(
             check.flag(area < 0, "negative", area_c)
     else:
         area = np.full(n, np.nan)
-    cats = gdf[cats_c].fillna("").astype(str).str.replace("；", ";").str.replace("、", ";").str.replace("，", ";") \
-        if cats_c is not None else pd.Series("", index=gdf.index)
-    if known_categories is not None and cats_c is not None:
-        known = set(known_categories)
-        bad_cat = np.array([next((c.strip() for c in v.split(";") if c.strip() and c.strip() not in known), "") for v in cats],
-                           dtype=object)
+    cats = pd.Series("", index=gdf.index)
+    if cats_c is not None:
+        # keys or names (社区卫生服务站), separated by ; 、 ， or ,
+        from siting.standards import load_categories
+
+        lookup: dict[str, str] = {}
+        for c in load_categories().values():
+            for lab in (c.key, c.name_zh, c.name_en, c.name_en.lower()):
+                lookup[str(lab)] = c.key
+        tokens = [[t.strip() for t in re.split(r"[;；、，,]", v) if t.strip()] for v in gdf[cats_c].fillna("").astype(str)]
+        known = set(known_categories) if known_categories is not None else set(lookup.values())
+        keys = [[lookup.get(t, lookup.get(t.lower(), t)) for t in row] for row in tokens]
+        bad_cat = np.array([next((t for t, k in zip(row, ks) if k not in known), "") for row, ks in zip(tokens, keys)], dtype=object)
         check.flag(bad_cat != "", "unknown_category", cats_c, bad_cat)
+        cats = pd.Series([";".join(ks) for ks in keys], index=gdf.index)
     if id_column is None and find_column(cols, None, "id") is None:
         ids = np.array([f"c{r}" for r in gdf["_row"]], dtype=object)
     else:

@@ -59,16 +59,16 @@ LINE_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb")
 
 #: The repairs counted in ``info["repairs"]``, with what each count means.
 REPAIRS: dict[str, str] = {
-    "empty_dropped": "features with no geometry, dropped",
-    "non_lines_dropped": "features that are not lines (points, polygons), dropped",
-    "class_dropped": "lines of classes that are not walkable (or excluded), dropped",
-    "multipart_split": "multi-lines split into their parts",
-    "zero_length_dropped": "lines of no length, dropped",
-    "endpoints_merged": "line ends moved to meet other line ends within the tolerance",
-    "dangles_snapped": "line ends moved onto a nearby line within the tolerance (T-junctions drawn short)",
-    "junctions_split": "lines split where another line ends on them",
-    "crossings_split": "lines split where two lines at the same grade cross",
-    "grade_separated": "crossings not joined because the lines are at different grades (bridges, tunnels, layers)",
+    "empty_dropped": "features without geometry dropped",
+    "non_lines_dropped": "features that are not lines dropped",
+    "class_dropped": "lines of classes not walked dropped",
+    "multipart_split": "multi-lines split into parts",
+    "zero_length_dropped": "lines of no length dropped",
+    "endpoints_merged": "line ends merged with ends within the tolerance",
+    "dangles_snapped": "line ends moved onto a line within the tolerance",
+    "junctions_split": "T-junctions split (a line ends on another)",
+    "crossings_split": "crossings split (two lines at one grade)",
+    "grade_separated": "grade-separated crossings kept apart (bridges, tunnels, layers)",
 }
 
 #: Columns recognised as grade separation when ``grade_columns`` is not given (lower case).
@@ -521,4 +521,4 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
 
 def describe_repairs(repairs: Mapping[str, int]) -> str:
     """The non-zero repair counts as one English line (for logs and the CLI)."""
-    return ", ".join(f"{v} {REPAIRS[k].split(',')[0]}" for k, v in repairs.items() if v and k in REPAIRS) or "no repairs needed"
+    return ", ".join(f"{v} {REPAIRS[k]}" for k, v in repairs.items() if v and k in REPAIRS) or "no repairs needed"
