@@ -77,7 +77,7 @@ import shapely
 from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
 from siting.check.rules import add_planned_remedy, area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
 from siting.errors import InputError, Problems, ScenarioError, SitingError
-from siting.inputs import Development, access_points
+from siting.inputs import Development, access_points, find_column
 from siting.network import Network, Snap, nearest, pairs_within
 from siting.network.service_area import node_distances, service_area_lines
 from siting.optimize import CoverageProblem, solve_target
@@ -226,7 +226,8 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
     kind = str(acc["kind"].iloc[0])
     if kind == "entrance":
         kind = "entrances"
-        labels = [str(v) for v in ent["name"]] if ent is not None and "name" in ent.columns else [f"entrance {i + 1}" for i in range(len(acc))]
+        name_c = find_column([c for c in ent.columns if c != ent.geometry.name], None, "name") if ent is not None else None
+        labels = [str(v) for v in ent[name_c]] if name_c is not None else [f"entrance {i + 1}" for i in range(len(acc))]
     else:
         if kind == "interior":
             notes.append("no entrances given and no street crosses the outline: measured from a point inside the polygon")

@@ -78,7 +78,7 @@ def demand_from_raster(
         (True), ``source``, ``_row`` (the cell's row in the file, from 1); points in ``to_crs``.
     """
     rasterio = _rasterio()
-    from rasterio.windows import Window, from_bounds
+    from rasterio.windows import Window
 
     p = Path(path)
     if not p.exists():
@@ -95,6 +95,8 @@ def demand_from_raster(
             raise CRSError(f"demand grid {p.name} has no CRS: save it with one, or set demand.crs (e.g. \"EPSG:4326\")")
         src = pyproj.CRS.from_user_input(src)
         window = None
+        a = ds.transform
+        off_r = off_c = 0
         if bounds is not None:
             minx, miny, maxx, maxy = bounds
             t = pyproj.Transformer.from_crs(to_crs, src, always_xy=True)
@@ -102,20 +104,19 @@ def demand_from_raster(
             ys = np.linspace(miny - _MARGIN_M, maxy + _MARGIN_M, 21)
             gx, gy = np.meshgrid(xs, ys)
             rx, ry = t.transform(gx.ravel(), gy.ravel())
-            w = from_bounds(float(np.min(rx)), float(np.min(ry)), float(np.max(rx)), float(np.max(ry)), ds.transform)
-            c0, r0 = max(int(np.floor(w.col_off)), 0), max(int(np.floor(w.row_off)), 0)
-            c1 = min(int(np.ceil(w.col_off + w.width)), ds.width)
-            r1 = min(int(np.ceil(w.row_off + w.height)), ds.height)
+            # raster columns and rows of those points: the inverse of the cell -> coordinate affine
+            inv = np.linalg.inv(np.array([[a.a, a.b], [a.d, a.e]]))
+            cr = inv @ np.vstack([np.asarray(rx) - a.c, np.asarray(ry) - a.f])
+            c0, r0 = max(int(np.floor(cr[0].min())), 0), max(int(np.floor(cr[1].min())), 0)
+            c1, r1 = min(int(np.ceil(cr[0].max())), ds.width), min(int(np.ceil(cr[1].max())), ds.height)
             if c1 <= c0 or r1 <= r0:
                 raise InputError(
                     f"demand grid {p.name} does not cover the network area: check that it is the same place and that "
                     "its CRS is right"
                 )
             window = Window(c0, r0, c1 - c0, r1 - r0)
+            off_r, off_c = r0, c0
         data = ds.read(band, window=window, masked=True)
-        transform = ds.window_transform(window) if window is not None else ds.transform
-        off_r = int(window.row_off) if window is not None else 0
-        off_c = int(window.col_off) if window is not None else 0
         total_cells = ds.width * ds.height
     values = np.ma.filled(data.astype(float), np.nan)
     finite = np.isfinite(values)
@@ -125,9 +126,9 @@ def demand_from_raster(
         logger.warning("demand: %d cells of %s have a negative population and are skipped", int(negative.sum()), p.name)
     rows, cols = np.nonzero(keep)
     pop = values[rows, cols]
-    a = transform
-    cx = a.c + (cols + 0.5) * a.a + (rows + 0.5) * a.b
-    cy = a.f + (cols + 0.5) * a.d + (rows + 0.5) * a.e
+    fr, fc = rows + off_r + 0.5, cols + off_c + 0.5  # cell centres in the file's rows and columns
+    cx = a.c + fc * a.a + fr * a.b
+    cy = a.f + fc * a.d + fr * a.e
     if src.is_geographic and len(cx) and (np.abs(cx).max() > 180 or np.abs(cy).max() > 90):
         raise CRSError(f"demand grid {p.name}: cell centres are not degrees, but the file says {src.to_string()}: fix its CRS")
     tx, ty = pyproj.Transformer.from_crs(src, to_crs, always_xy=True).transform(cx, cy)

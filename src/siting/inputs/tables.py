@@ -41,7 +41,7 @@ __all__ = ["ALIASES", "TABLE_SUFFIXES", "Table", "find_column", "parse_numbers",
 logger = logging.getLogger(__name__)
 
 #: File suffixes read as tables.
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 #: Common names of the columns siting looks for (compared lower-cased, spaces and a bracketed
 #: unit removed). The scenario's ``*_column`` keys name any other.
