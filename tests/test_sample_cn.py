@@ -97,7 +97,7 @@ def test_sample_cn_runs_offline_in_chinese(tmp_path):
     text = _text(page)
     assert "OpenStreetMap" not in page  # no OSM data in this run, so no OSM credit
     # no English text of what the input code adds: rejected rows, notes on the inputs
-    for key, (en, zh) in LABELS.items():
+    for key, (en, _) in LABELS.items():
         if key.startswith(("reject_", "reason_", "rejected_", "input_", "note_", "repair_", "size_")):
             fixed = re.split(r"\{[^}]*\}", en)
             longest = max(fixed, key=len).strip(" .,()")

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
+from test_rows import CRS, X0, Y0, grid_layer
 
 from siting.coverage import coverage
 from siting.errors import MissingDependency
 from siting.inputs import Development, access_points, demand_from_file, entrances_from_file
 from siting.network import Network
 from siting.standards import resolve_categories
-from test_rows import CRS, X0, Y0, grid_layer
 
 
 def _b(x0, y0, x1, y1):

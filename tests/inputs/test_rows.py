@@ -136,7 +136,6 @@ def test_every_kind_of_bad_demand_row_is_flagged_with_its_row_number(tmp_path):
 
 
 def test_bad_facility_and_candidate_rows(tmp_path):
-    _, shops, sites = clean_tables()
     _, (ds, want_s), (dc, want_c) = dirty_tables()
     ds.to_csv(tmp_path / "f.csv", index=False)
     dc.to_csv(tmp_path / "c.csv", index=False)

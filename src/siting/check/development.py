@@ -227,7 +227,8 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
     if kind == "entrance":
         kind = "entrances"
         name_c = find_column([c for c in ent.columns if c != ent.geometry.name], None, "name") if ent is not None else None
-        labels = [str(v) for v in ent[name_c]] if name_c is not None else [f"entrance {i + 1}" for i in range(len(acc))]
+        labels = [str(v) for v in ent[name_c]] if ent is not None and name_c is not None else [
+            f"entrance {i + 1}" for i in range(len(acc))]
     else:
         if kind == "interior":
             notes.append("no entrances given and no street crosses the outline: measured from a point inside the polygon")
