@@ -265,17 +265,16 @@ def _snap_dangles(lines: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
     return _set_ends(lines, new[:n], new[n:]), int(len(pi))
 
 
-def _split_points(lines: np.ndarray, grade: np.ndarray) -> tuple[list[list[tuple[float, float]]], dict[str, int]]:
-    """Per line, the points where it must be split; and the counts of junctions and crossings."""
-    n = len(lines)
-    out: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+def _split_points(lines: np.ndarray, grade: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Where lines must be split: (line index, point xy) per split; and the counts of junctions and crossings."""
     counts = {"junctions_split": 0, "crossings_split": 0, "grade_separated": 0}
+    none = (np.zeros(0, dtype=np.int64), np.zeros((0, 2)), counts)
     tree = shapely.STRtree(lines)
     ia, ib = tree.query(lines, predicate="intersects")
     m = ia < ib
     ia, ib = ia[m], ib[m]
     if len(ia) == 0:
-        return out, counts
+        return none
     inter = shapely.intersection(lines[ia], lines[ib])
     parts, pidx = shapely.get_parts(inter, return_index=True)
     kind = shapely.get_type_id(parts)
@@ -288,10 +287,10 @@ def _split_points(lines: np.ndarray, grade: np.ndarray) -> tuple[list[list[tuple
         ln = parts[is_ln]
         pts += [shapely.get_coordinates(shapely.get_point(ln, 0)), shapely.get_coordinates(shapely.get_point(ln, -1))]
         owner += [pidx[is_ln], pidx[is_ln]]
-    xy = np.concatenate(pts) if pts else np.zeros((0, 2))
-    pair = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
+    xy = np.concatenate(pts)
+    pair = np.concatenate(owner)
     if len(xy) == 0:
-        return out, counts
+        return none
     la, lb = ia[pair], ib[pair]
     a0, a1 = _ends(lines)
 
@@ -304,38 +303,61 @@ def _split_points(lines: np.ndarray, grade: np.ndarray) -> tuple[list[list[tuple
     counts["grade_separated"] = int(separated.sum())
     counts["crossings_split"] = int((interior & ~separated).sum())
     counts["junctions_split"] = int((end_a ^ end_b).sum())
-    for k in np.flatnonzero(~separated):
-        p = (float(xy[k, 0]), float(xy[k, 1]))
-        if not end_a[k]:
-            out[la[k]].append(p)
-        if not end_b[k]:
-            out[lb[k]].append(p)
-    return out, counts
+    cut_a = ~separated & ~end_a
+    cut_b = ~separated & ~end_b
+    return np.concatenate([la[cut_a], lb[cut_b]]), np.concatenate([xy[cut_a], xy[cut_b]]), counts
 
 
-def _cut(line: shapely.LineString, points: list[tuple[float, float]]) -> list[shapely.LineString]:
-    """``line`` cut at ``points`` (which lie on it), each point becoming a shared vertex."""
-    coords = np.asarray(line.coords)
-    seg = np.hypot(*np.diff(coords, axis=0).T)
-    cum = np.r_[0.0, np.cumsum(seg)]
-    total = cum[-1]
-    pos = shapely.line_locate_point(line, shapely.points(np.asarray(points)))
-    order = np.argsort(pos, kind="stable")
-    cuts: list[tuple[float, np.ndarray]] = []
-    for k in order:
-        s = float(pos[k])
-        if s <= _ENDPOINT_EPS or s >= total - _ENDPOINT_EPS or (cuts and s - cuts[-1][0] <= _ENDPOINT_EPS):
-            continue
-        cuts.append((s, np.asarray(points[k])))
-    if not cuts:
-        return [line]
-    pieces = []
-    start_s, start_xy = 0.0, coords[0]
-    for s, xy in [*cuts, (total, coords[-1])]:
-        inner = coords[(cum > start_s + 1e-9) & (cum < s - 1e-9)]
-        pieces.append(shapely.LineString(np.vstack([start_xy, inner, xy])))
-        start_s, start_xy = s, xy
-    return pieces
+def _cut_all(lines: np.ndarray, line: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every line cut at its split points (``line[k]`` is cut at ``xy[k]``, which lies on it); each
+    point becomes the shared end vertex of the two pieces. Vectorised: one sort of all vertices
+    and cut points. Returns the pieces and the index of the line each came from."""
+    n = len(lines)
+    total = shapely.length(lines)
+    vxy, vidx = shapely.get_coordinates(lines, return_index=True)
+    seg = np.r_[0.0, np.hypot(*np.diff(vxy, axis=0).T)]
+    first = np.r_[True, vidx[1:] != vidx[:-1]]
+    seg[first] = 0.0
+    cum = np.cumsum(seg)
+    cum -= np.repeat(cum[first], np.bincount(vidx, minlength=n)[np.unique(vidx)])
+    # the cut points' positions along their lines; those at an end, or within 0.1 mm of another, go
+    pos = shapely.line_locate_point(lines[line], shapely.points(xy)) if len(line) else np.zeros(0)
+    inside = (pos > _ENDPOINT_EPS) & (pos < total[line] - _ENDPOINT_EPS)
+    line, xy, pos = line[inside], xy[inside], pos[inside]
+    order = np.lexsort((pos, line))
+    line, xy, pos = line[order], xy[order], pos[order]
+    dup = np.r_[False, (line[1:] == line[:-1]) & (np.diff(pos) <= _ENDPOINT_EPS)]
+    line, xy, pos = line[~dup], xy[~dup], pos[~dup]
+    if len(line) == 0:
+        return lines, np.arange(n)
+    # a key that sorts by line, then position: line + position / (length + 1)
+    scale = total + 1.0
+    bkey = line + pos / scale[line]
+    vkey = vidx + cum / scale[vidx]
+    # vertices within 0.1 mm of a cut point are replaced by it
+    near = np.zeros(len(vkey), dtype=bool)
+    j = np.searchsorted(bkey, vkey)
+    for k in (j - 1, j):
+        ok = (k >= 0) & (k < len(bkey))
+        kk = np.clip(k, 0, len(bkey) - 1)
+        near |= ok & (line[kk] == vidx) & (np.abs(pos[kk] - cum) <= _ENDPOINT_EPS)
+    near &= (cum > _ENDPOINT_EPS) & (cum < total[vidx] - _ENDPOINT_EPS)
+    vkeep = ~near
+    # the piece of each vertex: the cuts of its line before it
+    line_start = np.searchsorted(line, np.arange(n))  # index of each line's first cut
+    n_cuts = np.bincount(line, minlength=n)
+    piece0 = np.r_[0, np.cumsum(n_cuts + 1)[:-1]]  # id of each line's first piece
+    v_piece = piece0[vidx] + (np.searchsorted(bkey, vkey, side="right") - line_start[vidx])
+    rank = np.arange(len(line)) - line_start[line]
+    end_piece = piece0[line] + rank  # a cut point ends one piece ...
+    start_piece = end_piece + 1  # ... and starts the next
+    pid = np.concatenate([v_piece[vkeep], end_piece, start_piece])
+    at = np.concatenate([cum[vkeep], pos, pos])
+    pxy = np.concatenate([vxy[vkeep], xy, xy])
+    o = np.lexsort((at, pid))
+    pieces = shapely.linestrings(pxy[o], indices=pid[o])
+    owner = np.repeat(np.arange(n), n_cuts + 1)
+    return np.asarray(pieces, dtype=object), owner
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,17 +495,9 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     if short.any():
         repairs["zero_length_dropped"] += int(short.sum())
         parts, rows, scale = parts[~short], rows[~short], scale[~short]
-    splits, counts = _split_points(parts, grade[rows])
+    cut_line, cut_xy, counts = _split_points(parts, grade[rows])
     repairs.update(counts)
-    pieces: list[shapely.LineString] = []
-    owner: list[int] = []
-    for k, line in enumerate(parts):
-        cut = _cut(line, splits[k]) if splits[k] else [line]
-        pieces += cut
-        owner += [k] * len(cut)
-    geometry = np.empty(len(pieces), dtype=object)
-    geometry[:] = pieces
-    own = np.asarray(owner, dtype=np.int64)
+    geometry, own = _cut_all(parts, cut_line, cut_xy)
     # nodes
     a, b = _ends(geometry)
     ends = np.concatenate([a, b])
