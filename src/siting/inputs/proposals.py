@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siting._io import dbf_encoding
 from siting.errors import CRSError, InputError, MissingFileError
 from siting.inputs.tables import find_column, parse_numbers
 
@@ -96,7 +97,7 @@ def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
     out = []
     for name in order:
         try:
-            gdf = pyogrio.read_dataframe(p, layer=name)
+            gdf = pyogrio.read_dataframe(p, layer=name, encoding=dbf_encoding(p))  # a GBK Shapefile without .cpg
         except Exception as exc:
             raise InputError(f"{what} {p.name}, layer {name!r} cannot be read ({exc})") from exc
         gdf.attrs["layer"] = name
