@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from siting.errors import InputError, MissingFileError, Problems, ScenarioError
 from siting.inputs.coords import crs_problem
+from siting.inputs.options import demand_key_problems, file_key_problems, line_key_problems
+from siting.network.lines import is_line_layer
 from siting.units import parse_threshold, resolve_speed
 
 __all__ = ["Scenario", "load_scenario"]
@@ -260,7 +262,7 @@ class Scenario(_Model):
     def uses_osm(self) -> bool:
         """Whether any input comes from OpenStreetMap (credit it then, and only then)."""
         src = self.network.source
-        own_network = src is not None and (src.startswith("synthetic") or _is_line_layer(src))
+        own_network = src is not None and (src.startswith("synthetic") or is_line_layer(src))
         return (not own_network) or self.demand.source == "osm_buildings" or self.facilities.source == "osm" \
             or (self.optimize is not None and bool(self.optimize.candidates.landuse))
 
@@ -309,34 +311,18 @@ def _pydantic_problems(err: ValidationError) -> list[str]:
 
 def _without_errors(data: dict[str, Any], err: ValidationError) -> dict[str, Any]:
     """A copy of ``data`` without the keys pydantic refused (a missing required key drops its
-    section), so that the rest can still be checked."""
+    section, a bad list item its list), so that the rest can still be checked."""
     import copy
 
     out = copy.deepcopy(data)
     for e in err.errors():
-        loc = list(e["loc"])
-        if e["type"] == "missing":
-            loc = loc[:-1]
-        if not loc:
-            continue
+        loc = [k for k in e["loc"] if isinstance(k, str)]
+        loc = loc[:-1] if e["type"] == "missing" else loc
         node: Any = out
         for k in loc[:-1]:
-            if isinstance(node, dict) and k in node:
-                node = node[k]
-            elif isinstance(node, list) and isinstance(k, int) and k < len(node):
-                node = node[k]
-            else:
-                node = None
-                break
-        last = loc[-1]
-        if isinstance(node, dict):
-            node.pop(last, None)
-        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
-            node[last] = None
-            parent: Any = out
-            for k in loc[:-2]:
-                parent = parent[k]
-            parent[loc[-2]] = [v for v in node if v is not None]
+            node = node.get(k) if isinstance(node, dict) else None
+        if loc and isinstance(node, dict):
+            node.pop(loc[-1], None)
     return out
 
 
@@ -416,7 +402,7 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         fp = sc.path(net.source)
         if fp is not None and not fp.exists():
             problems.add(f"network.source: file not found: {fp}: check the path (relative to the scenario file)")
-        if fp is not None and not (_is_line_layer(net.source) or fp.name.lower().endswith(
+        if fp is not None and not (is_line_layer(net.source) or fp.name.lower().endswith(
                 (".pbf", ".osm", ".xml", ".osm.bz2", ".graphml"))):
             problems.add(f"network.source = {net.source!r} has an unknown type: use .osm.pbf, .osm (XML), .graphml, or a "
                          "line layer of road centrelines (.gpkg, .shp, .geojson, .fgb)")
@@ -457,8 +443,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             snap.metres(speed)
     except InputError as exc:
         problems.add(str(exc))
-    if net.source and _is_line_layer(net.source):
-        _check_lines(sc, problems)
+    if net.source and is_line_layer(net.source):
+        problems.items += line_key_problems(net.lines)
     for key, section in (("demand", sc.demand), ("facilities", sc.facilities)):
         special = {"demand": "osm_buildings", "facilities": "osm"}[key]
         if section.source == "synthetic":
@@ -469,18 +455,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             fp = sc.path(section.source)
             if fp is not None and not fp.exists():
                 problems.add(f"{key}.source: file not found: {fp}: check the path, or use \"{special}\"")
-            _check_file_keys(key, section, fp, problems)
-    if sc.demand.entrances is not None:
-        fp = sc.path(sc.demand.entrances)
-        if not fp.exists():
-            problems.add(f"demand.entrances: file not found: {fp}: check the path")
-        if sc.demand.source in ("osm_buildings", "synthetic"):
-            problems.add("demand.entrances needs compound polygons as demand (demand.source = a polygon file)")
-    if sc.demand.source.lower().endswith((".tif", ".tiff")):
-        try:
-            import rasterio  # noqa: F401
-        except ImportError:
-            problems.add("demand.source is a population grid (GeoTIFF), which needs rasterio: pip install \"siting[raster]\"")
+            problems.items += file_key_problems(key, section, fp)
+    problems.items += demand_key_problems(sc.demand, sc.path(sc.demand.entrances))
     cats = None
     overrides, bad_thresholds = _checked_overrides(sc, problems)
     try:
@@ -550,7 +526,7 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
         if fp is not None and not fp.exists():
             problems.add(f"optimize.candidates.{key}: file not found: {fp}: check the path")
         if key == "source":
-            _check_file_keys("optimize.candidates", o.candidates, fp, problems)
+            problems.items += file_key_problems("optimize.candidates", o.candidates, fp)
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
@@ -620,12 +596,6 @@ def _check_access(sc: Scenario, a: AccessConfig, keys: list[str], problems: Prob
 
 
 
-def _is_line_layer(source: str) -> bool:
-    from siting.network.lines import is_line_layer
-
-    return is_line_layer(source)
-
-
 def _resolve(sc: Scenario, keys: list[str] | None, overrides: dict[str, dict[str, Any]]) -> Any:
     from siting.standards import resolve_categories
 
@@ -646,44 +616,3 @@ def _checked_overrides(sc: Scenario, problems: Problems) -> tuple[dict[str, dict
                 change = {k: v for k, v in change.items() if k != "threshold"}
         out[key] = change
     return out, bad
-
-
-def _check_file_keys(key: str, section: Any, path: Path | None, problems: Problems) -> None:
-    """Separator, decimal mark, encoding and sheet of an input file."""
-    import codecs
-
-    if section.sep is not None and section.sep not in (",", ";", "\t", "\\t", "tab", "|", " "):
-        problems.add(f"{key}.sep = {section.sep!r}: use \",\", \";\", \"\\t\" (tab) or \"|\"")
-    if section.decimal is not None and section.decimal not in (".", ","):
-        problems.add(f"{key}.decimal = {section.decimal!r}: use \".\" or \",\"")
-    if section.encoding is not None:
-        try:
-            codecs.lookup(section.encoding)
-        except LookupError:
-            problems.add(f"{key}.encoding = {section.encoding!r} is not an encoding Python knows: use e.g. \"GBK\", \"GB18030\", "
-                         "\"UTF-8\" or \"UTF-16\"")
-    if section.sheet is not None and path is not None and path.suffix.lower() not in (".xlsx", ".xlsm"):
-        problems.add(f"{key}.sheet is set, but {path.name} is not an .xlsx workbook: remove {key}.sheet")
-
-
-def _check_lines(sc: Scenario, problems: Problems) -> None:
-    """The [network.lines] keys of a line-layer network."""
-    lines = sc.network.lines
-    try:
-        t = parse_threshold(lines.tolerance, key="network.lines.tolerance")
-        if t.kind != "m":
-            problems.add(f"network.lines.tolerance = {lines.tolerance!r} must be a distance, e.g. \"1 m\"")
-    except InputError as exc:
-        problems.add(str(exc))
-    for cls, speed in lines.speeds.items():
-        try:
-            resolve_speed(speed, key=f"network.lines.speeds.{cls}")
-        except InputError as exc:
-            problems.add(str(exc))
-    if lines.encoding is not None:
-        import codecs
-
-        try:
-            codecs.lookup(lines.encoding)
-        except LookupError:
-            problems.add(f"network.lines.encoding = {lines.encoding!r} is not an encoding Python knows: use e.g. \"GBK\"")
