@@ -179,3 +179,24 @@ def test_raster_without_rasterio_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "rasterio", None)
     with pytest.raises(MissingDependency, match=r'pip install "siting\[raster\]"'):
         demand_from_file(tmp_path / "m.tif", to_crs=CRS)
+
+
+def test_accessibility_and_indicators_measure_from_the_gates(tmp_path, grid):
+    """2SFCA with a pharmacy at (0, 150), 8 minutes = 480 m at 1 m/s: from their best access points
+    A (240 m) and B (460 m) are in its catchment, C (610 m) is not, so A and B get 1000 / (262 + 3144)
+    pharmacies per 1000 residents and C none. Measured from B's inside point (400, 150), B would be
+    50 + 400 + 50 = 500 m away and out of reach."""
+    from siting.access import accessibility
+
+    p, gates = compounds_file(tmp_path)
+    d = demand_from_file(p, to_crs=CRS)
+    ent = entrances_from_file(gates, d)
+    acc = access_points(grid, d["footprint"], entrances=ent.geometry, entrance_owner=ent["owner"].to_numpy())
+    fac = gpd.GeoDataFrame({"fid": ["P"], "category": ["pharmacy"]}, geometry=[Point(X0, Y0 + 150)], crs=CRS)
+    cats = resolve_categories(["pharmacy"])
+    snap, owner = grid.snap(acc, 300), acc["owner"].to_numpy()
+    cov = coverage(grid, d, fac, cats, demand_snap=snap, demand_owner=owner)
+    a = accessibility(grid, cov.residences, fac, cats, demand_snap=snap, demand_owner=owner)
+    np.testing.assert_allclose(a.residences["pharmacy_access"], [1000 / 3406, 1000 / 3406, 0])
+    no_gates = accessibility(grid, cov.residences, fac, cats)
+    np.testing.assert_allclose(no_gates.residences["pharmacy_access"], [1000 / 262, 0, 0])
