@@ -92,3 +92,14 @@ def test_orlib_runner_matches_the_published_optima(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]
     assert "| pmed1 | 100 | 5 | p_median | 5819 | 5819 | optimal |" in p.stdout
+
+
+def test_inputs_load_benchmark_runs(tmp_path):
+    out = tmp_path / "inputs.jsonl"
+    p = subprocess.run([sys.executable, "-m", "benchmarks.inputs_load", "--quick", "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    rows = {r["case"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert rows["lines"]["crossings_split"] > 2000 and rows["lines"]["seconds"] > 0
+    if "cells" in rows["raster"]:
+        assert rows["raster"]["residences"] == rows["grid_csv"]["residences"] > 0

@@ -28,12 +28,20 @@ def test_generated_candidates_one_per_cell(line_network):
 
 
 def test_candidates_file_checks(tmp_path):
-    pd.DataFrame({"id": ["a", "b"], "lon": [116.4, 116.41], "lat": [39.9, 39.91], "cost": [-1, None],
-                  "categories": ["pharmacy;bogus", ""]}).to_csv(tmp_path / "c.csv", index=False)
-    with pytest.raises(Exception) as err:
+    pd.DataFrame({"id": ["a", "b", "c", "d", "e", "f"], "lon": [116.4, 116.41, 116.42, 116.43, 116.44, 116.45], "lat": [39.9] * 6,
+                  "cost": [-1, None, 2, 3, 4, 5], "categories": ["", "", "pharmacy;bogus", "", "药店", "pharmacy"]}).to_csv(
+        tmp_path / "c.csv", index=False)
+    from siting.inputs import RejectedRows
+
+    rej = RejectedRows()
+    c = candidates_from_file(tmp_path / "c.csv", to_crs="EPSG:32650", known_categories=["pharmacy"], rejected=rej)
+    assert c["site_id"].tolist() == ["d", "e", "f"] and c["categories"].tolist() == ["", "pharmacy", "pharmacy"]  # 药店 = pharmacy
+    assert list(zip(rej.frame()["row"], rej.frame()["reason"])) == [(2, "negative"), (3, "missing_value"), (4, "unknown_category")]
+    pd.DataFrame({"lon": [116.4, 116.41], "lat": [39.9, 39.91], "cost": [-1, None]}).to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(Exception) as err:  # every row bad: the file is refused, both reasons named
         candidates_from_file(tmp_path / "c.csv", to_crs="EPSG:32650", known_categories=["pharmacy"])
     msg = str(err.value)
-    assert "negative" in msg and "no 'cost'" in msg and "bogus" in msg
+    assert "2 of 2 rows are bad" in msg and "negative" in msg and "empty" in msg
 
 
 def test_hosts():

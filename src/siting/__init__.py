@@ -7,6 +7,10 @@ The stages, each usable alone (see docs/architecture.md)::
     res = run_scenario(sc)          # network, demand, facilities, coverage, indicators, plan
     write_outputs(res)              # out/demo/ (map, report, tables), maps/demo.html
 
+Inputs as planners hand them over: :func:`read_table` (CSV in any encoding, ``.xlsx``),
+:func:`read_lines` and :meth:`Network.from_gdf` (road centrelines), :class:`RejectedRows` (the bad
+rows a run dropped); :mod:`siting.inputs` for the loaders.
+
 Lower-level: :class:`Network` (compiled road network), :func:`nearest` and
 :func:`pairs_within` (bounded shortest paths), :func:`coverage`, :mod:`siting.optimize`.
 """
@@ -27,7 +31,9 @@ from siting.errors import (
     SitingError,
     SolverError,
 )
+from siting.inputs import ReadOptions, RejectedRows, read_table
 from siting.network import (
+    LineRules,
     Nearest,
     Network,
     Snap,
@@ -36,6 +42,7 @@ from siting.network import (
     graph_from_pyrosm,
     nearest,
     pairs_within,
+    read_lines,
 )
 from siting.optimize import (
     CoverageProblem,
@@ -64,6 +71,7 @@ __all__ = [
     "CoverageProblem",
     "CoverageResult",
     "InputError",
+    "LineRules",
     "MissingDependency",
     "MissingFileError",
     "Nearest",
@@ -71,6 +79,8 @@ __all__ = [
     "NetworkError",
     "OfflineError",
     "Plan",
+    "ReadOptions",
+    "RejectedRows",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -98,6 +108,8 @@ __all__ = [
     "prepare_check",
     "priority_weights",
     "read_development",
+    "read_lines",
+    "read_table",
     "resolve_categories",
     "resolve_speed",
     "run_batch",

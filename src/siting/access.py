@@ -228,6 +228,7 @@ def accessibility(
     max_snap: float = 300.0,
     demand_snap: Snap | None = None,
     facility_snap: dict[str, Snap] | None = None,
+    demand_owner: np.ndarray | None = None,
 ) -> AccessResult:
     """Measure 2SFCA accessibility and its equity per category.
 
@@ -258,6 +259,9 @@ def accessibility(
         Accessibility (per ``per`` people) below which a resident is under-served.
     max_snap : float
         Metres; facilities farther from every street are left out.
+    demand_owner : array of int, optional
+        When ``demand_snap`` snaps access points (compound gates, :mod:`siting.inputs.access`): the
+        residence of each; a residence reaches a facility at the distance of its best gate.
     demand_snap, facility_snap : optional
         Reuse the snaps of a coverage run (facility_snap: category → Snap of that category's
         facilities in their order in ``facilities``).
@@ -306,6 +310,11 @@ def accessibility(
             pr = pairs_within(net, fsnap, dsnap, limit)
             ps, pdm, pm = (pr["source"].to_numpy(np.int64), pr["target"].to_numpy(np.int64),
                            pr["metres"].to_numpy(float))
+            if demand_owner is not None and len(pdm):  # gates to residences: the shortest pair of each
+                pdm = np.asarray(demand_owner, dtype=np.int64)[pdm]
+                o = np.lexsort((pm, pdm, ps))
+                first = np.r_[True, (ps[o][1:] != ps[o][:-1]) | (pdm[o][1:] != pdm[o][:-1])]
+                ps, pdm, pm = ps[o][first], pdm[o][first], pm[o][first]
         else:
             ps = pdm = np.zeros(0, np.int64)
             pm = np.zeros(0)

@@ -20,10 +20,33 @@ import numpy as np
 import pandas as pd
 
 from siting.inputs.demand import GROUP_COLUMNS
-from siting.network import Network, Snap, nearest
+from siting.network import Nearest, Network, Snap, nearest
 from siting.standards import Category
 
-__all__ = ["CoverageResult", "coverage"]
+__all__ = ["CoverageResult", "coverage", "per_residence"]
+
+
+def per_residence(values: np.ndarray, owner: np.ndarray | None, n: int) -> np.ndarray:
+    """The smallest of ``values`` (one per access point) per residence: a compound's distance is
+    that of its best gate (:mod:`siting.inputs.access`). With ``owner`` None, ``values`` as they are."""
+    values = np.asarray(values, dtype=float)
+    if owner is None:
+        return values
+    out = np.full(n, np.inf)
+    np.minimum.at(out, np.asarray(owner, dtype=np.int64), values)
+    return out
+
+
+def _best_per_owner(near: Nearest, owner: np.ndarray, n: int) -> Nearest:
+    """Per residence, the nearest facility through its best access point."""
+    order = np.lexsort((near.distance, owner))
+    o = owner[order]
+    first = np.r_[True, o[1:] != o[:-1]] if len(o) else np.zeros(0, dtype=bool)
+    dist = np.full(n, np.inf)
+    src = np.full(n, -1, dtype=np.int64)
+    dist[o[first]] = near.distance[order][first]
+    src[o[first]] = near.source[order][first]
+    return Nearest(dist, src)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +104,7 @@ def coverage(
     search_factor: float = 3.0,
     complete: Sequence[str] | None = None,
     demand_snap: Snap | None = None,
+    demand_owner: np.ndarray | None = None,
     elderly_speed_mps: float | None = None,
 ) -> CoverageResult:
     """Measure coverage per category.
@@ -106,7 +130,12 @@ def coverage(
     complete : sequence of str, optional
         Categories that make the complete circle (default: those marked ``basic``).
     demand_snap : Snap, optional
-        Reuse an existing snap of ``demand``.
+        Reuse an existing snap of ``demand`` (one per residence), or of its access points (with
+        ``demand_owner``).
+    demand_owner : array of int, optional
+        With ``demand_snap`` of access points: the residence (row of ``demand``) of each. A
+        residence's distance is that of its best access point (compound gates, see
+        :mod:`siting.inputs.access`); it is reachable when any access point is.
     elderly_speed_mps : float, optional
         When given and the demand has an ``elderly`` column, the elderly group is also measured
         at this speed (m/s; the ``elderly`` profile is 0.8): a time threshold then reaches fewer
@@ -115,6 +144,9 @@ def coverage(
     d = demand.to_crs(net.crs) if demand.crs != net.crs else demand
     fac = facilities.to_crs(net.crs) if len(facilities) and facilities.crs != net.crs else facilities
     ds = demand_snap if demand_snap is not None else net.snap(d, max_snap)
+    nd = len(d)
+    if demand_owner is not None and len(demand_owner) != len(ds):
+        raise ValueError("demand_owner must give one residence per snapped access point")
     res = gpd.GeoDataFrame(
         {
             "rid": d["rid"].to_numpy(),
@@ -124,11 +156,23 @@ def coverage(
         geometry=d.geometry.values,
         crs=net.crs,
     )
+    if "name" in d.columns:
+        res.insert(1, "name", d["name"].fillna("").astype(str).to_numpy())
     for g in GROUP_COLUMNS:
         if g in d.columns:
             res[g] = d[g].to_numpy(dtype=float)
-    res["snap_m"] = ds.perp
-    res["reachable"] = ds.reachable
+    if demand_owner is None:
+        res["snap_m"] = ds.perp
+        res["reachable"] = ds.reachable
+        res_reachable = ds.reachable
+    else:
+        perp = np.full(nd, np.inf)
+        np.minimum.at(perp, demand_owner, ds.perp)
+        reach = np.zeros(nd, dtype=bool)
+        np.logical_or.at(reach, demand_owner, ds.reachable)
+        res["snap_m"] = perp
+        res["reachable"] = reach
+        res_reachable = reach
     pop = res["population"].to_numpy()
     total = float(pop.sum())
     rows = []
@@ -145,6 +189,8 @@ def coverage(
                 int((~fs.reachable).sum()), len(sub), cat.key, max_snap,
             )
         near = nearest(net, fs, ds, limit=limit * search_factor)
+        if demand_owner is not None:
+            near = _best_per_owner(near, demand_owner, nd)
         metres = near.distance
         covered = metres <= limit
         fids = np.where(near.source >= 0, sub["fid"].to_numpy()[np.maximum(near.source, 0)] if len(sub) else "", "")
@@ -201,6 +247,6 @@ def coverage(
         complete_share=complete_share,
         basic=basic,
         speed_mps=speed_mps,
-        unreachable=int((~ds.reachable).sum()),
+        unreachable=int((~res_reachable).sum()),
         facility_snap=fsnaps,
     )

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.coverage import CoverageResult
+from siting.coverage import CoverageResult, per_residence
 from siting.network import Network, Snap, nearest
 from siting.standards import Category, Indicator, Standard, label, load_categories, load_standard
 from siting.units import parse_threshold, resolve_speed
@@ -133,7 +133,7 @@ def _unit_coverage(ind: Indicator, cov: CoverageResult, demand: pd.DataFrame, ca
 
 
 def _reach(ind: Indicator, cov: CoverageResult, cats: dict[str, Category], lang: str,
-           network: Network | None, demand_snap: Snap | None) -> dict[str, Any]:
+           network: Network | None, demand_snap: Snap | None, demand_owner: np.ndarray | None = None) -> dict[str, Any]:
     res = cov.residences
     speed = resolve_speed(ind.speed, key=f"indicator {ind.key} speed") if ind.speed else cov.speed_mps
     metres = parse_threshold(str(ind.threshold), key=f"indicator {ind.key} threshold").metres(speed)
@@ -151,7 +151,7 @@ def _reach(ind: Indicator, cov: CoverageResult, cats: dict[str, Category], lang:
     rows = cov.categories.set_index("category")
     for k in measured:
         if network is not None and demand_snap is not None and k in cov.facility_snap:
-            d = nearest(network, cov.facility_snap[k], demand_snap, limit=metres).distance
+            d = per_residence(nearest(network, cov.facility_snap[k], demand_snap, limit=metres).distance, demand_owner, len(res))
         elif metres <= float(rows.loc[k, "threshold_m"]) + 1e-9:
             d = res[f"{k}_m"].to_numpy(dtype=float)  # exact up to the category threshold, inf beyond the search
         else:
@@ -190,6 +190,7 @@ def indicators(
     standard: Standard | str | None = None,
     network: Network | None = None,
     demand_snap: Snap | None = None,
+    demand_owner: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Measure the indicators of a run.
 
@@ -214,6 +215,8 @@ def indicators(
         a category's threshold (the elderly circle: 15 min at 0.8 m/s = 720 m) is measured with
         one bounded search per category on them. Without them, such an indicator is measured
         from the coverage run's distances where they suffice, else not assessable.
+    demand_owner : array of int, optional
+        When ``demand_snap`` snaps access points (compound gates): the residence of each.
 
     Returns
     -------
@@ -307,5 +310,5 @@ def indicators(
         if i.measure == "unit_coverage":
             rows.append(_unit_coverage(i, cov, demand, by_key, lang))
         else:
-            rows.append(_reach(i, cov, by_key, lang, network, demand_snap))
+            rows.append(_reach(i, cov, by_key, lang, network, demand_snap, demand_owner))
     return pd.DataFrame(rows), catch

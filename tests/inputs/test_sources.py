@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from siting.errors import CRSError, InputError, MissingFileError
-from siting.inputs import BuildingRules, demand_from_buildings, demand_from_file, read_points
+from siting.inputs import BuildingRules, RejectedRows, demand_from_buildings, demand_from_file, read_points
 
 CRS = "EPSG:32650"
 
@@ -67,11 +67,19 @@ def test_households_estimated_when_missing(tmp_path):
     assert bool(d["households_estimated"].iloc[0])
 
 
-def test_negative_and_missing_population_reported_together(tmp_path):
+def test_negative_and_missing_population_are_rows_dropped_and_named(tmp_path):
+    pd.DataFrame({"lon": [116.4, 116.5, 116.6, 116.7, 116.8], "lat": [39.9] * 5,
+                  "population": [-5, None, 3, 4, 5]}).to_csv(tmp_path / "d.csv", index=False)
+    rej = RejectedRows()
+    d = demand_from_file(tmp_path / "d.csv", to_crs=CRS, rejected=rej)
+    assert d["population"].tolist() == [3, 4, 5]
+    f = rej.frame()
+    assert f["row"].tolist() == [2, 3] and f["reason"].tolist() == ["negative", "no_population"]
+    # most rows bad: the file is refused, both kinds named
     pd.DataFrame({"lon": [116.4, 116.5, 116.6], "lat": [39.9] * 3, "population": [-5, None, 3]}).to_csv(tmp_path / "d.csv", index=False)
     with pytest.raises(InputError) as err:
         demand_from_file(tmp_path / "d.csv", to_crs=CRS)
-    assert "negative" in str(err.value) and "no number" in str(err.value)
+    assert "2 of 3 rows are bad" in str(err.value) and "negative" in str(err.value) and "no population" in str(err.value)
 
 
 def test_csv_latitude_out_of_range_is_called_swapped(tmp_path):

@@ -77,7 +77,7 @@ import shapely
 from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
 from siting.check.rules import add_planned_remedy, area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
 from siting.errors import InputError, Problems, ScenarioError, SitingError
-from siting.inputs import Development
+from siting.inputs import Development, access_points, find_column
 from siting.network import Network, Snap, nearest, pairs_within
 from siting.network.service_area import node_distances, service_area_lines
 from siting.optimize import CoverageProblem, solve_target
@@ -204,32 +204,13 @@ def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> t
 # ------------------------------------------------------------------------------------------------
 # access points
 # ------------------------------------------------------------------------------------------------
-def _boundary_points(net: Network, polygon: shapely.Geometry) -> list[shapely.Point]:
-    """Where the polygon's outline meets the streets (a stretch along it counts by its middle)."""
-    boundary = polygon.boundary
-    idx = net._tree.query(boundary, predicate="intersects")
-    out: list[shapely.Point] = []
-    for e in np.unique(idx):
-        inter = boundary.intersection(net.edge_geometry[e])
-        for part in shapely.get_parts(inter):
-            if part.is_empty:
-                continue
-            if part.geom_type == "Point":
-                out.append(part)
-            elif part.geom_type in ("LineString", "LinearRing"):
-                out.append(part.interpolate(0.5, normalized=True))
-    # one point per 1 m: a crossing at a node is found on each of its segments
-    keep: list[shapely.Point] = []
-    for p in out:
-        if all(p.distance(q) > 1.0 for q in keep):
-            keep.append(p)
-    return keep
-
-
 def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_snap: float) -> tuple[gpd.GeoDataFrame, str, list[str]]:
+    """The development's access points by the rule shared with ``siting run``
+    (:func:`siting.inputs.access_points`: entrances, else outline-street crossings, else an inside point)."""
     g = poly.geometry.iloc[0]
     notes: list[str] = []
     problems = Problems(f"proposal {dev.name}")
+    ent = None
     if dev.entrances is not None and len(dev.entrances):
         ent = dev.entrances.to_crs(net.crs)
         for i, p in enumerate(ent.geometry):
@@ -240,16 +221,19 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
                     f"{ENTRANCE_TOLERANCE_M:.0f} m): check its coordinates and CRS"
                 )
         problems.raise_if_any()
-        geoms, kind = list(ent.geometry), "entrances"
-        labels = [str(v) for v in ent["name"]] if "name" in ent.columns else [f"entrance {i + 1}" for i in range(len(ent))]
+    acc = access_points(net, [g], entrances=None if ent is None else ent.geometry,
+                        entrance_owner=None if ent is None else np.zeros(len(ent), dtype=np.int64))
+    kind = str(acc["kind"].iloc[0])
+    if kind == "entrance":
+        kind = "entrances"
+        name_c = find_column([c for c in ent.columns if c != ent.geometry.name], None, "name") if ent is not None else None
+        labels = [str(v) for v in ent[name_c]] if ent is not None and name_c is not None else [
+            f"entrance {i + 1}" for i in range(len(acc))]
     else:
-        geoms = _boundary_points(net, g)
-        kind = "boundary"
-        if not geoms:
-            geoms, kind = [g.representative_point()], "interior"
+        if kind == "interior":
             notes.append("no entrances given and no street crosses the outline: measured from a point inside the polygon")
-        labels = [f"{kind} {i + 1}" for i in range(len(geoms))]
-    acc = gpd.GeoDataFrame({"label": labels, "kind": kind}, geometry=geoms, crs=net.crs)
+        labels = [f"{kind} {i + 1}" for i in range(len(acc))]
+    acc = gpd.GeoDataFrame({"label": labels, "kind": kind}, geometry=acc.geometry.values, crs=net.crs)
     snap = net.snap(acc, max_snap)
     acc["snap_m"] = snap.perp
     acc["reachable"] = snap.reachable

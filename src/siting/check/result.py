@@ -8,6 +8,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import pandas as pd
 
+from siting.inputs import ENTRANCE_TOLERANCE_M as _ENTRANCE_TOLERANCE_M
 from siting.inputs import Development
 from siting.scenario import Scenario
 from siting.standards import Category, Citation, Rule
@@ -20,8 +21,9 @@ __all__ = ["BatchResult", "CheckLine", "CheckResult"]
 SEARCH_FACTOR = 4.0
 
 
-#: An entrance farther than this from the development polygon is refused as a likely mistake (m).
-ENTRANCE_TOLERANCE_M = 50.0
+#: An entrance farther than this from the development polygon is refused as a likely mistake (m);
+#: the same tolerance gives compound entrances to compounds in ``siting run``.
+ENTRANCE_TOLERANCE_M = _ENTRANCE_TOLERANCE_M
 
 
 #: Where the area-per-households rate comes from.

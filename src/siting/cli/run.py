@@ -22,6 +22,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder (default out/<name>)")
     run.add_argument("--map", type=Path, default=None, help="map file (default maps/<name>.html)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--strict", action="store_true", help="refuse the run (exit 2) when any input row is bad, instead of "
+                     "dropping it and listing it in rejected_rows.csv")
     run.set_defaults(func=_cmd_run)
     return run
 
@@ -32,7 +34,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()
-    sc = load_scenario(args.scenario)
+    sc = load_scenario(args.scenario, overrides={"strict": True} if getattr(args, "strict", False) else None)
     logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")
     res = run_scenario(sc, progress=not args.no_progress)
     extra = getattr(args, "_after_run", None)
@@ -53,6 +55,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for r in plan.itertuples():
             gap = f", gap {r.gap:.2%}" if r.gap is not None and r.gap == r.gap else ""
             print(f"    {r.category:<{width}}  {r.new_stations} new: {r.share_before:6.1%} -> {r.share_after:6.1%}  ({r.status}, {r.solver}{gap})")
+    rejected = res.extras.get("rejected")
+    if rejected is not None and len(rejected):
+        print(f"  dropped {len(rejected):,} bad input rows (listed in rejected_rows.csv):")
+        for line in rejected.lines():
+            print(f"    {line}")
     for k, p in paths.items():
         print(f"  wrote {k}: {p}")
     print(f"  done in {time.perf_counter() - t0:.1f} s")

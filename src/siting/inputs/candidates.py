@@ -12,6 +12,7 @@ Every candidate has ``site_id`` (string), ``cost`` (≥ 0, any currency or 1 per
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError, Problems
-from siting.inputs.readers import read_points
+from siting.inputs.readers import ReadOptions, flag_far, flag_ids, left_out, load_rows
+from siting.inputs.rows import RejectedRows
+from siting.inputs.tables import find_column, parse_numbers
 from siting.network import Network
 
 __all__ = ["candidates_from_file", "generate_candidates", "hosts"]
@@ -102,70 +105,111 @@ def candidates_from_file(
     path: str | Path,
     *,
     to_crs: Any,
-    cost_column: str = "cost",
-    floor_area_column: str = "floor_area_m2",
-    categories_column: str = "categories",
+    cost_column: str | None = None,
+    floor_area_column: str | None = None,
+    categories_column: str | None = None,
     id_column: str | None = None,
+    name_column: str | None = None,
     known_categories: Sequence[str] | None = None,
     crs: Any = None,
+    options: ReadOptions | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    rejected: RejectedRows | None = None,
 ) -> gpd.GeoDataFrame:
-    """Candidate sites (points or parcels) from a GeoJSON, GeoPackage or CSV file.
+    """Candidate sites (points or parcels) from a table (CSV, ``.xlsx``) or GIS file.
+
+    Rows with bad coordinates, a cost or floor area that is negative or not a number, an
+    unknown category or a repeated id are dropped and reported (:mod:`siting.inputs.rows`).
 
     Parameters
     ----------
     path : str or Path
     to_crs : CRS-like
         The run's projected CRS.
-    cost_column : str
-        Build cost per site (≥ 0). Missing column = 1 per site (count stations).
-    floor_area_column : str
-        Floor area in m² (optional; gives capacity = area ÷ 30 × 100 households).
-    categories_column : str
-        Category keys the site may host, ``;``-separated (optional; empty = any).
+    cost_column : str, optional
+        Build cost per site (≥ 0; default ``cost`` / 成本 / 造价). No column = 1 per site (count
+        stations); an empty cell is a bad row.
+    floor_area_column : str, optional
+        Floor area in m² (default ``floor_area_m2`` / 建筑面积; gives capacity = area ÷ 30 × 100
+        households); may be empty.
+    categories_column : str, optional
+        Category keys the site may host, ``;``-separated (default ``categories`` / 可设类别;
+        empty = any).
+    id_column, name_column : str, optional
+        Id and name columns (``id`` / 编号, ``name`` / 名称).
     known_categories : sequence of str, optional
-        Valid category keys; others are reported.
+        Valid category keys; rows naming others are dropped.
+    crs, options, bounds, rejected
+        As for :func:`siting.inputs.demand.demand_from_file`.
     """
-    gdf = read_points(path, crs=crs, what="candidates")
-    name = Path(path).name
+    opts = options or ReadOptions()
+    if crs is not None:
+        opts = ReadOptions(**{**opts.__dict__, "crs": crs})
+    gdf, check = load_rows(path, opts, what="candidates")
+    name = check.name
+    cols = [c for c in gdf.columns if c not in (gdf.geometry.name, "_row")]
+    dec = gdf.attrs.get("decimal", ".")
+    n = len(gdf)
     problems = Problems()
-    if cost_column in gdf.columns:
-        cost = pd.to_numeric(gdf[cost_column], errors="coerce")
-        if cost.isna().any():
-            problems.add(f"candidates file {name}: {int(cost.isna().sum())} rows have no {cost_column!r}: give every site a cost")
-        if (cost < 0).any():
-            problems.add(f"candidates file {name}: {int((cost < 0).sum())} rows have a negative {cost_column!r}: costs must be ≥ 0")
-    else:
-        cost = pd.Series(1.0, index=gdf.index)
-    area = pd.to_numeric(gdf[floor_area_column], errors="coerce") if floor_area_column in gdf.columns else pd.Series(np.nan, index=gdf.index)
-    if (area < 0).any():
-        problems.add(f"candidates file {name}: negative {floor_area_column!r}: floor areas must be ≥ 0 m²")
-    cats = gdf[categories_column].fillna("").astype(str) if categories_column in gdf.columns else pd.Series("", index=gdf.index)
-    if known_categories is not None:
-        seen = {c.strip() for v in cats for c in v.split(";") if c.strip()}
-        unknown = sorted(seen - set(known_categories))
-        if unknown:
-            problems.add(f"candidates file {name}: unknown categories {unknown}: use {', '.join(known_categories)}")
+    found = {}
+    for key, given, kind in (("cost_column", cost_column, "cost"), ("floor_area_column", floor_area_column, "floor_area_m2"),
+                             ("categories_column", categories_column, "categories"), ("name_column", name_column, "name")):
+        found[kind] = find_column(cols, given, kind)
+        if given is not None and found[kind] is None:
+            problems.add(f"candidates file {name} has no column {given!r} (columns: {', '.join(map(str, cols))}): "
+                         f"set optimize.candidates.{key}")
     problems.raise_if_any()
-    if id_column and id_column in gdf.columns:
-        ids = gdf[id_column].astype(str).to_numpy()
-    elif "id" in gdf.columns:
-        ids = gdf["id"].astype(str).to_numpy()
+    cost_c, area_c, cats_c = found["cost"], found["floor_area_m2"], found["categories"]
+    if cost_c is not None:
+        cost, bad = parse_numbers(gdf[cost_c], decimal=dec)
+        check.flag(bad, "not_number", cost_c)
+        check.flag(~np.isfinite(cost) & ~bad, "missing_value", cost_c)
+        with np.errstate(invalid="ignore"):
+            check.flag(cost < 0, "negative", cost_c)
     else:
-        ids = np.array([f"c{i}" for i in range(len(gdf))], dtype=object)
-    if len(set(ids)) != len(ids):
-        raise InputError(f"candidates file {name}: site ids are not unique: give every site its own id")
-    geom = gdf.geometry
-    pts = geom if (geom.geom_type == "Point").all() else geom.representative_point()
+        cost = np.ones(n)
+    if area_c is not None:
+        area, bad = parse_numbers(gdf[area_c], decimal=dec)
+        check.flag(bad, "not_number", area_c)
+        with np.errstate(invalid="ignore"):
+            check.flag(area < 0, "negative", area_c)
+    else:
+        area = np.full(n, np.nan)
+    cats = pd.Series("", index=gdf.index)
+    if cats_c is not None:
+        # keys or names (社区卫生服务站), separated by ; 、 ， or ,
+        from siting.standards import load_categories
+
+        lookup: dict[str, str] = {}
+        for c in load_categories().values():
+            for lab in (c.key, c.name_zh, c.name_en, c.name_en.lower()):
+                lookup[str(lab)] = c.key
+        tokens = [[t.strip() for t in re.split(r"[;；、，,]", v) if t.strip()] for v in gdf[cats_c].fillna("").astype(str)]
+        known = set(known_categories) if known_categories is not None else set(lookup.values())
+        keys = [[lookup.get(t, lookup.get(t.lower(), t)) for t in row] for row in tokens]
+        bad_cat = np.array([next((t for t, k in zip(row, ks) if k not in known), "") for row, ks in zip(tokens, keys)], dtype=object)
+        check.flag(bad_cat != "", "unknown_category", cats_c, bad_cat)
+        cats = pd.Series([";".join(ks) for ks in keys], index=gdf.index)
+    if id_column is None and find_column(cols, None, "id") is None:
+        ids = np.array([f"c{r}" for r in gdf["_row"]], dtype=object)
+    else:
+        ids = flag_ids(check, gdf, id_column, "candidates")
+    pts, outside = flag_far(check, gdf, bounds, to_crs)
+    good = check.finish(rejected, hint="check the cost, floor area and categories columns (optimize.candidates.*_column)")
+    left_out(outside, good, "candidates", name)
+    idx = np.flatnonzero(good & ~outside)
+    name_c = found["name"]
     return gpd.GeoDataFrame(
         {
-            "site_id": ids,
-            "cost": cost.to_numpy(dtype=float),
-            "floor_area_m2": area.to_numpy(dtype=float),
-            "categories": cats.to_numpy(),
-            "source": name,
+            "site_id": ids[idx],
+            "name": gdf[name_c].iloc[idx].fillna("").astype(str).to_numpy() if name_c is not None else "",
+            "cost": cost[idx].astype(float),
+            "floor_area_m2": area[idx].astype(float),
+            "categories": cats.to_numpy()[idx],
+            "source": Path(path).name,
         },
-        geometry=pts.to_crs(to_crs).values,
-        crs=to_crs,
+        geometry=gpd.GeoSeries(np.asarray(pts.values, dtype=object)[idx], crs=pts.crs).values,
+        crs=pts.crs,
     )
 
 

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import ScenarioError
-from siting.inputs.readers import _ids, _points, _require, read_points
+from siting.inputs.readers import ReadOptions, _points, flag_far, flag_ids, left_out, load_rows
+from siting.inputs.rows import RejectedRows
+from siting.inputs.tables import find_column, parse_numbers
 from siting.standards import Category
 
 __all__ = ["facilities_from_file", "facilities_from_osm"]
@@ -74,29 +76,62 @@ def facilities_from_file(
     categories: Sequence[Category],
     *,
     to_crs: Any,
-    category_column: str = "category",
-    name_column: str = "name",
+    category_column: str | None = None,
+    name_column: str | None = None,
     id_column: str | None = None,
     crs: Any = None,
-    typecode_column: str = "typecode",
+    typecode_column: str | None = None,
+    options: ReadOptions | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    rejected: RejectedRows | None = None,
 ) -> gpd.GeoDataFrame:
     """Existing facilities from a file with a category column, or an Amap (高德) POI export.
 
-    Category values may be keys (``pharmacy``) or the Chinese or English names of the
-    categories in use; unknown values are refused, listed with their counts. A file without the
-    category column but with Amap type codes (``typecode``) is mapped through
-    ``data/amap_typecodes.csv``: POIs of categories not in use are dropped, and codes with no
-    mapping are reported with counts (a warning), never dropped silently. Amap coordinates are
-    GCJ-02: set ``crs = "gcj02"`` so that they are converted to WGS84.
+    Category values may be keys (``pharmacy``) or the Chinese or English names of any category
+    of ``data/categories.toml``; facilities of categories the scenario does not use are left out
+    (counted in the log), and rows with a value that is no category at all are dropped as bad
+    rows. A file without a category column but with Amap type codes (``typecode``) is mapped
+    through ``data/amap_typecodes.csv``: POIs of categories not in use are left out, and codes
+    with no mapping are reported with counts (a warning), never dropped silently. Amap
+    coordinates are GCJ-02: set ``crs = "gcj02"`` so that they are converted to WGS84.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV / ``.xlsx`` (lon/lat or an Amap ``location``), GeoPackage, Shapefile, GeoJSON.
+    categories : sequence of Category
+        The categories in use.
+    to_crs : CRS-like
+        The run's projected CRS.
+    category_column, name_column, id_column, typecode_column : str, optional
+        Columns (default: found among category / 类别, name / 名称, id / 编号, typecode / 类型编码).
+    crs : CRS-like, optional
+        CRS of the coordinates (``"gcj02"`` for Amap).
+    options : ReadOptions, optional
+        Encoding, separator, sheet, layer, coordinate columns.
+    bounds : tuple, optional
+        The network's bounds in ``to_crs``: rows more than 2 km outside are dropped as far away.
+    rejected : RejectedRows, optional
+        Collects the dropped rows.
     """
-    gdf = read_points(path, crs=crs, what="facilities")
-    name = Path(path).name
-    if category_column not in gdf.columns and typecode_column in gdf.columns:
+    opts = options or ReadOptions()
+    if crs is not None:
+        opts = ReadOptions(**{**opts.__dict__, "crs": crs})
+    gdf, check = load_rows(path, opts, what="facilities")
+    name = check.name
+    cols = [c for c in gdf.columns if c not in (gdf.geometry.name, "_row")]
+    cat_c = find_column(cols, category_column, "category")
+    code_c = find_column(cols, typecode_column, "typecode")
+    if category_column is not None and cat_c is None:
+        raise ScenarioError([f"facilities file {name} has no column {category_column!r} (columns: {', '.join(map(str, cols))}): "
+                             "add it or set facilities.category_column"])
+    in_use = {c.key for c in categories}
+    if cat_c is None and code_c is not None:
         from siting.standards import map_amap_typecodes
 
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            keys, unmapped = map_amap_typecodes(gdf[typecode_column].astype(str))
+            keys, unmapped = map_amap_typecodes(gdf[code_c].astype(str))
         if len(unmapped):
             listing = ", ".join(f"{code} ({n})" for code, n in unmapped.head(12).items())
             logger.warning(
@@ -104,39 +139,59 @@ def facilities_from_file(
                 "add rows to data/amap_typecodes.csv (or a category column) to use them",
                 int(unmapped.sum()), name, listing, " ..." if len(unmapped) > 12 else "",
             )
-        del caught
-        in_use = {c.key for c in categories}
-        keep = keys.notna().to_numpy() & keys.isin(in_use).to_numpy()
-        logger.info("facilities: %d of %d Amap POIs map to the categories in use", int(keep.sum()), len(gdf))
-        gdf = gdf[keep].copy()
-        gdf[category_column] = keys[keep].to_numpy()
-    _require(gdf, [category_column], "facilities", name, {category_column: "facilities.category_column"})
-    lookup: dict[str, str] = {}
-    for c in categories:
-        for label in (c.key, c.name_zh, c.name_en, c.name_en.lower()):
-            lookup[str(label)] = c.key
-    raw = gdf[category_column].astype(str).str.strip()
-    mapped = raw.map(lambda v: lookup.get(v, lookup.get(v.lower())))
-    unknown = raw[mapped.isna()].value_counts()
-    if len(unknown):
-        listing = ", ".join(f"{k!r} ({v} rows)" for k, v in unknown.items())
-        raise ScenarioError(
-            [
-                f"facilities file {name}: unknown categories in column {category_column!r}: {listing}; "
-                f"use one of {', '.join(c.key for c in categories)} (or add the category to the scenario)"
-            ]
-        )
+        mapped = keys.reset_index(drop=True)
+        unknown = np.zeros(len(gdf), dtype=bool)
+    elif cat_c is not None:
+        from siting.standards import load_categories
+
+        lookup: dict[str, str] = {}
+        for c in [*load_categories().values(), *categories]:
+            for lab in (c.key, c.name_zh, c.name_en, c.name_en.lower()):
+                lookup[str(lab)] = c.key
+        raw = gdf[cat_c].fillna("").astype(str).str.strip()
+        mapped = raw.map(lambda v: lookup.get(v, lookup.get(v.lower()))).reset_index(drop=True)
+        unknown = mapped.isna().to_numpy()
+        check.flag(unknown, "unknown_category", cat_c)
+    else:
+        raise ScenarioError([f"facilities file {name} has no category column and no Amap typecode column (columns: "
+                             f"{', '.join(map(str, cols))}): add a category (类别) column, or set facilities.category_column"])
+    ids = flag_ids(check, gdf, id_column, "facilities")
+    used = mapped.isin(in_use).to_numpy()
+    # rows of categories not in use are not bad, only not wanted: left out before the far-away check
+    wanted = used | unknown
+    pts, outside = flag_far(check, gdf, bounds, to_crs)
+    good = check.finish(rejected, hint=_hint(check, categories))
+    left_out(outside, good & used, "facilities", name)
+    keep = good & wanted & used & ~outside
+    skipped = int((good & ~used).sum())
+    if skipped:
+        logger.info("facilities: %d rows of %s are of categories the scenario does not use (%s)", skipped, name,
+                    ", ".join(f"{k} {v}" for k, v in mapped[good & ~used].fillna("unmapped").value_counts().head(8).items()))
+    idx = np.flatnonzero(keep)
+    name_c = find_column(cols, name_column, "name")
     out = gpd.GeoDataFrame(
         {
-            "fid": _ids(gdf, id_column),
-            "category": mapped.to_numpy(),
-            "name": gdf[name_column].fillna("").astype(str).to_numpy() if name_column in gdf.columns else "",
-            "source": name,
+            "fid": ids[idx],
+            "category": mapped.to_numpy()[idx],
+            "name": gdf[name_c].iloc[idx].fillna("").astype(str).str.strip().to_numpy() if name_c is not None else "",
+            "source": Path(path).name,
+            "_row": gdf["_row"].to_numpy()[idx],
         },
-        geometry=_points(gdf).to_crs(to_crs).values,
-        crs=to_crs,
+        geometry=gpd.GeoSeries(np.asarray(pts.values, dtype=object)[idx], crs=pts.crs).values,
+        crs=pts.crs,
     )
     for extra in ("floor_area_m2", "activity_area_m2", "capacity", "beds", "staff"):
-        if extra in gdf.columns:
-            out[extra] = pd.to_numeric(gdf[extra], errors="coerce").to_numpy()
+        ec = find_column(cols, None, extra) if extra == "floor_area_m2" else (extra if extra in cols else None)
+        if ec is not None:
+            out[extra] = parse_numbers(gdf[ec].iloc[idx], decimal=gdf.attrs.get("decimal", "."))[0]
     return out
+
+
+def _hint(check: Any, categories: Sequence[Category]) -> str:
+    from siting.inputs.readers import _coordinate_hint
+
+    reasons = pd.Series(check._reason[check.bad]).value_counts()
+    if len(reasons) and reasons.index[0] == "unknown_category":
+        return ("use category keys or names (" + ", ".join(c.key for c in categories[:8])
+                + (" ..." if len(categories) > 8 else "") + "), or set facilities.category_column to the right column")
+    return _coordinate_hint(check, "facilities")

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siting._io import dbf_encoding
 from siting.errors import CRSError, InputError, MissingFileError
+from siting.inputs.tables import find_column, parse_numbers
 
 __all__ = ["Development", "read_development"]
 
@@ -76,6 +78,14 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _numeric(v: Any) -> Any:
+    """A number written as text ("1,200") read as a number; other values as they are."""
+    if isinstance(v, str):
+        vals, bad = parse_numbers([v])
+        return v if bad[0] else (None if np.isnan(vals[0]) else float(vals[0]))
+    return v
+
+
 def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
     import pyogrio
 
@@ -87,7 +97,7 @@ def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
     out = []
     for name in order:
         try:
-            gdf = pyogrio.read_dataframe(p, layer=name)
+            gdf = pyogrio.read_dataframe(p, layer=name, encoding=dbf_encoding(p))  # a GBK Shapefile without .cpg
         except Exception as exc:
             raise InputError(f"{what} {p.name}, layer {name!r} cannot be read ({exc})") from exc
         gdf.attrs["layer"] = name
@@ -109,8 +119,8 @@ def _check_degrees(gdf: gpd.GeoDataFrame, name: str) -> None:
 def read_development(path: str | Path, *, entrances: str | Path | None = None, crs: Any = None) -> Development:
     """Read a development proposal from a GeoJSON or GeoPackage file.
 
-    The file holds one polygon feature (Polygon or MultiPolygon) with ``households`` and/or
-    ``population``, an optional ``name``, optional ``planned_<category>_m2`` columns (m²) and
+    The file holds one polygon feature (Polygon or MultiPolygon) with ``households`` (户数) and/or
+    ``population`` (人口), an optional ``name`` (名称), optional ``planned_<category>_m2`` columns (m²) and
     optional areas of the whole development (m², :data:`AREA_PROPERTIES`).
     Entrances are the point features of the same GeoJSON file, the ``entrances`` layer (or any
     point layer) of a GeoPackage, or the points of a separate file given as ``entrances``.
@@ -179,9 +189,11 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
             ent = ent.explode(index_parts=False).reset_index(drop=True)
     row = poly.iloc[0]
     cols = {str(c).lower(): c for c in poly.columns if c != poly.geometry.name}
-    name = row[cols["name"]] if "name" in cols and isinstance(row[cols["name"]], str) and row[cols["name"]].strip() else p.stem
-    hh = _number(row[cols["households"]]) if "households" in cols else None
-    pop = _number(row[cols["population"]]) if "population" in cols else None
+    attrs = [c for c in poly.columns if c != poly.geometry.name]
+    name_c, hh_c, pop_c = (find_column(attrs, None, k) for k in ("name", "households", "population"))
+    name = row[name_c] if name_c is not None and isinstance(row[name_c], str) and row[name_c].strip() else p.stem
+    hh = _number(_numeric(row[hh_c])) if hh_c is not None else None
+    pop = _number(_numeric(row[pop_c])) if pop_c is not None else None
     planned: dict[str, float] = {}
     for low, c in cols.items():
         m = _PLANNED.match(low)

@@ -228,6 +228,47 @@ class Network:
         return cls(crs, x, y, node_ids, u, v, length, geometry, csr, info, tree, dtree)
 
     @classmethod
+    def from_gdf(
+        cls,
+        gdf: Any,
+        *,
+        crs: Any = None,
+        rules: Any = None,
+        keep_largest: bool = True,
+        **rule_options: Any,
+    ) -> Network:
+        """Compile a network from a line layer of road centrelines (see :mod:`siting.network.lines`).
+
+        Lines are split where they cross or touch (unless grade-separation columns say they pass
+        over each other), ends closer than ``tolerance_m`` (default 1 m) are merged, and every
+        repair is counted in ``info["repairs"]``.
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            LineStrings or MultiLineStrings with a CRS (projected metres, or degrees).
+        crs : CRS-like, optional
+            Projected CRS of the network; default the layer's own when projected, else the
+            estimated UTM zone.
+        rules : LineRules, optional
+            How lines become the network; or give its fields as keywords
+            (``tolerance_m=0.5``, ``exclude=["快速路"]``, ``grade_columns=["bridge"]``).
+        keep_largest : bool
+            Keep only the largest connected component.
+        """
+        from siting.network.lines import LineRules, lines_to_arrays
+
+        if rules is None:
+            rules = LineRules(**rule_options)
+        elif rule_options:
+            raise TypeError("give either rules= or rule keywords, not both")
+        arr = lines_to_arrays(gdf, rules, crs=crs)
+        return cls.from_arrays(
+            arr["x"], arr["y"], arr["u"], arr["v"], arr["length"], crs=arr["crs"], geometry=arr["geometry"],
+            keep_largest=keep_largest, info=arr["info"],
+        )
+
+    @classmethod
     def from_graph(cls, G: nx.MultiDiGraph, *, crs: Any = None, keep_largest: bool = True) -> Network:
         """Project an osmnx-style graph to metres and compile it.
 

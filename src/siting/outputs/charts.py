@@ -317,7 +317,8 @@ def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = N
         ax.set_yticks([])
         ax.set_title(title)
         fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
-        ax.text(0.01, 0.005, "© OpenStreetMap contributors (ODbL)", transform=ax.transAxes, fontsize=6, color="#555")
+        if res.scenario.uses_osm:
+            ax.text(0.01, 0.005, "© OpenStreetMap contributors (ODbL)", transform=ax.transAxes, fontsize=6, color="#555")
         fig.savefig(path)
     return Path(path)
 

@@ -434,7 +434,7 @@ def map_data(
         [T["m_basemap"], next((b["name"] for b in layers if b.get("default")), T["blank"])],
         [T["m_version"], _version()],
     ]
-    notes = list(res.notes) + [T["m_note"], ATTRIBUTION]
+    notes = list(res.notes) + [T["m_note"]] + ([ATTRIBUTION] if res.scenario.uses_osm else [])
     return {
         "lang": lang, "T": T, "title": sc.title or sc.name, "meta": [m for m in meta if m[1]],
         "table": table, "complete": _finite(res.coverage.complete_share), "notes": notes, "warnings": warnings,

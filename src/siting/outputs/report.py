@@ -257,6 +257,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
     out.append(f"<h2>{esc(T['maps'])}</h2>")
     out.append(fig("map_minutes", T["cap_map"]))
     out.append(fig("map_complete", T["cap_complete"]))
+    out.append(_rejected_html(res, lang))
     # parameters and notes
     params = [
         (T["speed"], f"{sc.speed_mps * 60:.0f} m/min ({sc.travel.profile})"),
@@ -265,7 +266,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
     ]
     out.append(f"<h2>{esc(T['params'])}</h2><table>" + "".join(
         f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in params if v) + "</table>")
-    notes = list(res.notes) + ["Map data © OpenStreetMap contributors (ODbL)."]
+    notes = list(res.notes) + (["Map data © OpenStreetMap contributors (ODbL)."] if sc.uses_osm else [])
     out.append(f"<h2>{esc(T['notes'])}</h2><div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>")
     out.append("</body></html>")
     return "\n".join(x for x in out if x)
@@ -317,6 +318,42 @@ def _access_section(res: RunResult, lang: str, charts: dict[str, Path]) -> str:
         html.append(f"<figure id='fig-lorenz'><img alt='{esc(cap)}' src='{_img(p)}'>"
                     f"<figcaption>{esc(cap)} · {esc(Path(p).name)}</figcaption></figure>")
     return "\n".join(html)
+
+
+def _rejected_html(res: RunResult, lang: str, *, limit: int = 50) -> str:
+    """The rows dropped from the input files: counts per file and reason, then the first rows."""
+    from siting.standards import label
+
+    rej = res.extras.get("rejected")
+    if rej is None or not len(rej):
+        return ""
+    t = lambda key, **kw: esc(label(key, lang, **kw))  # noqa: E731
+    sep = label("list_sep", lang)
+    rows = []
+    for name, c in rej.counts().items():
+        why = sep.join(f"{label(f'reason_{r}', lang) if f'reason_{r}' in _reason_keys() else r} {n:,}" for r, n in c["reasons"].items())
+        inp = label(f"input_{c['input']}", lang) if f"input_{c['input']}" in _reason_keys() else c["input"]
+        rows.append(f"<tr><td>{esc(inp)}</td><td>{esc(name)}</td><td class=num>{c['rows']:,}</td><td>{esc(why)}</td></tr>")
+    out = [f"<h2>{t('rejected_title')}</h2><p>{t('rejected_intro', n=f'{len(rej):,}')}</p>",
+           f"<table id='rejected-files'><tr><th>{t('rejected_input')}</th><th>{t('rejected_file')}</th>"
+           f"<th class=num>{t('rejected_count')}</th><th>{t('rejected_reason')}</th></tr>" + "".join(rows) + "</table>"]
+    f = rej.frame(lang)
+    lines = "".join(
+        f"<tr><td>{esc(r.file)}</td><td class=num>{esc('' if r.row is None or r.row != r.row or int(r.row) < 0 else int(r.row))}"
+        f"</td><td>{esc(r.detail)}</td><td><code>{esc(r.values)}</code></td></tr>"
+        for r in f.head(limit).itertuples(index=False)
+    )
+    out.append(f"<table id='rejected-rows'><tr><th>{t('rejected_file')}</th><th class=num>{t('rejected_row')}</th>"
+               f"<th>{t('rejected_reason')}</th><th>{t('rejected_values')}</th></tr>{lines}</table>")
+    if len(f) > limit:
+        out.append(f"<p class='sub'>{t('rejected_more', n=f'{len(f) - limit:,}')}</p>")
+    return "".join(out)
+
+
+def _reason_keys() -> set[str]:
+    from siting.standards import LABELS
+
+    return set(LABELS)
 
 
 def find_chromium() -> str | None:

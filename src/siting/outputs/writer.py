@@ -77,7 +77,7 @@ def summary_dict(res: RunResult) -> dict[str, Any]:
         "notes": res.notes,
         "timings_s": res.timings,
         "versions": _versions(),
-        "attribution": "Map data © OpenStreetMap contributors, ODbL",
+        "attribution": "Map data © OpenStreetMap contributors, ODbL" if sc.uses_osm else "",
     }
     out["area_type"] = sc.area_type
     if "summary" in res.extras:

@@ -105,6 +105,13 @@ class WhatIf:
         self.total = float(self.pop.sum())
         self.groups = {g: r[g].to_numpy(dtype=float) for g in GROUP_COLUMNS if g in r.columns}
         ds = res.extras.get("demand_snap")
+        # compounds entering the streets through several gates (siting.inputs.access): the live page
+        # keeps one point per residence, so it measures each compound from its inside point
+        self.gates = res.extras.get("demand_owner") is not None
+        if self.gates:
+            logger.warning("serve: compound gates are not used on the live page; each compound is measured from its "
+                           "inside point, so the starting coverage can differ from the run's")
+            ds = None
         self.dsnap: Snap = ds if ds is not None else self.net.snap(r, self.max_snap)
         txy = (shapely.get_x(r.geometry.values), shapely.get_y(r.geometry.values))
         self._to_ll = Transformer.from_crs(self.net.crs, 4326, always_xy=True)
@@ -119,7 +126,7 @@ class WhatIf:
             fsnap = res.coverage.facility_snap[c.key]
             sub = fac.iloc[rows]
             fxy = (shapely.get_x(sub.geometry.values), shapely.get_y(sub.geometry.values)) if len(rows) else (np.zeros(0), np.zeros(0))
-            initial = self._initial(k, sub)
+            initial = None if self.gates else self._initial(k, sub)
             self.states.append(NearestState(self.net, self.dsnap, txy, search_factor * self.threshold[k], fsnap, fxy, initial=initial))
         self.start_distance = [s.distance.copy() for s in self.states]
         self.covered = [s.distance <= t for s, t in zip(self.states, self.threshold)]

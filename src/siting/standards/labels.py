@@ -219,6 +219,87 @@ _LEVELS: dict[str, tuple[str, str]] = {
 }
 
 
+# inputs as planners hand them over (issue 12): rejected rows, notes on demand and line-layer networks
+LABELS.update({
+    # why a row was dropped ({column}, {value}, {extra} from the row)
+    "reject_missing_coordinates": ("no coordinates ({column} empty)", "缺少坐标（{column} 为空）"),
+    "reject_bad_coordinates": ("{column} = \"{value}\" is not a number", "{column} =“{value}”不是数字"),
+    "reject_out_of_range": ("coordinates {value} are outside the range of degrees", "坐标 {value} 超出经纬度范围"),
+    "reject_swapped": ("longitude and latitude look swapped {value}", "经度与纬度疑似颠倒 {value}"),
+    "reject_far_away": ("lies {extra} km outside the network area", "位于路网范围外 {extra} 千米"),
+    "reject_no_geometry": ("no geometry", "无几何图形"),
+    "reject_not_number": ("{column} = \"{value}\" is not a number", "{column} =“{value}”不是数字"),
+    "reject_missing_value": ("{column} is empty", "{column} 为空"),
+    "reject_negative": ("{column} = {value} is negative", "{column} = {value} 为负数"),
+    "reject_no_population": ("neither population nor households is given", "人口与户数均未填写"),
+    "reject_unknown_category": ("unknown category \"{value}\" in {column}", "{column} 中的类别“{value}”无法识别"),
+    "reject_duplicate_id": ("id \"{value}\" repeats row {extra}", "编号“{value}”与第 {extra} 行重复"),
+    "reject_off_network": ("{extra} m from the nearest street (more than the maximum snap distance)",
+                           "距最近道路 {extra} 米（超过最大接入距离）"),
+    "reject_entrance_outside": ("the entrance lies more than {extra} m from every compound", "该出入口距所有小区均超过 {extra} 米"),
+    # the same, short, for counts
+    "reason_missing_coordinates": ("coordinates missing", "缺少坐标"),
+    "reason_bad_coordinates": ("coordinates not numbers", "坐标不是数字"),
+    "reason_out_of_range": ("coordinates out of range", "坐标超出范围"),
+    "reason_swapped": ("longitude/latitude swapped", "经纬度颠倒"),
+    "reason_far_away": ("far outside the area", "远离分析范围"),
+    "reason_no_geometry": ("no geometry", "无几何图形"),
+    "reason_not_number": ("not a number", "数值无法识别"),
+    "reason_missing_value": ("empty value", "数值为空"),
+    "reason_negative": ("negative number", "数值为负"),
+    "reason_no_population": ("no population or households", "无人口和户数"),
+    "reason_unknown_category": ("unknown category", "类别无法识别"),
+    "reason_duplicate_id": ("repeated id", "编号重复"),
+    "reason_off_network": ("off the street network", "远离路网"),
+    "reason_entrance_outside": ("entrance outside every compound", "出入口不在任何小区旁"),
+    # the report's table of dropped rows
+    "rejected_title": ("Rows dropped from the input files", "输入数据中剔除的行"),
+    "rejected_intro": ("{n} bad rows were dropped and are listed in rejected_rows.csv; the run uses the other rows.",
+                       "共剔除 {n} 行有误数据（详见 rejected_rows.csv），其余数据照常参与分析。"),
+    "rejected_file": ("File", "文件"),
+    "rejected_input": ("Input", "数据"),
+    "rejected_count": ("Rows dropped", "剔除行数"),
+    "rejected_reason": ("Reason", "原因"),
+    "rejected_row": ("Row", "行号"),
+    "rejected_values": ("Values in the file", "原始数据"),
+    "rejected_more": ("… and {n} more rows in rejected_rows.csv", "……其余 {n} 行见 rejected_rows.csv"),
+    "input_demand": ("Residents", "居住数据"),
+    "input_facilities": ("Facilities", "现状设施"),
+    "input_candidates": ("Candidate sites", "备选点位"),
+    "input_demand.entrances": ("Compound entrances", "小区出入口"),
+    # notes on the inputs
+    "note_demand_file": ("Residents from {file}: {n} residences, {persons} persons.", "居民数据来自 {file}：{n} 个居住点，共 {persons} 人。"),
+    "note_grid": ("Residents from the population grid {file}: {n} populated cells, {persons} persons.",
+                  "居民数据来自人口格网 {file}：{n} 个有人口的格网单元，共 {persons} 人。"),
+    "note_households_only": ("{n} of {total} residences give households only: population = households × {size} persons per "
+                             "household ({why}).",
+                             "{total} 个居住点中有 {n} 个仅有户数：人口 = 户数 × 户均人口 {size} 人（{why}）。"),
+    "size_census": ("China's 2020 census average", "第七次全国人口普查全国平均家庭户规模"),
+    "size_scenario": ("set in the scenario", "情景设定值"),
+    "note_compounds": ("{n} compounds are polygons: their residents reach the streets through {entrances} entrances and "
+                       "{boundary} points where outlines meet streets; {interior} compounds touched by no street are "
+                       "reached from a point inside.",
+                       "{n} 个小区为面数据：居民经 {entrances} 个出入口和 {boundary} 个小区边界与道路交汇点进入路网；"
+                       "另有 {interior} 个小区边界不临路，按小区内部点接入。"),
+    "note_rejected": ("{n} bad rows of the input files were dropped (listed in rejected_rows.csv).",
+                      "输入数据中 {n} 行有误，已剔除（见 rejected_rows.csv）。"),
+    "note_lines": ("Street network from the road centreline layer {file}: {lines} lines became {nodes} nodes and {edges} "
+                   "street segments ({repairs}).",
+                   "路网来自道路中心线图层 {file}：{lines} 条线生成 {nodes} 个节点、{edges} 个路段（{repairs}）。"),
+    "list_sep": (", ", "，"),
+    "repair_none": ("no repairs needed", "无需修复"),
+    "repair_empty_dropped": ("{n} empty features dropped", "删除空要素 {n} 个"),
+    "repair_non_lines_dropped": ("{n} non-line features dropped", "删除非线要素 {n} 个"),
+    "repair_class_dropped": ("{n} lines of classes not walked dropped", "删除不可步行等级道路 {n} 条"),
+    "repair_multipart_split": ("{n} multi-lines split", "拆分多部件线 {n} 条"),
+    "repair_zero_length_dropped": ("{n} zero-length lines dropped", "删除零长度线 {n} 条"),
+    "repair_endpoints_merged": ("{n} line ends merged", "合并相近端点 {n} 个"),
+    "repair_dangles_snapped": ("{n} short line ends joined to a street", "悬挂端点接入道路 {n} 个"),
+    "repair_junctions_split": ("lines split at {n} T-junctions", "在 {n} 处丁字路口打断"),
+    "repair_crossings_split": ("lines split at {n} crossings", "在 {n} 处平交路口打断"),
+    "repair_grade_separated": ("{n} grade-separated crossings kept apart", "{n} 处立体交叉（桥梁、隧道）不连通"),
+})
+
 def _table() -> dict[str, tuple[str, str]]:
     from siting.standards.categories import load_categories  # lazy: standards imports this module
 
