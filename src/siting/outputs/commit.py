@@ -108,6 +108,33 @@ def is_write_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) or _errno_of(exc) in (errno.ENOSPC, errno.EROFS, errno.EACCES)
 
 
+def _gdal_error(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] == "pyogrio" and isinstance(exc, Exception)
+
+
+def _diagnose(folder: Path) -> OSError | None:
+    """Why writes in ``folder`` may fail, found by trying (GDAL often reports only "Failed to
+    commit transaction"): a probe write, the free space, the process's file-size limit."""
+    try:
+        _probe(folder)
+    except OSError as exc:
+        return exc
+    try:
+        if shutil.disk_usage(folder).free < 16 * 2**20:
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if soft != resource.RLIM_INFINITY:
+            return OSError(errno.EFBIG, f"{os.strerror(errno.EFBIG)}: files are limited to {soft:,} bytes")
+    except (ImportError, OSError, ValueError):  # pragma: no cover - no resource module on Windows
+        pass
+    return None
+
+
 def output_error(folder: str | Path, exc: BaseException, hint: str = "--out") -> OutputError:
     """A one-line :class:`OutputError` for a failed write in ``folder``: the cause and the fix.
 
@@ -554,6 +581,9 @@ def staged_folder(
             _remove(stage)
             if is_write_error(exc):
                 raise output_error(_where(exc, parent, dests.values()), exc, hint) from exc
+            cause = _diagnose(parent) if _gdal_error(exc) else None
+            if cause is not None:  # GDAL failed to write because the disk or a limit refused
+                raise output_error(parent, cause, hint) from exc
             raise
         # the commit point is behind us: the new outputs are complete
         _pause("marked")
