@@ -117,8 +117,7 @@ def load_network(sc: Scenario) -> Network:
             poly = read_points(sc.path(n.polygon), what="network.polygon").to_crs(4326)
             polygon = poly.geometry.union_all()
         G = graph_from_download(
-            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type,
-            cache_dir=sc.path(n.cache_dir) if n.cache_dir else None, offline=n.offline,
+            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type, **sc.download_options(),
         )
     return Network.from_graph(G, crs=n.crs)
 
@@ -170,8 +169,8 @@ def load_demand(
             min_footprint_m2=d.min_footprint_m2,
             group_shares=dict(d.group_shares),
         )
-        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir))
-        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir))
+        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir), **sc.download_options())
+        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **sc.download_options())
         demand = demand_from_buildings(buildings, landuse, to_crs=net.crs, rules=rules)
         note = (
             f"Residents estimated from OSM building footprints: footprint × storeys (building:levels, else "
@@ -217,7 +216,8 @@ def load_facilities(
             geometry=fac.geometry.values, crs=net.crs,
         )
     if f.source == "osm":
-        feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir))
+        feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir),
+                             **sc.download_options())
         return facilities_from_osm(feats, categories, to_crs=net.crs)
     return facilities_from_file(
         sc.path(f.source), categories, to_crs=net.crs, category_column=f.category_column,

@@ -84,7 +84,8 @@ def _allowed_area(res: RunResult, c: Any) -> gpd.GeoDataFrame | None:
     if c.within:
         parts.append(read_points(res.scenario.path(c.within), what="optimize.candidates.within").to_crs(res.network.crs))
     if c.landuse:
-        lu = osm_features(res.scenario.network.source, res.network, "landuse", base=Path(res.scenario.base_dir))
+        lu = osm_features(res.scenario.network.source, res.network, "landuse", base=Path(res.scenario.base_dir),
+                          **res.scenario.download_options())
         if lu is None or "landuse" not in lu.columns:
             lu = gpd.GeoDataFrame({"landuse": []}, geometry=[], crs=4326)
         lu = lu[lu["landuse"].isin(c.landuse) & lu.geom_type.isin(["Polygon", "MultiPolygon"])]

@@ -52,7 +52,7 @@ class NetworkConfig(_Model):
     polygon: str | None = Field(None, description="GeoJSON/GeoPackage file with the study-area polygon")
     network_type: Literal["walk", "bike", "drive", "all"] = "walk"
     crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
-    offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline)")
+    offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline; SITING_OFFLINE=1 wins)")
     cache_dir: str | None = None
     lines: LinesConfig = LinesConfig()
 
@@ -257,6 +257,17 @@ class Scenario(_Model):
         return resolve_categories(
             self.categories.use, standard=self.standard, level=self.level, overrides=self.categories.overrides or None
         )
+
+    def download_options(self) -> dict[str, Any]:
+        """``cache_dir`` and ``offline`` for downloads of this scenario's network and OSM features.
+
+        ``SITING_OFFLINE=1`` in the environment wins over ``network.offline = false`` (a machine
+        declared offline never downloads); see :func:`siting.network.load.resolve_offline`.
+        """
+        from siting.network.load import resolve_offline
+
+        n = self.network
+        return {"cache_dir": self.path(n.cache_dir) if n.cache_dir else None, "offline": resolve_offline(n.offline)}
 
     @property
     def uses_osm(self) -> bool:
