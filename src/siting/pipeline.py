@@ -395,6 +395,13 @@ def run_scenario(
     rejected.raise_if_strict()
     if len(rejected):
         notes.append(label("note_rejected", sc.lang, n=f"{len(rejected):,}"))
+    candidate_sites = None
+    if sc.optimize is not None:  # what the candidates alone can tell is told before the heavy work
+        from siting.planning import prepare_candidates
+
+        with _Stage("candidates", timings, report) as st:
+            candidate_sites = prepare_candidates(sc, net, facilities, categories, candidates)
+            st.done(f"{len(candidate_sites[0]):,} candidate sites")
     with _Stage("coverage", timings, report) as st:
         cov = coverage(
             net, demand, facilities, categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
@@ -412,6 +419,7 @@ def run_scenario(
         st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
     extras: dict = {
         "demand_snap": snap,
+        **({"candidate_sites": candidate_sites} if candidate_sites is not None else {}),
         "demand_owner": owner,
         "rejected": rejected,
         "tables": {"indicators": ind, "catchments": catch, "rejected_rows": rejected.frame(sc.lang)},
