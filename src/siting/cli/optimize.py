@@ -125,6 +125,21 @@ def _num(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
     return vals
 
 
+def _warn_repeated_pairs(pairs: pd.DataFrame, path: str) -> int:
+    """Warn when the reach table lists a (demand_id, site_id) pair more than once; return how many
+    extra rows there are. The covering problem keeps the shortest distance of each pair."""
+    key = pairs["demand_id"].str.strip() + "\x1f" + pairs["site_id"].str.strip()
+    extra = int(key.duplicated().sum())
+    if extra:
+        first = key[key.duplicated(keep=False)].iloc[0]
+        lines = [str(i + 2) for i in np.flatnonzero((key == first).to_numpy())]  # line 1 is the header
+        d, s = first.split("\x1f")
+        logger.warning(
+            "reach file %s repeats %d (demand_id, site_id) pair(s), e.g. %r-%r on lines %s: the shortest distance of "
+            "each is kept; remove the repeats if they are a mistake", path, extra, d, s, ", ".join(lines[:5]))
+    return extra
+
+
 def load_inputs(args: argparse.Namespace):
     """Read the three CSVs into a CoverageProblem (also used by tests)."""
     from siting.optimize import CoverageProblem
@@ -148,6 +163,7 @@ def load_inputs(args: argparse.Namespace):
             raise InputError(
                 f"--within {args.within!r} is a time but the reach file has no 'minutes' or "
                 "'seconds' column: add one, or give a distance such as --within \"400 m\"")
+    _warn_repeated_pairs(pairs, args.reach)
     hh = _num(demand, "households", "demand") if "households" in demand.columns else None
     cap = _num(sites, "capacity", "sites") if "capacity" in sites.columns else None
     existing = sites["existing"].to_numpy() if "existing" in sites.columns else None
