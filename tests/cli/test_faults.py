@@ -282,3 +282,21 @@ def test_osm_features_offline_come_from_the_cache(tmp_path, capsys, monkeypatch)
     assert again.geometry.geom_equals_exact(first.geometry, 1e-9).all()
     with pytest.raises(OfflineError, match="OSM land use for the network's area are not in the cache"):
         osm_features_from_download(area, {"landuse": True}, cache_dir=tmp_path, offline=True, what="OSM land use")
+
+
+@pytest.mark.parametrize("command", ["check", "batch"])
+def test_check_and_batch_try_their_folder_first(tmp_path, capsys, monkeypatch, command):
+    import siting.outputs.commit as commit
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(kwargs.get("dir", "")))
+
+    monkeypatch.setattr(commit.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("siting.check.prepare_check", lambda *a, **k: pytest.fail("computed"))
+    monkeypatch.setattr("siting.batch.run_batch", lambda *a, **k: pytest.fail("computed"))
+    scen = scenario(tmp_path)
+    argv = (["check", str(tmp_path / "p.geojson"), "--scenario", str(scen)] if command == "check"
+            else ["batch", str(scen)]) + ["--out", str(tmp_path / "r")]
+    assert main(["-q", *argv]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "read-only" in line and str(tmp_path / "r") in line

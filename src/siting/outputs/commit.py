@@ -64,7 +64,10 @@ from typing import Any
 from siting._version import __version__
 from siting.errors import OutputError, SitingError
 
-__all__ = ["MARKER", "PAUSE_ENV", "STEPS", "check_writable", "output_error", "repair_folder", "staged_folder"]
+__all__ = [
+    "MARKER", "PAUSE_ENV", "STEPS", "check_folder_writable", "check_writable", "output_error", "repair_folder",
+    "staged_folder",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -390,6 +393,20 @@ def _probe(folder: Path) -> None:
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(name)
+
+
+def check_folder_writable(folder: str | Path, hint: str = "--out") -> None:
+    """Check, before computing, that files can be written in ``folder`` (created later if missing).
+
+    Raises
+    ------
+    OutputError
+        One line naming the folder, the cause and the fix; nothing is left behind.
+    """
+    try:
+        _probe(Path(folder))
+    except OSError as exc:
+        raise output_error(folder, exc, hint) from exc
 
 
 def _not_ours(out_dir: Path, accept: Iterable[str], hint: str) -> OutputError | None:
