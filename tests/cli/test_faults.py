@@ -90,12 +90,12 @@ def test_no_permission_is_told_before_computing(tmp_path):
 @pytest.mark.parametrize("code, said", [(errno.EROFS, "read-only"), (errno.ENOSPC, "disk is full"),
                                         (errno.EACCES, "no permission")])
 def test_unwritable_folder_before_computing(tmp_path, capsys, monkeypatch, code, said):
-    import siting.outputs.commit as commit
+    import siting.outputs.writable as writable
 
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code), str(kwargs.get("dir", "")))
 
-    monkeypatch.setattr(commit.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(writable.tempfile, "mkstemp", refuse)
     stages = []
     monkeypatch.setattr("siting.pipeline.load_network", lambda sc: stages.append(sc) or pytest.fail("computed"))
     assert main(["-q", "run", str(scenario(tmp_path))]) == 2
@@ -286,12 +286,12 @@ def test_osm_features_offline_come_from_the_cache(tmp_path, capsys, monkeypatch)
 
 @pytest.mark.parametrize("command", ["check", "batch"])
 def test_check_and_batch_try_their_folder_first(tmp_path, capsys, monkeypatch, command):
-    import siting.outputs.commit as commit
+    import siting.outputs.writable as writable
 
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(kwargs.get("dir", "")))
 
-    monkeypatch.setattr(commit.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(writable.tempfile, "mkstemp", refuse)
     monkeypatch.setattr("siting.check.prepare_check", lambda *a, **k: pytest.fail("computed"))
     monkeypatch.setattr("siting.batch.run_batch", lambda *a, **k: pytest.fail("computed"))
     scen = scenario(tmp_path)

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.retries < 0:
         raise InputError(f"--retries {args.retries}: give 0 or more")
     specs = _specs(args)
-    from siting.outputs.commit import check_folder_writable
+    from siting.outputs.writable import check_folder_writable
 
     check_folder_writable(args.out, "--out")  # before any computing
     mem: Any = args.memory_limit

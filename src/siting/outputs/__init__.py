@@ -10,6 +10,10 @@ that make them.
 """
 
 from siting.outputs.commit import check_writable, repair_folder, staged_folder
+from siting.outputs.writable import check_folder_writable
 from siting.outputs.writer import prepare_outputs, summary_dict, write_outputs
 
-__all__ = ["check_writable", "prepare_outputs", "repair_folder", "staged_folder", "summary_dict", "write_outputs"]
+__all__ = [
+    "check_folder_writable", "check_writable", "prepare_outputs", "repair_folder", "staged_folder", "summary_dict",
+    "write_outputs",
+]
