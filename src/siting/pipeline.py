@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +35,15 @@ from siting.inputs import (
     read_points,
 )
 from siting.inputs.osm import osm_features
-from siting.network import LineRules, Network, graph_from_download, is_line_layer, load_graph, read_lines
+from siting.network import (
+    LineRules,
+    Network,
+    graph_from_download,
+    is_line_layer,
+    load_graph,
+    read_lines,
+    resolve_offline,
+)
 from siting.network.lines import describe_repairs
 from siting.results import RunResult
 from siting.scenario import Scenario
@@ -98,6 +107,13 @@ def _is_synthetic(source: str | None) -> bool:
     return bool(source) and str(source).startswith("synthetic")
 
 
+def download_options(sc: Scenario) -> dict[str, Any]:
+    """``cache_dir`` and ``offline`` for the downloads of a scenario's network and OSM features:
+    ``SITING_OFFLINE=1`` in the environment wins over ``network.offline = false`` (a machine
+    declared offline never downloads; :func:`siting.network.load.resolve_offline`)."""
+    return {"cache_dir": sc.path(sc.network.cache_dir), "offline": resolve_offline(sc.network.offline)}
+
+
 def load_network(sc: Scenario) -> Network:
     """The compiled network of a scenario (projected; largest component)."""
     n = sc.network
@@ -117,7 +133,7 @@ def load_network(sc: Scenario) -> Network:
             poly = read_points(sc.path(n.polygon), what="network.polygon").to_crs(4326)
             polygon = poly.geometry.union_all()
         G = graph_from_download(
-            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type, **sc.download_options(),
+            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type, **download_options(sc),
         )
     return Network.from_graph(G, crs=n.crs)
 
@@ -169,8 +185,8 @@ def load_demand(
             min_footprint_m2=d.min_footprint_m2,
             group_shares=dict(d.group_shares),
         )
-        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir), **sc.download_options())
-        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **sc.download_options())
+        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir), **download_options(sc))
+        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **download_options(sc))
         demand = demand_from_buildings(buildings, landuse, to_crs=net.crs, rules=rules)
         note = (
             f"Residents estimated from OSM building footprints: footprint × storeys (building:levels, else "
@@ -217,7 +233,7 @@ def load_facilities(
         )
     if f.source == "osm":
         feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir),
-                             **sc.download_options())
+                             **download_options(sc))
         return facilities_from_osm(feats, categories, to_crs=net.crs)
     return facilities_from_file(
         sc.path(f.source), categories, to_crs=net.crs, category_column=f.category_column,

@@ -24,7 +24,7 @@ from shapely.geometry import box
 
 from siting.errors import InputError, Problems
 from siting.inputs import candidates_from_file, generate_candidates, hosts, read_points
-from siting.network import Network, Snap, pairs_within
+from siting.network import Network, Snap, pairs_within, resolve_offline
 from siting.optimize import (
     CoverageProblem,
     Plan,
@@ -89,7 +89,8 @@ def _allowed_area(sc: Scenario, net: Network, c: Any) -> gpd.GeoDataFrame | None
                 "the network area: check that the file covers the same place as the network and that its CRS is right")
         parts.append(polys)
     if c.landuse:
-        lu = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **sc.download_options())
+        lu = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), cache_dir=sc.path(sc.network.cache_dir),
+                          offline=resolve_offline(sc.network.offline))
         if lu is None or "landuse" not in lu.columns:
             lu = gpd.GeoDataFrame({"landuse": []}, geometry=[], crs=4326)
         lu = lu[lu["landuse"].isin(c.landuse) & lu.geom_type.isin(["Polygon", "MultiPolygon"])]

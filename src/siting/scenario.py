@@ -258,17 +258,6 @@ class Scenario(_Model):
             self.categories.use, standard=self.standard, level=self.level, overrides=self.categories.overrides or None
         )
 
-    def download_options(self) -> dict[str, Any]:
-        """``cache_dir`` and ``offline`` for downloads of this scenario's network and OSM features.
-
-        ``SITING_OFFLINE=1`` in the environment wins over ``network.offline = false`` (a machine
-        declared offline never downloads); see :func:`siting.network.load.resolve_offline`.
-        """
-        from siting.network.load import resolve_offline
-
-        n = self.network
-        return {"cache_dir": self.path(n.cache_dir) if n.cache_dir else None, "offline": resolve_offline(n.offline)}
-
     @property
     def uses_osm(self) -> bool:
         """Whether any input comes from OpenStreetMap (credit it then, and only then)."""
