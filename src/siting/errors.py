@@ -14,6 +14,9 @@ class                  raised when                                              
 ``CRSError``           a missing, geographic or mismatched CRS, swapped lat/lon    InputError
 ``NetworkError``       the road network is empty, tiny or cannot be loaded         InputError
 ``OfflineError``       a download is needed but offline mode is on                 InputError
+``DownloadError``      a download failed (no network, server error, unknown place)  ConnectionError
+``OutputError``        an output folder cannot be written (permission, read-only    OSError
+                       file system, disk full) or is not siting's to replace
 ``SolverError``        a solver is unknown or not installed                        InputError
 ``MissingDependency``  an optional package (browser, dask, spopt) is absent        ImportError
 =====================  ==========================================================  ==========
@@ -27,11 +30,13 @@ from collections.abc import Iterable
 
 __all__ = [
     "CRSError",
+    "DownloadError",
     "InputError",
     "MissingDependency",
     "MissingFileError",
     "NetworkError",
     "OfflineError",
+    "OutputError",
     "ScenarioError",
     "SitingError",
     "SolverError",
@@ -75,6 +80,28 @@ class NetworkError(InputError):
 
 class OfflineError(InputError):
     """A download is required but offline (cache-only) mode is on."""
+
+
+class DownloadError(SitingError, ConnectionError):
+    """A download failed: no network, a server error, or a place no geocoder knows.
+
+    ``transient`` is True when trying again later may succeed (a lost connection, a timeout,
+    a busy server) and False when it will not (an unknown place name).
+    """
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputError(SitingError, OSError):
+    """An output folder cannot be written, or is not siting's to replace; nothing was half-written."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class SolverError(InputError):

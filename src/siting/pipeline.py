@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +35,15 @@ from siting.inputs import (
     read_points,
 )
 from siting.inputs.osm import osm_features
-from siting.network import LineRules, Network, graph_from_download, is_line_layer, load_graph, read_lines
+from siting.network import (
+    LineRules,
+    Network,
+    graph_from_download,
+    is_line_layer,
+    load_graph,
+    read_lines,
+    resolve_offline,
+)
 from siting.network.lines import describe_repairs
 from siting.results import RunResult
 from siting.scenario import Scenario
@@ -98,6 +107,13 @@ def _is_synthetic(source: str | None) -> bool:
     return bool(source) and str(source).startswith("synthetic")
 
 
+def download_options(sc: Scenario) -> dict[str, Any]:
+    """``cache_dir`` and ``offline`` for the downloads of a scenario's network and OSM features:
+    ``SITING_OFFLINE=1`` in the environment wins over ``network.offline = false`` (a machine
+    declared offline never downloads; :func:`siting.network.load.resolve_offline`)."""
+    return {"cache_dir": sc.path(sc.network.cache_dir), "offline": resolve_offline(sc.network.offline)}
+
+
 def load_network(sc: Scenario) -> Network:
     """The compiled network of a scenario (projected; largest component)."""
     n = sc.network
@@ -117,8 +133,7 @@ def load_network(sc: Scenario) -> Network:
             poly = read_points(sc.path(n.polygon), what="network.polygon").to_crs(4326)
             polygon = poly.geometry.union_all()
         G = graph_from_download(
-            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type,
-            cache_dir=sc.path(n.cache_dir) if n.cache_dir else None, offline=n.offline,
+            place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type, **download_options(sc),
         )
     return Network.from_graph(G, crs=n.crs)
 
@@ -170,8 +185,8 @@ def load_demand(
             min_footprint_m2=d.min_footprint_m2,
             group_shares=dict(d.group_shares),
         )
-        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir))
-        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir))
+        buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir), **download_options(sc))
+        landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **download_options(sc))
         demand = demand_from_buildings(buildings, landuse, to_crs=net.crs, rules=rules)
         note = (
             f"Residents estimated from OSM building footprints: footprint × storeys (building:levels, else "
@@ -217,7 +232,8 @@ def load_facilities(
             geometry=fac.geometry.values, crs=net.crs,
         )
     if f.source == "osm":
-        feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir))
+        feats = osm_features(sc.network.source, net, "pois", osm_query_tags(categories), base=Path(sc.base_dir),
+                             **download_options(sc))
         return facilities_from_osm(feats, categories, to_crs=net.crs)
     return facilities_from_file(
         sc.path(f.source), categories, to_crs=net.crs, category_column=f.category_column,
@@ -395,6 +411,13 @@ def run_scenario(
     rejected.raise_if_strict()
     if len(rejected):
         notes.append(label("note_rejected", sc.lang, n=f"{len(rejected):,}"))
+    candidate_sites = None
+    if sc.optimize is not None:  # what the candidates alone can tell is told before the heavy work
+        from siting.planning import prepare_candidates
+
+        with _Stage("candidates", timings, report) as st:
+            candidate_sites = prepare_candidates(sc, net, facilities, categories, candidates)
+            st.done(f"{len(candidate_sites[0]):,} candidate sites")
     with _Stage("coverage", timings, report) as st:
         cov = coverage(
             net, demand, facilities, categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
@@ -412,6 +435,7 @@ def run_scenario(
         st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
     extras: dict = {
         "demand_snap": snap,
+        **({"candidate_sites": candidate_sites} if candidate_sites is not None else {}),
         "demand_owner": owner,
         "rejected": rejected,
         "tables": {"indicators": ind, "catchments": catch, "rejected_rows": rejected.frame(sc.lang)},

@@ -20,10 +20,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import box
 
-from siting.errors import InputError
+from siting.errors import InputError, Problems
 from siting.inputs import candidates_from_file, generate_candidates, hosts, read_points
-from siting.network import Snap, pairs_within
+from siting.network import Network, Snap, pairs_within, resolve_offline
 from siting.optimize import (
     CoverageProblem,
     Plan,
@@ -39,21 +40,20 @@ from siting.optimize import (
     solve_target,
 )
 from siting.results import RunResult
-from siting.scenario import LOCATION_MODELS, OptimizeConfig
+from siting.scenario import LOCATION_MODELS, OptimizeConfig, Scenario
 from siting.units import parse_threshold
 
-__all__ = ["access_after_plan", "plan_run"]
+__all__ = ["access_after_plan", "plan_run", "prepare_candidates"]
 
 logger = logging.getLogger(__name__)
 
 
-def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
+def _candidates(sc: Scenario, net: Network, facilities: gpd.GeoDataFrame, categories: list, cfg: OptimizeConfig,
+                cands: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     c = cfg.candidates
-    sc = res.scenario
-    net = res.network
     if c.source == "generated":
-        planned = res.facilities[res.facilities["category"].isin(cfg.categories)] if len(res.facilities) else None
-        within = _allowed_area(res, c)
+        planned = facilities[facilities["category"].isin(cfg.categories)] if len(facilities) else None
+        within = _allowed_area(sc, net, c)
         return generate_candidates(
             net,
             spacing=parse_threshold(c.spacing, key="optimize.candidates.spacing").value,
@@ -63,41 +63,90 @@ def _candidates(res: RunResult, cfg: OptimizeConfig) -> gpd.GeoDataFrame:
             min_distance=parse_threshold(c.min_distance).value if c.min_distance else 0.0,
             within=within,
         )
-    cands = res.extras.get("input_candidates")  # read (and its rows checked) with the other inputs
-    if cands is None:
+    if cands is None:  # the pipeline reads the file (and checks its rows) with the other inputs
         cands = candidates_from_file(
             sc.path(c.source), to_crs=net.crs, cost_column=c.cost_column, floor_area_column=c.floor_area_column,
             categories_column=c.categories_column, id_column=c.id_column, name_column=c.name_column,
-            known_categories=[k.key for k in res.categories], options=c.read_options(), bounds=net.bounds,
+            known_categories=[k.key for k in categories], options=c.read_options(), bounds=net.bounds,
         )
-    area = _allowed_area(res, c)
+    area = _allowed_area(sc, net, c)
     if area is not None:
         cands = cands[cands.within(area.geometry.union_all())].reset_index(drop=True)
     return cands
 
 
-def _allowed_area(res: RunResult, c: Any) -> gpd.GeoDataFrame | None:
+def _allowed_area(sc: Scenario, net: Network, c: Any) -> gpd.GeoDataFrame | None:
     """Polygons new stations must lie in: a parcel file and/or OSM land use of the named types."""
     from siting.inputs.osm import osm_features
 
     parts = []
     if c.within:
-        parts.append(read_points(res.scenario.path(c.within), what="optimize.candidates.within").to_crs(res.network.crs))
+        polys = read_points(sc.path(c.within), what="optimize.candidates.within").to_crs(net.crs)
+        area = box(*net.bounds)
+        if len(polys) and not polys.intersects(area).any():
+            raise InputError(
+                f"none of the {len(polys)} polygons of optimize.candidates.within ({sc.path(c.within)}) overlaps "
+                "the network area: check that the file covers the same place as the network and that its CRS is right")
+        parts.append(polys)
     if c.landuse:
-        lu = osm_features(res.scenario.network.source, res.network, "landuse", base=Path(res.scenario.base_dir))
+        lu = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), cache_dir=sc.path(sc.network.cache_dir),
+                          offline=resolve_offline(sc.network.offline))
         if lu is None or "landuse" not in lu.columns:
             lu = gpd.GeoDataFrame({"landuse": []}, geometry=[], crs=4326)
         lu = lu[lu["landuse"].isin(c.landuse) & lu.geom_type.isin(["Polygon", "MultiPolygon"])]
         logger.info("candidates: %d OSM land-use polygons of %s", len(lu), ", ".join(c.landuse))
-        lu = lu.to_crs(res.network.crs)[["geometry"]]
+        lu = lu.to_crs(net.crs)[["geometry"]]
         lu["geometry"] = lu.geometry.make_valid()  # OSM multipolygons are often slightly invalid
         parts.append(lu)
     if not parts:
         return None
     if len(parts) == 2:  # both given: inside the parcels and inside the land use
         a, b = (p.geometry.union_all() for p in parts)
-        return gpd.GeoDataFrame(geometry=[a.intersection(b)], crs=res.network.crs)
+        return gpd.GeoDataFrame(geometry=[a.intersection(b)], crs=net.crs)
     return parts[0]
+
+
+def prepare_candidates(
+    sc: Scenario, net: Network, facilities: gpd.GeoDataFrame, categories: list,
+    input_candidates: gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, Snap]:
+    """The candidate sites of a scenario's plan, snapped to the network, checked before any heavy work.
+
+    Called by the pipeline before the coverage stage, so that a mistake that can be known from
+    the candidates alone (``p`` larger than the candidates that may host a category, a budget
+    below the cheapest of them, no candidate inside ``candidates.within``) stops the run at once.
+    ``input_candidates`` are those read from a candidates file with the other inputs.
+
+    Raises
+    ------
+    InputError
+        Naming the key, the counts and the fix.
+    """
+    cfg = sc.optimize
+    assert cfg is not None  # called only for scenarios with a plan
+    cands = _candidates(sc, net, facilities, categories, cfg, input_candidates)
+    snap = net.snap(cands, sc.max_snap_m)
+    off = int((~snap.reachable).sum())
+    if off:
+        logger.warning("candidates: %d of %d are more than %.0f m from the network and are ignored", off, len(cands), sc.max_snap_m)
+    where = " inside optimize.candidates.within" if cfg.candidates.within else ""
+    if cfg.candidates.within and len(cands) == 0:
+        raise InputError(f"no candidate site lies inside optimize.candidates.within ({sc.path(cfg.candidates.within)}): "
+                         "check the polygons, or generate candidates more densely (optimize.candidates.spacing)")
+    usable = {key: hosts(cands, key) & snap.reachable for key in cfg.categories}
+    if cfg.comprehensive and len(cfg.categories) > 1:
+        usable = {"the planned categories": np.logical_or.reduce(list(usable.values()))}
+    problems = Problems()
+    for key, mask in usable.items():
+        n = int(mask.sum())
+        if cfg.model in ("max_cover", *LOCATION_MODELS) and cfg.p is not None and cfg.p > n:
+            problems.add(f"optimize.p = {cfg.p} is larger than the {n} candidate site(s){where} that may host {key} "
+                         f"within {sc.travel.max_snap} of a street: lower optimize.p or add candidates (optimize.candidates)")
+        if cfg.budget is not None and n and cfg.budget < float(cands["cost"].to_numpy(dtype=float)[mask].min()):
+            problems.add(f"optimize.budget = {cfg.budget:g} is below the cheapest candidate site for {key} "
+                         f"({float(cands['cost'].to_numpy(dtype=float)[mask].min()):g}): raise the budget or add cheaper candidates")
+    problems.raise_if_any()
+    return cands, snap
 
 
 def _problem(
@@ -268,13 +317,10 @@ def plan_run(
     if cfg is None:
         return res
     t0 = time.perf_counter()
-    cands = _candidates(res, cfg)
-    cand_snap = res.network.snap(cands, res.scenario.max_snap_m)
+    prepared = res.extras.get("candidate_sites")  # from the pipeline, before the coverage stage
+    cands, cand_snap = prepared if prepared is not None else prepare_candidates(
+        res.scenario, res.network, res.facilities, res.categories, res.extras.get("input_candidates"))
     off = int((~cand_snap.reachable).sum())
-    if off:
-        logger.warning(
-            "candidates: %d of %d are more than %.0f m from the network and are ignored", off, len(cands), res.scenario.max_snap_m
-        )
     problems = {key: _problem(res, cfg, key, cands, cand_snap, progress, pairs or pairs_within) for key in cfg.categories}
     plans: dict[str, Plan] = {}
     if cfg.comprehensive and len(cfg.categories) > 1:

@@ -52,7 +52,7 @@ class NetworkConfig(_Model):
     polygon: str | None = Field(None, description="GeoJSON/GeoPackage file with the study-area polygon")
     network_type: Literal["walk", "bike", "drive", "all"] = "walk"
     crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
-    offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline)")
+    offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline; SITING_OFFLINE=1 wins)")
     cache_dir: str | None = None
     lines: LinesConfig = LinesConfig()
 

@@ -56,7 +56,7 @@ _UNITS = {
     "sec": ("s", 1.0),
     "h": ("s", 3600.0),
 }
-_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z\u4e00-\u9fff]+)\s*$")
+_RE = re.compile(r"^\s*([+-]?\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([A-Za-z\u4e00-\u9fff]+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -112,20 +112,37 @@ def parse_threshold(text: str | Threshold, *, key: str = "threshold") -> Thresho
     if isinstance(text, Threshold):
         return text
     if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if not (math.isfinite(text) and text > 0):
+            raise InputError(f"{key} = {text!r} {_not_positive(float(text))}: write a positive number with a unit, "
+                             "e.g. \"5 min\" or \"300 m\"")
         raise InputError(
             f"{key} = {text!r} has no unit: write it as \"{text} min\" or \"{text} m\""
         )
     m = _RE.match(str(text))
     unit = _UNITS.get(m.group(2).lower()) if m else None
+    if m is not None and unit is None:
+        raise InputError(
+            f"{key} = {text!r} is not a threshold: {m.group(2)!r} is not a unit siting knows; use m, km (distance) or "
+            "min, s, h (time), e.g. \"5 min\", \"15 min\", \"300 m\" or \"1.2 km\""
+        )
     if m is None or unit is None:
         raise InputError(
             f"{key} = {text!r} is not a threshold: write a number and a unit, "
             "e.g. \"5 min\", \"15 min\", \"300 m\" or \"1.2 km\""
         )
-    value = float(m.group(1)) * unit[1]
+    value = float(m.group(1).replace(" ", "")) * unit[1]
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{key} = {text!r} must be positive, e.g. \"5 min\" or \"300 m\"")
+        raise InputError(f"{key} = {text!r} {_not_positive(value)}: write a positive distance or time, "
+                         "e.g. \"5 min\" or \"300 m\"")
     return Threshold(value=value, kind=unit[0], text=str(text).strip())
+
+
+def _not_positive(value: float) -> str:
+    if value != value:
+        return "is not a number"
+    if value < 0:
+        return "is negative: a threshold is a walking distance or time, never below zero"
+    return "is zero: a threshold of zero reaches nothing"
 
 
 def resolve_speed(profile: str | float, *, key: str = "speed") -> float:

@@ -149,7 +149,7 @@ def test_model_p_center_and_attendance(tmp_path):
     plan = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert plan["status"] == "optimal" and plan["objective"] == pytest.approx(390.0)
     args = _args(tmp_path, "--model", "p_center", "--p", "2")
-    assert args.func(args) == 0
+    assert args.func(args) == 1  # an infeasible plan is written and exits 1 (docs/outputs.md)
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["status"] == "infeasible"
     args = _args(tmp_path, "--model", "attendance", "--p", "1", "--decay", "linear")
     assert args.func(args) == 0

@@ -162,15 +162,16 @@ def _transient_types() -> tuple[type[BaseException], ...]:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for errors a retry may cure: lost connections, timeouts (a download that failed).
+    """True for errors a retry may cure: lost connections, timeouts (a download that failed,
+    :class:`siting.errors.DownloadError` with ``transient``).
 
     User mistakes (:class:`siting.SitingError`: bad file, empty network, offline without a
     cache) and programming errors are permanent: retrying gives the same answer.
     """
     from siting.errors import SitingError
 
-    if isinstance(exc, SitingError):
-        return False
+    if isinstance(exc, SitingError):  # a failed download may be cured by a retry; a user mistake is not
+        return bool(getattr(exc, "transient", False))
     return isinstance(exc, _transient_types())
 
 

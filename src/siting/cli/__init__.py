@@ -42,13 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``siting`` command."""
     p = argparse.ArgumentParser(prog="siting", description="Plan community services around the 15-minute life circle.")
     p.add_argument("--version", action="version", version=f"siting {__version__}")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    _global_flags(p, default=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     # each sub-command module defines add_parser(subparsers), which sets defaults(func=...)
     for name in _SUBCOMMANDS:
         importlib.import_module(f"siting.cli.{name}").add_parser(sub)
+    for sp in sub.choices.values():  # -v/-q also after the sub-command: `siting run -q x.toml`
+        _global_flags(sp, default=False)
     return p
+
+
+def _global_flags(p: argparse.ArgumentParser, *, default: bool) -> None:
+    """-v and -q; on a sub-command without defaults, so that they never undo the ones given before it."""
+    keep = argparse.SUPPRESS
+    p.add_argument("-v", "--verbose", action="count", default=0 if default else keep, help="more log output")
+    p.add_argument("-q", "--quiet", action="store_true", default=False if default else keep,
+                   help="warnings and errors only")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if args.retries < 0:
         raise InputError(f"--retries {args.retries}: give 0 or more")
     specs = _specs(args)
+    from siting.outputs.writable import check_folder_writable
+
+    check_folder_writable(args.out, "--out")  # before any computing
     mem: Any = args.memory_limit
     if isinstance(mem, str) and mem.lower() in ("none", "0"):
         mem = None

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     sc = load_scenario(args.scenario)
     out = args.out or Path("out") / f"check-{sc.name}"
+    from siting.outputs.writable import check_folder_writable
+
+    check_folder_writable(out, "--out")  # before any computing
     run_ = prepare_check(sc, report=lambda m: logger.info(m))
     print(f"siting {__version__} check - scenario {sc.name}: {len(args.proposals)} proposal(s)")
     lang = args.lang or sc.lang

@@ -9,7 +9,11 @@
 ``capacity``, ``existing``); ``pairs.csv``: ``demand_id,site_id,metres`` — or ``minutes`` (or
 ``seconds``) with a time threshold such as ``--within "15 min"``. Ids are read as text.
 Coverage is ``distance <= within``. Writes ``DIR/plan.json`` and ``DIR/assignment.csv`` (and
-``frontier.csv``/``frontier.png`` with ``--frontier K``), all or nothing.
+``frontier.csv``/``frontier.png`` with ``--frontier K``), committed as one unit (the folder
+``DIR`` is replaced as a whole; see ``docs/outputs.md``).
+
+Exit code: 0 when the plan is written, 1 when it is written but ``infeasible`` (the reason is
+printed and is ``message`` in ``plan.json``), 2 for an input or output error (nothing written).
 
 ``--model`` chooses the question: ``max_cover`` (default with ``--p``/``--budget``), ``target``
 (default with ``--target``), ``set_cover``, ``p_median`` (least total walking; ``--penalty``
@@ -26,9 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,21 @@ def _num(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
     return vals
 
 
+def _warn_repeated_pairs(pairs: pd.DataFrame, path: str) -> int:
+    """Warn when the reach table lists a (demand_id, site_id) pair more than once; return how many
+    extra rows there are. The covering problem keeps the shortest distance of each pair."""
+    key = pairs["demand_id"].str.strip() + "\x1f" + pairs["site_id"].str.strip()
+    extra = int(key.duplicated().sum())
+    if extra:
+        first = key[key.duplicated(keep=False)].iloc[0]
+        lines = [str(i + 2) for i in np.flatnonzero((key == first).to_numpy())]  # line 1 is the header
+        d, s = first.split("\x1f")
+        logger.warning(
+            "reach file %s repeats %d (demand_id, site_id) pair(s), e.g. %r-%r on lines %s: the shortest distance of "
+            "each is kept; remove the repeats if they are a mistake", path, extra, d, s, ", ".join(lines[:5]))
+    return extra
+
+
 def load_inputs(args: argparse.Namespace):
     """Read the three CSVs into a CoverageProblem (also used by tests)."""
     from siting.optimize import CoverageProblem
@@ -146,6 +163,7 @@ def load_inputs(args: argparse.Namespace):
             raise InputError(
                 f"--within {args.within!r} is a time but the reach file has no 'minutes' or "
                 "'seconds' column: add one, or give a distance such as --within \"400 m\"")
+    _warn_repeated_pairs(pairs, args.reach)
     hh = _num(demand, "households", "demand") if "households" in demand.columns else None
     cap = _num(sites, "capacity", "sites") if "capacity" in sites.columns else None
     existing = sites["existing"].to_numpy() if "existing" in sites.columns else None
@@ -235,35 +253,31 @@ def _solve(args: argparse.Namespace, problem):
 
 
 def _write_all(out: Path, files: dict[str, Any]) -> None:
-    """Write every file to a temporary name in ``out`` first, then rename them all."""
-    out.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, str] = {}
-    try:
+    """Write every file into a staging folder, then commit it as ``out`` (one unit, see
+    :mod:`siting.outputs.commit`)."""
+    from siting.outputs.commit import staged_folder
+
+    with staged_folder(out, hint="--out", accept=_ACCEPT) as tmp:
         for name, writer in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            os.close(fd)
-            temps[name] = tmp
-            writer(tmp)
-        for name, tmp in temps.items():
-            os.replace(tmp, out / name)
-        temps.clear()
-    finally:
-        for tmp in temps.values():
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
+            writer(str(tmp / name))
+
+
+#: Files that mark an existing --out folder (without a completion marker) as an earlier siting's.
+_ACCEPT = ("plan.json",)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``siting optimize``; returns the exit code (0 ok, 2 input error)."""
+    """Run ``siting optimize``; returns the exit code (0 plan written, 1 written but
+    infeasible, 2 input or output error: nothing written)."""
     from siting.optimize import frontier, frontier_chart
+    from siting.outputs.commit import check_writable
 
     try:
         if args.frontier is not None and args.frontier < 1:
             raise InputError(f"--frontier {args.frontier} must be at least 1")
         if args.frontier is not None and args.model in ("p_median", "p_center", "attendance"):
             raise InputError("--frontier is for the covering models (max_cover, target, set_cover)")
+        check_writable(Path(args.out), out_hint="--out", accept=_ACCEPT)  # before any solving
         problem = load_inputs(args)
         plan = _solve(args, problem)
         fr = frontier(problem, args.frontier) if args.frontier else None
@@ -288,8 +302,8 @@ def run(args: argparse.Namespace) -> int:
         files["frontier.png"] = lambda path: frontier_chart(fr, path)
     try:
         _write_all(Path(args.out), files)
-    except OSError as exc:
-        print(f"siting optimize: error: cannot write to {args.out!r} ({exc})", file=sys.stderr)
+    except SitingError as exc:
+        print(f"siting optimize: error: {exc}", file=sys.stderr)
         return 2
     what = f"covered share {plan.share:.4f}"
     if plan.model.endswith("p_median") and plan.details.get("mean_distance") is not None:
@@ -299,6 +313,11 @@ def run(args: argparse.Namespace) -> int:
     elif plan.model.endswith("attendance") and plan.objective is not None:
         what = f"attendance {plan.objective:.6g}"
     print(f"{plan.status}: {plan.n_new} new station(s), {what}, written to {args.out}", file=sys.stderr)
+    if plan.message:
+        print(f"  {plan.status}: {plan.message}", file=sys.stderr)
+    if plan.status == "infeasible":
+        print("  no plan meets the target (see the reason above): exit code 1", file=sys.stderr)
+        return 1
     return 0
 
 

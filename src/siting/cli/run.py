@@ -1,4 +1,9 @@
-"""``siting run scenarios/<name>.toml``: coverage, indicators, an optional plan; map, report and tables."""
+"""``siting run scenarios/<name>.toml``: coverage, indicators, an optional plan; map, report and tables.
+
+Exit code: 0 when the run is written; 1 when it is written but a plan is ``infeasible`` (no set
+of stations meets the target: the reason is printed, and shown in the report and on the map);
+2 for an input or output error, with nothing written (see ``docs/outputs.md``).
+"""
 
 from __future__ import annotations
 
@@ -29,13 +34,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.outputs import write_outputs
+    from siting.outputs import prepare_outputs, write_outputs
     from siting.pipeline import run_scenario
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()
     sc = load_scenario(args.scenario, overrides={"strict": True} if getattr(args, "strict", False) else None)
     logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")
+    prepare_outputs(Path(args.out or sc.out_dir), Path(args.map or sc.map_path))  # before any computing
     res = run_scenario(sc, progress=not args.no_progress)
     extra = getattr(args, "_after_run", None)
     if extra is not None:
@@ -50,17 +56,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if cs == cs:
         print(f"  complete circle ({', '.join(res.coverage.basic)}): {cs:.1%}")
     plan = res.extras.get("tables", {}).get("plan_coverage")
+    infeasible: list[str] = []
     if plan is not None:
         print("  proposed new stations:")
         for r in plan.itertuples():
             gap = f", gap {r.gap:.2%}" if r.gap is not None and r.gap == r.gap else ""
             print(f"    {r.category:<{width}}  {r.new_stations} new: {r.share_before:6.1%} -> {r.share_after:6.1%}  ({r.status}, {r.solver}{gap})")
+            if getattr(r, "message", ""):
+                print(f"    {'':<{width}}  {r.status}: {r.message}")
+            if r.status == "infeasible":
+                infeasible.append(r.category)
     rejected = res.extras.get("rejected")
     if rejected is not None and len(rejected):
         print(f"  dropped {len(rejected):,} bad input rows (listed in rejected_rows.csv):")
         for line in rejected.lines():
             print(f"    {line}")
     for k, p in paths.items():
-        print(f"  wrote {k}: {p}")
+        if k != "marker":
+            print(f"  wrote {k}: {p}")
     print(f"  done in {time.perf_counter() - t0:.1f} s")
+    if infeasible:
+        print(f"  no plan meets the target for {', '.join(infeasible)} (see the reason above): exit code 1")
+        return 1
     return 0

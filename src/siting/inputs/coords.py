@@ -50,6 +50,7 @@ __all__ = [
     "in_china",
     "normalise_crs_name",
     "to_wgs84",
+    "warn_outside_china",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]
@@ -283,6 +284,33 @@ def _frame_to_wgs84(frame: Any, name: str) -> Any:
         out[series.name] = converted
     logger.info("converted %d geometries from %s to WGS84", len(frame), name)
     return out.set_crs("EPSG:4326", allow_override=True)
+
+
+def warn_outside_china(frame: Any, crs: str, what: str = "input") -> int:
+    """Warn when points declared GCJ-02 / BD-09 lie outside China; return how many do.
+
+    Those systems exist only inside China (Amap and Baidu serve WGS84 abroad), so such points are
+    kept unshifted (see *Outside China* above) and the declared ``crs`` is probably a mistake.
+    ``frame`` is a GeoDataFrame or GeoSeries in longitude/latitude degrees.
+    """
+    import geopandas as gpd
+
+    name = normalise_crs_name(crs)
+    if name == "wgs84" or len(frame) == 0:
+        return 0
+    geom = frame if isinstance(frame, gpd.GeoSeries) else frame.geometry
+    geom = geom[~(geom.isna() | geom.is_empty)]
+    pts = geom if (geom.geom_type == "Point").all() else geom.representative_point()
+    outside = int((~in_china(pts.x.to_numpy(), pts.y.to_numpy())).sum())
+    if outside:
+        x0, y0, x1, y1 = CHINA_BBOX
+        label = {"gcj02": "GCJ-02", "bd09": "BD-09"}[name]
+        logger.warning(
+            "%s: %s.crs = %r (%s), but %d of %d points lie outside China (longitude %g–%g, latitude %g–%g), where "
+            "%s is not used: they are kept as WGS84, unshifted; check %s.crs (drop it for WGS84 data)",
+            what, what, crs, label, outside, len(pts), x0, x1, y0, y1, label, what,
+        )
+    return outside
 
 
 def crs_problem(value: str) -> str | None:

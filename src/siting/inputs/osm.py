@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,8 +12,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
+from siting.errors import InputError, OfflineError
 from siting.network import Network
+
+logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,14 +66,68 @@ def _expand_tags(pois: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return pois
 
 
-def osm_features_from_download(polygon: Any, tags: Mapping[str, Any]) -> gpd.GeoDataFrame:
-    """OSM features within a WGS84 polygon via osmnx (uses osmnx's HTTP cache)."""
-    import osmnx as ox
+def osm_features_from_download(
+    polygon: Any, tags: Mapping[str, Any], *, cache_dir: str | Path | None = None, offline: bool | None = None,
+    what: str = "OSM features",
+) -> gpd.GeoDataFrame:
+    """OSM features within a WGS84 polygon via osmnx, cached on disk like downloaded graphs.
 
+    The features are kept as a GeoPackage in ``<cache_dir>/features/`` under a hash of the polygon
+    and tags (default :data:`siting.settings.cache_dir`). Offline (``offline=True``, or
+    ``SITING_OFFLINE=1``, see :func:`siting.network.load.resolve_offline`) only the cache is read,
+    never the network. A failed download raises :class:`siting.errors.DownloadError` (one line:
+    what, where, why, the fix).
+    """
+    import osmnx as ox
+    import shapely
+
+    from siting import settings
+    from siting.network.load import _download_key, _offline_why, downloading, resolve_offline, use_osmnx_cache
+
+    cache = Path(cache_dir or settings.cache_dir)
+    key = _download_key("features", [shapely.to_wkt(polygon, rounding_precision=7), dict(tags)], "")
+    target = cache / "features" / f"{key}.gpkg"
+    if target.exists():
+        logger.info("%s: cached %s", what, target.name)
+        return _read_cached(target)
+    fix = ("give a local file instead (demand.source / facilities.source), or use an .osm.pbf network that "
+           f"carries them, or run once with internet to fill the cache in {cache.absolute()} and then set offline = true")
+    if resolve_offline(offline):
+        raise OfflineError(
+            f"{what} for the network's area are not in the cache ({target.parent.absolute()}) and {_offline_why()}: {fix}")
+    use_osmnx_cache(cache)
+    with downloading(what, "the network's area", fix):
+        try:
+            gdf = ox.features_from_polygon(polygon, tags=dict(tags))
+        except ox._errors.InsufficientResponseError:
+            gdf = gpd.GeoDataFrame(geometry=[], crs=4326)
+    _write_cached(gdf, target)
+    return gdf
+
+
+def _write_cached(gdf: gpd.GeoDataFrame, target: Path) -> None:
+    """Keep downloaded features as a GeoPackage (index as columns, list values as text)."""
+    flat = gdf.reset_index()
+    for c in flat.columns:
+        if c != flat.geometry.name and flat[c].dtype == object:
+            flat[c] = flat[c].map(lambda v: v if v is None or isinstance(v, str) or (isinstance(v, float) and np.isnan(v))
+                                  else str(v))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".tmp-{target.name}")
     try:
-        return ox.features_from_polygon(polygon, tags=dict(tags))
-    except ox._errors.InsufficientResponseError:
-        return gpd.GeoDataFrame(geometry=[], crs=4326)
+        flat.to_file(tmp, driver="GPKG", layer="features")
+        tmp.replace(target)
+    except Exception as exc:  # a cache that cannot be written costs a download next time, not the run
+        logger.warning("could not cache the downloaded features in %s (%s)", target.parent, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def _read_cached(target: Path) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    gdf = pyogrio.read_dataframe(target)
+    index = [c for c in ("element", "id") if c in gdf.columns]
+    return gdf.set_index(index) if index else gdf
 
 
 def _resolve(src: str, base: Path | None) -> Path:
@@ -95,14 +152,16 @@ def _hull_wgs84(net: Network):
 
 
 def osm_features(
-    source: str | None, net: Network, kind: str, tags: dict | None = None, *, base: Path | None = None
+    source: str | None, net: Network, kind: str, tags: dict | None = None, *, base: Path | None = None,
+    cache_dir: str | Path | None = None, offline: bool | None = None,
 ) -> gpd.GeoDataFrame | None:
     """OSM features of kind ``"buildings"``, ``"landuse"`` or ``"pois"`` for a network's area (WGS84).
 
     ``source`` is the scenario's ``network.source`` (relative paths resolved against ``base``): an
     ``.osm.pbf`` (or ``pyrosm:<name>``) is read with pyrosm, an ``.osm`` XML with osmnx; with no
     file (a downloaded network) the features within the network's hull (+200 m) are downloaded.
-    ``tags`` selects the POIs (see :func:`siting.standards.osm_query_tags`).
+    ``tags`` selects the POIs (see :func:`siting.standards.osm_query_tags`). Downloads are
+    cached in ``cache_dir`` and obey ``offline`` (see :func:`osm_features_from_download`).
     """
     pbf = _pbf_path(source, base)
     if pbf is not None:
@@ -119,8 +178,9 @@ def osm_features(
 
         want = tags if kind == "pois" else ({"building": True} if kind == "buildings" else {"landuse": True})
         return ox.features_from_xml(_resolve(src, base), polygon=hull, tags=want)
+    opts: dict[str, Any] = {"cache_dir": cache_dir, "offline": offline}
     if kind == "buildings":
-        return osm_features_from_download(hull, {"building": True})
+        return osm_features_from_download(hull, {"building": True}, what="OSM buildings", **opts)
     if kind == "landuse":
-        return osm_features_from_download(hull, {"landuse": True})
-    return osm_features_from_download(hull, tags or {})
+        return osm_features_from_download(hull, {"landuse": True}, what="OSM land use", **opts)
+    return osm_features_from_download(hull, tags or {}, what="OSM facilities (POIs)", **opts)

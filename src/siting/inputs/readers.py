@@ -148,7 +148,7 @@ def _table_rows(p: Path, opts: ReadOptions, crs: Any, chinese: str | None, what:
     gdf = gpd.GeoDataFrame(df.copy(), geometry=gpd.GeoSeries(geom, crs=src).values, crs=src)
     gdf["_row"] = t.rows
     gdf.attrs.update(encoding=t.encoding, sep=t.sep, decimal=t.decimal, name=t.name)
-    return _to_wgs(gdf, chinese), check
+    return _to_wgs(gdf, chinese, what), check
 
 
 def _flag_degrees(check: RowCheck, x: np.ndarray, y: np.ndarray) -> None:
@@ -188,17 +188,18 @@ def _vector_rows(p: Path, opts: ReadOptions, crs: Any, chinese: str | None, what
     gdf = gdf.set_geometry(gpd.GeoSeries(kept, crs=gdf.crs).values)
     gdf["_row"] = rows
     gdf.attrs.update(encoding=gdf.attrs.get("encoding", ""), name=p.name)
-    return _to_wgs(gdf, chinese), check
+    return _to_wgs(gdf, chinese, what), check
 
 
-def _to_wgs(gdf: gpd.GeoDataFrame, chinese: str | None) -> gpd.GeoDataFrame:
+def _to_wgs(gdf: gpd.GeoDataFrame, chinese: str | None, what: str = "input") -> gpd.GeoDataFrame:
     if chinese is None:
         return gdf
-    from siting.inputs.coords import to_wgs84
+    from siting.inputs.coords import to_wgs84, warn_outside_china
 
     has = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
     if not has.any():
         return gdf.set_crs("EPSG:4326", allow_override=True)
+    warn_outside_china(gdf.iloc[np.flatnonzero(has)], chinese, what)  # GCJ-02 / BD-09 exist only in China
     conv = to_wgs84(gdf.iloc[np.flatnonzero(has)][[gdf.geometry.name]], crs=chinese)
     geom = np.asarray(gdf.geometry.values, dtype=object).copy()
     geom[has] = np.asarray(conv.geometry.values, dtype=object)

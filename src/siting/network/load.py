@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import networkx as nx
 import shapely
 
 from siting import settings
-from siting.errors import CRSError, InputError, MissingFileError, NetworkError, OfflineError
+from siting.errors import CRSError, DownloadError, InputError, MissingFileError, NetworkError, OfflineError
 
-__all__ = ["graph_from_download", "graph_from_file", "graph_from_pyrosm", "load_graph"]
+__all__ = ["downloading", "graph_from_download", "graph_from_file", "graph_from_pyrosm", "load_graph", "resolve_offline"]
 
 
 logger = logging.getLogger(__name__)
@@ -112,6 +116,109 @@ def graph_from_file(path: str | Path, network_type: str = "walk") -> nx.MultiDiG
     )
 
 
+# --------------------------------------------------------------------------------------------
+# offline mode and failed downloads
+# --------------------------------------------------------------------------------------------
+def _env_offline() -> bool:
+    return os.environ.get("SITING_OFFLINE", "").strip() == "1"
+
+
+def resolve_offline(value: bool | None = None) -> bool:
+    """Whether downloads are off: ``SITING_OFFLINE=1`` in the environment wins over everything.
+
+    A machine declared offline (an intranet PC) never downloads, whatever a scenario it is given
+    says; otherwise ``value`` (a scenario's ``network.offline``, or a caller's argument) decides,
+    and when it is None :data:`siting.settings.offline`.
+    """
+    if _env_offline():
+        return True
+    return settings.offline if value is None else bool(value)
+
+
+def _offline_why() -> str:
+    if _env_offline():
+        return "offline mode is on (SITING_OFFLINE=1 in the environment, which wins over offline = false in a scenario)"
+    return "offline mode is on"
+
+
+def _cause(exc: BaseException) -> str:
+    """A short cause of a failed request: no network, refused, timed out, a server error."""
+    import requests
+
+    req = getattr(exc, "request", None)
+    host = urlparse(getattr(req, "url", "") or "").hostname or "the server"
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"{host} did not answer in time"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return f"the proxy refused the connection to {host}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"the secure connection to {host} failed (a proxy or firewall in the way?)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if any(k in text for k in ("NameResolution", "Name or service not known", "nodename nor servname",
+                                   "Temporary failure in name resolution", "getaddrinfo failed")):
+            return f"no network (the name {host} cannot be resolved)"
+        if "refused" in text.lower():
+            return f"{host} refused the connection"
+        if "unreachable" in text.lower():
+            return f"no network ({host} is unreachable)"
+        return f"cannot connect to {host}"
+    if isinstance(exc, requests.exceptions.HTTPError):
+        code = getattr(getattr(exc, "response", None), "status_code", "?")
+        return f"{host} answered with HTTP error {code}"
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
+def _preflight(timeout: float = 20.0) -> None:
+    """Ask the Overpass server's status page once, so that no network fails at once.
+
+    (Without it osmnx, unable to read the status, waits its default 60 s pause before trying.)
+    """
+    import osmnx as ox
+    import requests
+
+    url = ox.settings.overpass_url.rstrip("/") + "/status"
+    requests.get(url, timeout=min(timeout, float(ox.settings.requests_timeout)), **ox.settings.requests_kwargs)
+
+
+@contextlib.contextmanager
+def downloading(what: str, where: str, fix: str) -> Iterator[None]:
+    """Turn a failed osmnx download into one :class:`DownloadError` line: what, where, why, fix.
+
+    Parameters
+    ----------
+    what : str
+        What is downloaded, e.g. ``"the street network"``.
+    where : str
+        The place, e.g. ``"place 'Yuci District, Jinzhong'"``.
+    fix : str
+        What the user can do instead (a local file, the cache, ``offline = true``).
+    """
+    import requests
+    from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
+
+    try:
+        _preflight()
+        yield
+    except requests.exceptions.RequestException as exc:
+        raise DownloadError(f"downloading {what} for {where} failed: {_cause(exc)}: {fix}") from exc
+    except ResponseStatusCodeError as exc:
+        raise DownloadError(f"downloading {what} for {where} failed: the server answered with an error "
+                            f"({str(exc).splitlines()[0][:160]}): try again later, or {fix}") from exc
+    except InsufficientResponseError as exc:
+        msg = str(exc).splitlines()[0][:200]
+        if "geocode" in msg.lower() or "nominatim" in msg.lower():
+            raise DownloadError(f"downloading {what} for {where} failed: the place name is not known to the geocoder "
+                                f"({msg}): check the spelling, or give network.bbox or network.polygon instead",
+                                transient=False) from exc
+        raise NetworkError(f"{what} for {where} is empty ({msg}): check the area, or use a local file") from exc
+
+
+def _download_fix(cache: Path) -> str:
+    return (f"use a local .osm.pbf or .graphml file (network.source), or run once with internet to fill the "
+            f"cache in {Path(cache).absolute()} and then set offline = true")
+
+
 def _download_key(kind: str, query: Any, network_type: str) -> str:
     blob = json.dumps([kind, query, network_type], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -130,8 +237,10 @@ def graph_from_download(
 
     The built graph is stored as GraphML in ``cache_dir`` (default :data:`settings.cache_dir`)
     under a hash of the query, and osmnx's own HTTP cache is kept beside it. With
-    ``offline=True`` (default :data:`settings.offline`) nothing is downloaded: a cached graph
-    is returned, or :class:`OfflineError` says what to do.
+    ``offline=True`` (default :data:`settings.offline`; ``SITING_OFFLINE=1`` in the environment
+    always wins, see :func:`resolve_offline`) nothing is downloaded: a cached graph is returned,
+    or :class:`OfflineError` says what to do. A failed download (no network, a server error, an
+    unknown place) raises :class:`DownloadError` with one line: what, where, why and the fix.
 
     Parameters
     ----------
@@ -164,26 +273,36 @@ def graph_from_download(
     if target.exists():
         logger.info("network: cached graph %s for %s=%r", target.name, kind, query)
         return ox.load_graphml(target)
-    if settings.offline if offline is None else offline:
+    where = f"{kind} {query!r}" if kind != "polygon" else "the study-area polygon (network.polygon)"
+    if resolve_offline(offline):
         raise OfflineError(
-            f"network {kind}={query!r} is not in the cache ({target.parent}) and offline mode is on: "
-            "run once with internet (offline = false), or use a local .osm.pbf/.graphml file"
+            f"the street network for {where} is not in the cache ({target.parent.absolute()}) and {_offline_why()}: "
+            "run once with internet and offline = false (and SITING_OFFLINE unset) to fill the cache, "
+            "or use a local .osm.pbf/.graphml file (network.source)"
         )
-    ox.settings.use_cache = True
-    ox.settings.cache_folder = str(cache / "http")
+    use_osmnx_cache(cache)
     logger.info("network: downloading %s=%r (%s) with osmnx", kind, query, network_type)
-    if place is not None:
-        G = ox.graph_from_place(place, network_type=network_type)
-    elif bbox is not None:
-        left, bottom, right, top = (float(v) for v in bbox)
-        G = ox.graph_from_bbox((left, bottom, right, top), network_type=network_type)
-    else:
-        G = ox.graph_from_polygon(polygon, network_type=network_type)
+    with downloading("the street network", where, _download_fix(cache)):
+        if place is not None:
+            G = ox.graph_from_place(place, network_type=network_type)
+        elif bbox is not None:
+            left, bottom, right, top = (float(v) for v in bbox)
+            G = ox.graph_from_bbox((left, bottom, right, top), network_type=network_type)
+        else:
+            G = ox.graph_from_polygon(polygon, network_type=network_type)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     ox.save_graphml(G, tmp)
     tmp.replace(target)
     return G
+
+
+def use_osmnx_cache(cache: Path) -> None:
+    """Point osmnx's HTTP cache into siting's cache folder (``<cache>/http``)."""
+    import osmnx as ox
+
+    ox.settings.use_cache = True
+    ox.settings.cache_folder = str(Path(cache) / "http")
 
 
 def load_graph(source: str | Path, *, network_type: str = "walk", base: Path | None = None) -> nx.MultiDiGraph:

@@ -121,7 +121,7 @@ def _ids(values: Any, what: str, problems: Problems) -> np.ndarray:
     uniq, counts = np.unique(out.astype(str), return_counts=True)
     dups = uniq[counts > 1]
     if dups.size:
-        shown = ", ".join(repr(d) for d in dups[:5])
+        shown = ", ".join(repr(str(d)) for d in dups[:5])  # plain text, never np.str_('d0')
         problems.add(
             f"{dups.size} {what} id(s) appear more than once ({shown}): ids must be unique"
         )

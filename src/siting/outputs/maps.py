@@ -47,6 +47,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from siting.errors import InputError
+from siting.outputs.status import plan_reasons
 
 if TYPE_CHECKING:
     from siting.results import RunResult
@@ -377,6 +378,7 @@ def map_data(
     pc = res.extras.get("tables", {}).get("plan_coverage")
     if pc is not None and len(pc):
         after = dict(zip(pc["category"], pc["share_after"]))
+    warnings += [f"{x['name']} – {x['status_label']}: {x['reason']}" for x in plan_reasons(res, lang)]
 
     # service areas, map category first, then planned ones, within a size budget
     areas: dict[str, Any] = {}

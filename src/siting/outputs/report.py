@@ -26,6 +26,7 @@ import numpy as np
 
 from siting.errors import MissingDependency
 from siting.outputs.maps import esc
+from siting.outputs.status import plan_reasons
 
 if TYPE_CHECKING:
     from siting.results import RunResult
@@ -204,6 +205,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
                 name = label(base, lang) if base in ("p_median", "p_center", "attendance") else model
                 out.append(f"<tr><td>{esc(c.name(lang) if c else key)}</td><td>{esc(name)}</td><td>{esc(text)}</td></tr>")
             out.append("</table>")
+        out += [f"<p class='warn plan-reason' data-status='{esc(x['status'])}'><b>{esc(x['name'])}</b> – "
+                f"{esc(x['status_label'])}: {esc(x['reason'])}</p>" for x in plan_reasons(res, lang)]
         prop = res.extras.get("proposed")
         if prop is not None and len(prop):
             ll = prop.geometry.to_crs(4326)

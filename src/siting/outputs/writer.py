@@ -1,12 +1,11 @@
-"""The run folder: GeoPackage, CSV tables, summary.json, report and map, committed as one unit."""
+"""The run folder: GeoPackage, CSV tables, summary.json, report and map, committed as one unit
+(the protocol is in :mod:`siting.outputs.commit`)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import platform
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,10 @@ import pandas as pd
 
 from siting._io import json_ready
 from siting._version import __version__
+from siting.outputs.commit import MARKER, check_writable, staged_folder
 from siting.results import RunResult
 
-__all__ = ["write_outputs"]
+__all__ = ["prepare_outputs", "write_outputs"]
 
 
 logger = logging.getLogger(__name__)
@@ -95,31 +95,32 @@ def _residence_table(res: RunResult) -> pd.DataFrame:
 
 
 def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path | None = None) -> dict[str, Path]:
-    """Write the map, GeoPackage, CSV tables and summary.json of a run, atomically.
+    """Write the map, GeoPackage, CSV tables, summary.json and report of a run as one unit.
 
-    Everything goes first to a temporary folder beside ``out_dir`` (and a temporary file beside
-    the map) and is moved into place only when all of it has been written.
+    Everything goes into the run folder ``out_dir`` (default ``out/<name>``), the interactive
+    map included (``map.html``, which the report links to), and a copy of the map is installed at
+    ``map_path`` (default ``maps/<name>.html``) in the same commit: see
+    :mod:`siting.outputs.commit` for the protocol (staging folder, completion marker
+    ``_complete.json`` written last, swap, repair of a commit a kill interrupted).
 
     Returns
     -------
     dict
-        Paths written: ``map``, ``gpkg``, ``residences_csv``, ``categories_csv``, ``summary``.
+        Paths written: ``map`` (the copy), ``run_map``, ``gpkg``, ``residences_csv``,
+        ``categories_csv``, ``summary``, ``report`` (when written), ``marker``.
+
+    Raises
+    ------
+    OutputError
+        A folder cannot be written (permission, read-only, disk full); the previous outputs are
+        left as they were and nothing is half-written.
     """
     from siting.outputs.maps import coverage_map
 
     sc = res.scenario
     out_dir = Path(out_dir or sc.out_dir)
     map_path = Path(map_path or sc.map_path)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    map_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out_dir.parent, f".{out_dir.name}.tmp-*")
-    _remove_stale(map_path.parent, f".{map_path.name}.tmp-*")
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    tmp_map = map_path.parent / f".{map_path.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with staged_folder(out_dir, copies={"map.html": map_path}, hint=_HINT) as tmp:
         gpkg = tmp / f"{sc.name}.gpkg"
         r = res.coverage.residences.copy()
         r = r.replace({np.inf: np.nan}) if len(r) else r
@@ -138,50 +139,33 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         from siting.outputs.report import write_report
 
         if sc.output.report:
-            write_report(res, tmp, map_href=os.path.relpath(map_path.resolve(), out_dir.resolve()), pdf=sc.map.pdf)
+            write_report(res, tmp, map_href="map.html", pdf=sc.map.pdf)
         m = coverage_map(res)
-        m.save(str(tmp_map))
-        # move into place
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        if out_dir.exists():
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(tmp_map, map_path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if tmp_map.exists():
-            tmp_map.unlink()
-        raise
+        m.save(str(tmp / "map.html"))
     return {
         "map": map_path,
+        "run_map": out_dir / "map.html",
         "gpkg": out_dir / f"{sc.name}.gpkg",
         "residences_csv": out_dir / "residences.csv",
         "categories_csv": out_dir / "categories.csv",
         "summary": out_dir / "summary.json",
         **({"report": out_dir / "report.html"} if sc.output.report else {}),
+        "marker": out_dir / MARKER,
     }
 
 
-def _remove_stale(folder: Path, pattern: str) -> None:
-    """Remove temporary outputs left by a run that was killed (its process no longer exists)."""
-    for p in folder.glob(pattern):
-        try:
-            pid = int(p.name.rsplit("-", 1)[1])
-        except (IndexError, ValueError):
-            continue
-        if pid == os.getpid():
-            continue
-        try:
-            os.kill(pid, 0)
-            continue  # still running: another run writes there
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        logger.info("removing %s left by an interrupted run", p)
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
+#: How a user of ``siting run`` chooses other output places (named in error messages).
+_HINT = "--out/--map, or output.dir/map.path in the scenario"
+
+
+def prepare_outputs(out_dir: Path, map_path: Path) -> None:
+    """Before a run computes anything: check its output folders can be written, and repair a
+    commit that a killed run left half done (see :func:`siting.outputs.commit.check_writable`).
+
+    Raises
+    ------
+    OutputError
+        One line naming the folder, the cause and the fix.
+    """
+    check_writable(out_dir, [map_path], out_hint="--out, or output.dir in the scenario",
+                   copy_hint="--map, or map.path in the scenario")

@@ -2,7 +2,8 @@
 
 Everything is written inside the output folder named when the server started, under a name the
 planner gives (letters, digits, ``-`` and ``_``; checked here, so no path can leave the folder),
-and committed as one unit: built in a temporary folder beside it, then renamed into place.
+and committed as one unit (:func:`siting.outputs.staged_folder`: a staging folder beside it, a
+completion marker written last, the swap, and a repair by the next save after a kill).
 
 ``save(name)`` writes ``<out>/<name>/``:
 
@@ -24,9 +25,7 @@ map (``<out>/<name>/map.html``), the report, the GeoPackage, the CSV tables and 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ import pandas as pd
 from siting.coverage import coverage
 from siting.errors import InputError
 from siting.indicators import indicators
+from siting.outputs import staged_folder
 from siting.results import RunResult
 from siting.scenario import Scenario, validate_scenario
 from siting.serve.engine import WhatIf
@@ -106,16 +106,12 @@ def _write_scenario(path: Path, data: dict[str, Any], source: str) -> None:
 def save(w: WhatIf, out_dir: Path, name: str) -> dict[str, Path]:
     """Write the state as files and a scenario inside ``out_dir/<name>/`` (see the module docstring)."""
     target = _inside(Path(out_dir), name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        with w.lock:
-            fac = w.facilities_now()
-            stations = w.station_list()
-            off = w.off_list()
+    with w.lock:
+        fac = w.facilities_now()
+        stations = w.station_list()
+        off = w.off_list()
+    # one commit (staging folder, completion marker, swap; repaired after a kill): siting.outputs.commit
+    with staged_folder(target, hint="another save name", accept=("scenario.toml",)) as tmp:
         fac.to_crs(4326).to_file(tmp / "facilities.geojson", driver="GeoJSON")
         st = pd.DataFrame(stations, columns=["id", "category", "lon", "lat", "origin", "snap_m", "serves_population",
                                              "newly_covered_population", "newly_covered_residences"])
@@ -130,15 +126,6 @@ def save(w: WhatIf, out_dir: Path, name: str) -> dict[str, Path]:
         pd.DataFrame(off, columns=["category", "index", "fid", "name"]).to_csv(tmp / "switched_off.csv", index=False)
         sc = w.res.scenario
         _write_scenario(tmp / "scenario.toml", scenario_dict(sc, name), sc.name)
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return {k: target / f for k, f in (("scenario", "scenario.toml"), ("facilities", "facilities.geojson"),
                                       ("stations", "stations.csv"), ("switched_off", "switched_off.csv"))}
 

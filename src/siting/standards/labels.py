@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from siting.errors import InputError
 from siting.standards.lang import LANGUAGES, normalise_lang
 
-__all__ = ["LABELS", "label", "labels"]
+__all__ = ["LABELS", "label", "labels", "plan_reason"]
 
 
 #: key → (English, Chinese). Placeholders in braces are filled from ``label(..., **values)``.
@@ -207,6 +207,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "supply_count": ("facilities", "设施（处）"),
     "demand_population": ("residents", "居民"),
     "method": ("Method", "方法"),
+    "heuristic": ("Heuristic plan", "启发式方案"),
+    # why a plan has its status (see plan_reason)
+    "reason": ("Why", "原因"),
+    "reason_unreachable": (
+        "target {target} cannot be reached: existing and candidate sites together cover at most {reach} of the "
+        "residents; lower the target or add candidate sites",
+        "目标{target}无法达到：现有设施与候选站点合计最多覆盖{reach}的居民；请降低目标或增加候选站点"),
+    "reason_capacity": (
+        "target {target} cannot be reached with these capacities: at most {reach} of the residents can be served; "
+        "lower the target or add capacity (floor area)",
+        "在现有容量下无法达到目标{target}：最多可服务{reach}的居民；请降低目标或增加容量（建筑面积）"),
+    "reason_targets": (
+        "the targets cannot all be reached with these sites; lower them or add candidate sites",
+        "现有站点无法同时达到各类目标；请降低目标或增加候选站点"),
+    "reason_infeasible": (
+        "no plan meets the constraints; loosen the target or the budget, or add candidate sites",
+        "没有满足约束条件的方案；请放宽目标或预算，或增加候选站点"),
+    "reason_time_limit": (
+        "the time limit ended the search: this is the best plan found (gap {gap}); raise optimize.time_limit "
+        "to prove it optimal",
+        "求解达到时间上限：此为已找到的最优方案（最优性差距{gap}）；增大 optimize.time_limit 可证明其最优"),
+    "reason_no_plan": (
+        "no plan was found within the time limit; raise optimize.time_limit",
+        "在时间上限内未找到方案；请增大 optimize.time_limit"),
+    "reason_heuristic": (
+        "the solver returned no plan: this is the heuristic plan (gap {gap})",
+        "求解器未返回方案：此为启发式方案（最优性差距{gap}）"),
 }
 
 # life-circle levels and MOFCOM tiers, used when a level key is asked for directly
@@ -346,3 +373,51 @@ def labels(lang: str = "en", keys: Iterable[str] | None = None) -> dict[str, str
     if keys is None:
         return {k: v[idx] for k, v in table.items()}
     return {k: table[k][idx] if k in table else k for k in keys}
+
+
+def _pct(x: float | None, lang: str) -> str:
+    if x is None or x != x:
+        return "–"
+    return f"{100 * float(x):.1f}{'%' if normalise_lang(lang) == 'zh' else ' %'}"
+
+
+def plan_reason(
+    status: str,
+    lang: str = "en",
+    *,
+    model: str = "",
+    target: float | None = None,
+    reachable_share: float | None = None,
+    gap: float | None = None,
+    has_plan: bool = True,
+    message: str = "",
+) -> str:
+    """Why a plan has its status, as one sentence in ``lang`` ("" for an optimal plan).
+
+    Built from the plan's structured fields (``status``, ``model``, ``reachable_share``, ``gap``)
+    and the run's ``target`` (a share, 0–1), so that the zh text is Chinese throughout. English
+    falls back to the optimizer's own ``message`` for a case not listed here.
+
+    >>> plan_reason("infeasible", "en", model="target_cover", target=1.0, reachable_share=0.6018)
+    'target 100.0 % cannot be reached: existing and candidate sites together cover at most 60.2 % of the residents; lower the target or add candidate sites'
+    """
+    values = {"target": _pct(target, lang), "reach": _pct(reachable_share, lang), "gap": _pct(gap, lang)}
+    key = None
+    if status == "infeasible":
+        if model == "multi":
+            key = "reason_targets"
+        elif "capacitated" in model and reachable_share is not None and target is not None:
+            key = "reason_capacity"
+        elif reachable_share is not None and target is not None:
+            key = "reason_unreachable"
+        else:
+            key = "reason_infeasible"
+    elif status == "time_limit":
+        key = "reason_time_limit" if has_plan else "reason_no_plan"
+    elif status == "heuristic":
+        key = "reason_heuristic"
+    if key is None:
+        return ""
+    if normalise_lang(lang) == "en" and key == "reason_infeasible" and message:
+        return message
+    return label(key, lang, **values)
