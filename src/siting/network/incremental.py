@@ -52,9 +52,10 @@ def snapped_xy(net: Network, snap: Snap) -> tuple[np.ndarray, np.ndarray]:
     """Where each snapped point meets its street segment (metres, the network's CRS; NaN when unreachable).
 
     The straight line from any site to this point is never longer than the walk from the site to
-    the snapped point (the walk runs along the segments and starts with the site's own snap), so it
-    serves as the straight-line bound of :class:`NearestState` when the points themselves are not
-    at hand (e.g. the access points of compounds).
+    the snapped point (the walk starts with the site's own snap and runs along segments no shorter
+    than their lines, the same premise as the bounds on the points themselves), so it serves as the
+    straight-line bound of :class:`NearestState` when the points themselves are not at hand (e.g.
+    the access points of compounds).
     """
     x = np.full(len(snap), np.nan)
     y = np.full(len(snap), np.nan)
