@@ -3,6 +3,7 @@
     python -m benchmarks.serve                 # the demo (Helsinki) and a generated city of ~300k residences
     python -m benchmarks.serve --quick         # a 2k-node generated city, 20 clicks (the smoke test)
     python -m benchmarks.serve --sizes demo --clicks 200
+    python -m benchmarks.serve --sizes 100000 --gates 0,3   # the same city, residences as points and with 3 gates each
 
 For each case the scenario is loaded once (``run_scenario``, no plan), then ``--clicks`` operations
 are timed two ways: *engine* — the :class:`siting.serve.WhatIf` call that computes the changed
@@ -10,6 +11,11 @@ residences and the new summary (what the server spends per click, the ``server_m
 answer); *http* — the whole request on a loopback uvicorn server (JSON encoding and parsing
 included; no browser). Clicks land 30 m beside random residences, in the category with the most
 facilities (the 15-minute-city question "and if we put one here?"). Goal: under 100 ms at 300k.
+
+``--gates N`` gives every residence N access points instead of its own point (synthetic gates, evenly
+spaced on a 40 m circle around it, as a compound's gates are): the live state then tracks every
+access point and takes each residence's best, as with compounds (:mod:`siting.inputs.access`);
+comparing ``--gates 0,3`` on one city measures what that bookkeeping costs.
 
 The generated city is **synthetic** (:func:`siting.network.synthetic.generate_city`, no real place).
 Results: ``benchmarks/results/serve-<timestamp>.json`` and ``benchmarks/results/latest-serve.md``.
@@ -65,18 +71,38 @@ def _load(case: str, work: Path):
     return res, time.perf_counter() - t0
 
 
+def _with_gates(res, n_gates: int):
+    """The run with every residence entering the streets through ``n_gates`` access points on a 40 m
+    circle around it (synthetic gates; the coverage of the run itself is left as it was: the live
+    state measures the gates from scratch)."""
+    import dataclasses
+
+    import shapely
+
+    r = res.coverage.residences
+    x, y = shapely.get_x(r.geometry.values), shapely.get_y(r.geometry.values)
+    owner = np.repeat(np.arange(len(r)), n_gates)
+    a = np.tile(np.arange(n_gates) * 2 * np.pi / n_gates, len(r))
+    pts = shapely.points(x[owner] + 40.0 * np.cos(a), y[owner] + 40.0 * np.sin(a))
+    snap = res.network.snap(pts, res.scenario.max_snap_m)
+    return dataclasses.replace(res, extras={**res.extras, "demand_snap": snap, "demand_owner": owner})
+
+
 def _stats(xs: list[float]) -> dict:
     a = np.asarray(xs) * 1000
     return {"n": len(xs), "median_ms": round(float(np.median(a)), 2), "p90_ms": round(float(np.percentile(a, 90)), 2),
             "max_ms": round(float(a.max()), 2), "mean_ms": round(float(a.mean()), 2)}
 
 
-def bench_case(case: str, clicks: int, work: Path) -> dict:
-    """Time ``clicks`` operations of each kind on one case (engine and HTTP)."""
+def bench_case(case: str, clicks: int, work: Path, gates: int = 0, loaded: tuple | None = None) -> dict:
+    """Time ``clicks`` operations of each kind on one case (engine and HTTP); ``gates`` access points
+    per residence (0: the residences' own points)."""
     from siting.serve import WhatIf
     from siting.serve.app import create_app
 
-    res, load_s = _load(case, work)
+    res, load_s = loaded if loaded is not None else _load(case, work)
+    if gates:
+        res = _with_gates(res, gates)
     t0 = time.perf_counter()
     w = WhatIf(res)
     state_s = time.perf_counter() - t0
@@ -146,7 +172,7 @@ def bench_case(case: str, clicks: int, work: Path) -> dict:
     th.join(timeout=30)
     sock.close()
     return {
-        "case": case, "residences": int(len(w.pop)), "nodes": int(res.network.n_nodes), "category": key,
+        "case": case, "gates": gates, "access_points": int(len(w.dsnap)), "residences": int(len(w.pop)), "nodes": int(res.network.n_nodes), "category": key,
         "threshold_m": float(w.threshold[k]), "facilities": counts[k], "categories": len(w.keys),
         "load_s": round(load_s, 2), "state_s": round(state_s, 2),
         "engine": {op: _stats(v) for op, v in times.items() if v},
@@ -163,8 +189,11 @@ def _markdown(result: dict) -> str:
              f"{m['cores']} cores, {m['cpu']}, Python {m['python']}; load average (1 min) at the end of each case in the table. "
              "Server time: the engine call per click (what every answer reports as `server_ms`), and the whole request "
              "on loopback uvicorn. Medians (p90) over the clicks. Generated cities are synthetic, no real place.", "",
-             "| case | residences | nodes | category (facilities) | op | engine median (p90) ms | http median (p90) ms | load |",
+             "| case | residences (access points) | nodes | category (facilities) | op | engine median (p90) ms | http median (p90) ms | load |",
              "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |"]
+    def label(c: dict) -> str:
+        return c["case"] + (f" + {c['gates']} gates" if c.get("gates") else "")
+
     for c in result["cases"]:
         for op in ("add", "move", "remove", "switch_off", "undo"):
             e = c["engine"].get(op)
@@ -172,9 +201,10 @@ def _markdown(result: dict) -> str:
             if e is None:
                 continue
             hs = "" if h is None else f"{h['median_ms']} ({h['p90_ms']})"
-            lines.append(f"| {c['case']} | {c['residences']:,} | {c['nodes']:,} | {c['category']} ({c['facilities']:,}) | {op} | "
-                         f"{e['median_ms']} ({e['p90_ms']}) | {hs} | {c['loadavg_1min']:.2f} |")
-    lines += ["", "Load once per case: " + "; ".join(f"{c['case']} run {c['load_s']} s + live state {c['state_s']} s, "
+            pts = c.get("access_points", c["residences"])
+            lines.append(f"| {label(c)} | {c['residences']:,} ({pts:,}) | {c['nodes']:,} | {c['category']} ({c['facilities']:,}) | "
+                         f"{op} | {e['median_ms']} ({e['p90_ms']}) | {hs} | {c['loadavg_1min']:.2f} |")
+    lines += ["", "Load once per case: " + "; ".join(f"{label(c)} run {c['load_s']} s + live state {c['state_s']} s, "
                                                      f"{c['changed_residences_median']} residences changed per add (median), "
                                                      f"answer {c['answer_bytes_median']:,} bytes" for c in result["cases"])]
     return "\n".join(lines) + "\n"
@@ -186,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="demo,300k", help="comma list: demo, 300k (a ~900k-node city), or a node count")
     ap.add_argument("--clicks", type=int, default=100, help="operations of each kind per case")
     ap.add_argument("--quick", action="store_true", help="a 2k-node generated city, 20 clicks")
+    ap.add_argument("--gates", default="0", help="comma list of access points per residence (0 = its own point), e.g. 0,3")
     ap.add_argument("--results-dir", default=str(ROOT / "benchmarks" / "results"))
     a = ap.parse_args(argv)
     sizes = ["quick"] if a.quick else [s.strip() for s in a.sizes.split(",") if s.strip()]
@@ -194,12 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cases = []
     with tempfile.TemporaryDirectory(prefix="siting-bench-serve-") as tmp:
+        gate_counts = [int(g) for g in a.gates.split(",") if g.strip()]
         for s in sizes:
-            print(f"serve benchmark: {s} ...", flush=True)
-            c = bench_case(s, clicks, Path(tmp))
-            print(f"  add: engine {c['engine']['add']['median_ms']} ms, http {c['http']['add']['median_ms']} ms (median); "
-                  f"remove: engine {c['engine']['remove']['median_ms']} ms (load {c['loadavg_1min']:.2f})", flush=True)
-            cases.append(c)
+            loaded = _load(s, Path(tmp))
+            for g in gate_counts:
+                print(f"serve benchmark: {s}" + (f" + {g} gates" if g else "") + " ...", flush=True)
+                c = bench_case(s, clicks, Path(tmp), gates=g, loaded=loaded)
+                print(f"  add: engine {c['engine']['add']['median_ms']} ms, http {c['http']['add']['median_ms']} ms (median); "
+                      f"remove: engine {c['engine']['remove']['median_ms']} ms (load {c['loadavg_1min']:.2f})", flush=True)
+                cases.append(c)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     result = {"created": stamp, "machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
                                             "python": platform.python_version()}, "cases": cases}

@@ -92,3 +92,64 @@ def test_site_off_the_network_changes_nothing(line_network):
     st = NearestState(net, targets, (np.array([120.0]), np.zeros(1)), 400.0)
     h, ch = st.add(net.snap(shapely.points([150.0], [900.0]), 50.0), (150.0, 900.0))
     assert len(ch.index) == 0 and not st.active[h] and np.isinf(st.distance).all()
+
+
+def test_groups_of_targets_take_their_best_target_helsinki(helsinki):
+    """Residences with 1-4 access points 10-150 m apart (a compound's gates): after every add, remove
+    and activate, a group's distance is the smallest of its targets' in a search from scratch
+    (ties: the lowest target index, as coverage picks them), and the change names exactly the
+    groups whose distance or site changed."""
+    rng = np.random.default_rng(11)
+    net = helsinki
+    limit = 400.0
+    centres = _points(net, rng, 150)
+    k = rng.integers(1, 5, size=len(centres))
+    owner = np.repeat(np.arange(len(centres)), k)
+    ang, r = rng.uniform(0, 2 * np.pi, len(owner)), rng.uniform(10, 150, len(owner))
+    gx = shapely.get_x(centres)[owner] + r * np.cos(ang)
+    gy = shapely.get_y(centres)[owner] + r * np.sin(ang)
+    perm = rng.permutation(len(owner))  # the gates of a residence need not be next to each other
+    owner, gx, gy = owner[perm], gx[perm], gy[perm]
+    targets = net.snap(shapely.points(gx, gy), 150.0)
+    start_pts = _points(net, rng, 5)
+    start = net.snap(start_pts, 150.0)
+    st = NearestState(net, targets, (gx, gy), limit, start, (shapely.get_x(start_pts), shapely.get_y(start_pts)),
+                      owner=owner, n_owners=len(centres) + 1)  # the last group has no targets
+    snaps = [start]
+
+    def check():
+        act = np.flatnonzero(st.active)
+        fresh = nearest(net, _concat(snaps).subset(act), targets, limit=limit)
+        best = np.full(len(centres) + 1, np.inf)
+        np.minimum.at(best, owner, fresh.distance)
+        np.testing.assert_allclose(st.distance, best, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(st.target_distance, fresh.distance, rtol=0, atol=1e-6)
+        assert np.isinf(st.distance[-1]) and st.source[-1] == -1
+        # the site named is that of the group's first target at its distance
+        for g in np.flatnonzero(np.isfinite(st.distance[:-1])):
+            mine = np.flatnonzero(owner == g)
+            first = mine[np.flatnonzero(st.target_distance[mine] == st.distance[g])[0]]
+            assert st.source[g] == st.target_source[first]
+
+    check()
+    assert (np.bincount(owner) > 1).sum() > 50
+    for _step in range(30):
+        op = rng.choice(["add", "add", "remove", "activate"])
+        d0, s0 = st.distance.copy(), st.source.copy()
+        if op == "add":
+            p = _points(net, rng, 1)
+            s = net.snap(p, 150.0)
+            _h, ch = st.add(s, (float(shapely.get_x(p[0])), float(shapely.get_y(p[0]))))
+            snaps.append(s)
+            assert (ch.after <= ch.before).all()
+        elif op == "remove" and st.active.any():
+            ch = st.remove(int(rng.choice(np.flatnonzero(st.active))))
+        elif op == "activate" and (~st.active).any():
+            ch = st.activate(int(rng.choice(np.flatnonzero(~st.active))))
+        else:
+            continue
+        moved = np.flatnonzero((st.distance != d0) | (st.source != s0))
+        assert ch.index.tolist() == moved.tolist()
+        np.testing.assert_array_equal(ch.before, d0[moved])
+        np.testing.assert_array_equal(ch.after, st.distance[moved])
+        check()

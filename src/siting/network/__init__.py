@@ -13,7 +13,7 @@ outputs.
 """
 
 from siting.network.compiled import Network, Snap
-from siting.network.incremental import Change, NearestState
+from siting.network.incremental import Change, NearestState, snapped_xy
 from siting.network.lines import LineRules, is_line_layer, read_lines
 from siting.network.load import graph_from_download, graph_from_file, graph_from_pyrosm, load_graph, resolve_offline
 from siting.network.reach import Nearest, nearest, pairs_within
@@ -34,4 +34,5 @@ __all__ = [
     "pairs_within",
     "read_lines",
     "resolve_offline",
+    "snapped_xy",
 ]

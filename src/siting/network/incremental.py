@@ -20,6 +20,12 @@ themselves cover a disc of the threshold's radius.
 Sites and targets are snapped onto street segments (:meth:`siting.network.Network.snap`); all
 distances are metres, including both snap distances, and a source and a target on the same
 segment also get the direct walk along it (as in :mod:`siting.network.reach`).
+
+**Several access points per residence.** Targets may be grouped (``owner``: a compound's gates,
+:mod:`siting.inputs.access`). The state then tracks the nearest site of every target (access
+point) as above, and a group's distance is the smallest of its targets' (ties: the lowest target
+index, as :func:`siting.coverage.coverage` picks them); after each operation only the groups of
+the targets that changed are taken again, and the :class:`Change` names groups.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -36,19 +43,37 @@ from siting.errors import InputError
 from siting.network.compiled import Network, Snap
 from siting.network.reach import _same_edge_pairs, _source_rows, _target_distance, nearest
 
-__all__ = ["Change", "NearestState"]
+__all__ = ["Change", "NearestState", "snapped_xy"]
 
 logger = logging.getLogger(__name__)
 
 
+def snapped_xy(net: Network, snap: Snap) -> tuple[np.ndarray, np.ndarray]:
+    """Where each snapped point meets its street segment (metres, the network's CRS; NaN when unreachable).
+
+    The straight line from any site to this point is never longer than the walk from the site to
+    the snapped point (the walk starts with the site's own snap and runs along segments no shorter
+    than their lines, the same premise as the bounds on the points themselves), so it serves as the
+    straight-line bound of :class:`NearestState` when the points themselves are not at hand (e.g.
+    the access points of compounds).
+    """
+    x = np.full(len(snap), np.nan)
+    y = np.full(len(snap), np.nan)
+    ok = np.flatnonzero(snap.reachable)
+    if len(ok):
+        p = shapely.line_interpolate_point(net.edge_geometry[snap.edge[ok]], snap.t[ok], normalized=True)
+        x[ok], y[ok] = shapely.get_x(p), shapely.get_y(p)
+    return x, y
+
+
 @dataclass(frozen=True)
 class Change:
-    """Targets whose nearest site changed in one operation.
+    """Targets (or, with ``owner``, groups of targets) whose distance or nearest site changed in one operation.
 
     Attributes
     ----------
     index : ndarray of int
-        Target indices (sorted, unique).
+        Target (group) indices (sorted, unique).
     before, after : ndarray of float
         Their distance (metres, inf beyond the limit) before and after.
     """
@@ -66,26 +91,38 @@ class NearestState:
     net : Network
         The compiled network (metres).
     targets : Snap
-        Snapped targets (residences); unreachable ones stay at ``inf``.
+        Snapped targets (residences, or their access points with ``owner``); unreachable ones
+        stay at ``inf``.
     target_xy : (ndarray, ndarray)
-        The targets' own coordinates (metres, network CRS), for the straight-line bounds.
+        A point per target that no walk from a site is shorter than in straight line (metres,
+        network CRS): the target's own coordinates, or where it meets the street
+        (:func:`snapped_xy`). Used only for the straight-line bounds.
     limit : float
         Metres; distances beyond it are ``inf`` (as ``nearest(..., limit=limit)``).
     sites : Snap, optional
         The sites active at the start (e.g. existing facilities).
     site_xy : (ndarray, ndarray), optional
         Their coordinates (metres, network CRS).
+    owner : array of int, optional
+        The group of each target (e.g. the residence of each access point, a compound's gates):
+        ``distance`` and ``source`` are then per group, the best of its targets, and every
+        :class:`Change` names groups.
+    n_owners : int, optional
+        Number of groups (default ``owner.max() + 1``); a group without targets stays at ``inf``.
     initial : (distance, source), optional
-        The result of ``nearest(net, sites, targets, limit)`` when already computed (e.g. by
-        :func:`siting.coverage.coverage`); computed here otherwise.
+        Per target, the result of ``nearest(net, sites, targets, limit)`` when already computed
+        (e.g. by :func:`siting.coverage.coverage`); computed here otherwise.
 
     Attributes
     ----------
     distance : ndarray of float
-        Metres to the nearest active site per target (inf beyond ``limit``).
+        Metres to the nearest active site per target, or per group with ``owner`` (inf beyond
+        ``limit``).
     source : ndarray of int
         Site handle of that site (-1 where ``distance`` is inf). The sites given at the start
         have handles ``0 .. len(sites) - 1``; :meth:`add` returns the next ones.
+    target_distance, target_source : ndarray
+        The same per target (the very same arrays as ``distance`` and ``source`` without ``owner``).
     """
 
     def __init__(
@@ -97,6 +134,8 @@ class NearestState:
         sites: Snap | None = None,
         site_xy: tuple[np.ndarray, np.ndarray] | None = None,
         *,
+        owner: np.ndarray | None = None,
+        n_owners: int | None = None,
         initial: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         if not (np.isfinite(limit) and limit > 0):
@@ -105,10 +144,14 @@ class NearestState:
         self.targets = targets
         self.limit = float(limit)
         tx, ty = (np.asarray(a, dtype=float) for a in target_xy)
-        if len(tx) != len(targets):
+        if len(tx) != len(targets) or len(ty) != len(targets):
             raise InputError(f"target_xy has {len(tx)} points for {len(targets)} snapped targets: give one per target")
         self._txy = np.c_[tx, ty]
-        self._ttree = cKDTree(self._txy) if len(tx) else None
+        # the straight-line tree holds the targets a site can reach (on the network, at a finite point)
+        self._tree_idx = np.flatnonzero(np.asarray(targets.reachable, dtype=bool) & np.isfinite(tx) & np.isfinite(ty))
+        if len(self._tree_idx) < int(np.count_nonzero(targets.reachable)):
+            raise InputError("target_xy must be finite for every reachable target")
+        self._ttree = cKDTree(self._txy[self._tree_idx]) if len(self._tree_idx) else None
         self._ntree = cKDTree(np.c_[net.x, net.y])
         self._parts: list[Snap] = []  # site snaps, in handle order (the start sites as one part)
         self._part_of = np.zeros(0, dtype=np.int64)
@@ -125,15 +168,68 @@ class NearestState:
             d, s = (np.asarray(a) for a in initial)
             if len(d) != nt or len(s) != nt:
                 raise InputError("initial distances must have one value per target")
-            self.distance = np.asarray(d, dtype=float).copy()
-            self.source = np.asarray(s, dtype=np.int64).copy()
+            self.target_distance = np.asarray(d, dtype=float).copy()
+            self.target_source = np.asarray(s, dtype=np.int64).copy()
         elif n0:
             assert sites is not None
             near = nearest(net, sites, targets, limit=self.limit)
-            self.distance, self.source = near.distance.copy(), near.source.copy()
+            self.target_distance, self.target_source = near.distance.copy(), near.source.copy()
         else:
-            self.distance = np.full(nt, np.inf)
-            self.source = np.full(nt, -1, dtype=np.int64)
+            self.target_distance = np.full(nt, np.inf)
+            self.target_source = np.full(nt, -1, dtype=np.int64)
+        self.owner: np.ndarray | None = None
+        if owner is None:
+            self.distance, self.source = self.target_distance, self.target_source
+            return
+        own = np.asarray(owner)
+        if len(own) != nt:
+            raise InputError(f"owner has {len(own)} values for {nt} snapped targets: give the group of each target")
+        if nt and (not np.issubdtype(own.dtype, np.integer) or own.min() < 0):
+            raise InputError("owner must hold group numbers 0, 1, 2 ... (non-negative integers)")
+        own = own.astype(np.int64)
+        ng = int(n_owners) if n_owners is not None else (int(own.max()) + 1 if nt else 0)
+        if nt and own.max() >= ng:
+            raise InputError(f"owner names group {int(own.max())} but n_owners = {ng}")
+        self.owner = own
+        # the targets of each group, in target order: group g holds _gorder[_gptr[g]:_gptr[g + 1]]
+        self._gorder = np.argsort(own, kind="stable")
+        self._gcount = np.bincount(own, minlength=ng)
+        self._gptr = np.r_[0, np.cumsum(self._gcount)]
+        self.distance = np.full(ng, np.inf)
+        self.source = np.full(ng, -1, dtype=np.int64)
+        has = np.flatnonzero(self._gcount > 0)
+        d, s = self._group_best(has)
+        self.distance[has], self.source[has] = d, s
+
+    # -- groups ------------------------------------------------------------------------------
+    def _group_best(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group (each with at least one target): the smallest distance of its targets and
+        the site of the first target at that distance (the lowest target index, as
+        :func:`siting.coverage.coverage` breaks ties)."""
+        cnt = self._gcount[groups]
+        if len(groups) == 0:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        seg = np.r_[0, np.cumsum(cnt)[:-1]]
+        pos = np.arange(int(cnt.sum()))
+        flat = self._gorder[np.repeat(self._gptr[groups] - seg, cnt) + pos]
+        vals = self.target_distance[flat]
+        best = np.minimum.reduceat(vals, seg)
+        first = np.minimum.reduceat(np.where(vals == np.repeat(best, cnt), pos, len(pos)), seg)
+        return best, self.target_source[flat[first]]
+
+    def _grouped(self, ch: Change) -> Change:
+        """A change of targets as the change of their groups (only groups whose best changed)."""
+        if self.owner is None or not len(ch.index):
+            return ch
+        assert self.owner is not None
+        g = np.unique(self.owner[ch.index])
+        d, s = self._group_best(g)
+        before = self.distance[g]
+        moved = (d != before) | (s != self.source[g])
+        g, d, s, before = g[moved], d[moved], s[moved], before[moved]
+        self.distance[g] = d
+        self.source[g] = s
+        return Change(g, before.copy(), d.copy())
 
     # -- sites -------------------------------------------------------------------------------
     @property
@@ -183,13 +279,13 @@ class NearestState:
         idx, metres = self._reach_one(h)
         if len(idx) == 0:
             return h, _no_change()
-        better = metres < self.distance[idx]
+        better = metres < self.target_distance[idx]
         # a tie goes to the lower handle, as the multi-source search would find either
         idx, metres = idx[better], metres[better]
-        before = self.distance[idx].copy()
-        self.distance[idx] = metres
-        self.source[idx] = h
-        return h, Change(idx, before, metres.copy())
+        before = self.target_distance[idx].copy()
+        self.target_distance[idx] = metres
+        self.target_source[idx] = h
+        return h, self._grouped(Change(idx, before, metres.copy()))
 
     def activate(self, handle: int) -> Change:
         """Switch a site given before back on (after :meth:`remove`)."""
@@ -202,12 +298,12 @@ class NearestState:
             return _no_change()
         self.active[h] = True
         idx, metres = self._reach_one(h)
-        better = metres < self.distance[idx]
+        better = metres < self.target_distance[idx]
         idx, metres = idx[better], metres[better]
-        before = self.distance[idx].copy()
-        self.distance[idx] = metres
-        self.source[idx] = h
-        return Change(idx, before, metres.copy())
+        before = self.target_distance[idx].copy()
+        self.target_distance[idx] = metres
+        self.target_source[idx] = h
+        return self._grouped(Change(idx, before, metres.copy()))
 
     def remove(self, handle: int) -> Change:
         """Switch a site off; the targets it served get their next-nearest active site."""
@@ -216,14 +312,14 @@ class NearestState:
         if not self.active[h]:
             return _no_change()
         self.active[h] = False
-        idx = np.flatnonzero(self.source == h)
+        idx = np.flatnonzero(self.target_source == h)
         if len(idx) == 0:
             return _no_change()
-        before = self.distance[idx].copy()
+        before = self.target_distance[idx].copy()
         d, s = self._research(idx, float(self._sx[h]), float(self._sy[h]))
-        self.distance[idx] = d
-        self.source[idx] = s
-        return Change(idx, before, d.copy())
+        self.target_distance[idx] = d
+        self.target_source[idx] = s
+        return self._grouped(Change(idx, before, d.copy()))
 
     def site_xy(self, handle: int) -> tuple[float, float]:
         """Coordinates of a site (metres, network CRS)."""
@@ -246,9 +342,9 @@ class NearestState:
     def _targets_near(self, x: float, y: float, r: float) -> np.ndarray:
         if self._ttree is None:
             return np.zeros(0, dtype=np.int64)
-        idx = np.asarray(self._ttree.query_ball_point([x, y], r), dtype=np.int64)
+        idx = self._tree_idx[np.asarray(self._ttree.query_ball_point([x, y], r), dtype=np.int64)]
         idx.sort()
-        return idx[self.targets.reachable[idx]]
+        return idx
 
     def _reach_one(self, h: int) -> tuple[np.ndarray, np.ndarray]:
         """Targets within ``limit`` of site ``h`` and their distances (metres)."""

@@ -4,7 +4,11 @@ A :class:`WhatIf` starts from a finished run (:class:`siting.results.RunResult`:
 residences, facilities, coverage, and the plan if the scenario has one). Per category it keeps a
 :class:`siting.network.NearestState` (metres from every residence to its nearest active site,
 bounded at ``search_factor ×`` the threshold, as :func:`siting.coverage.coverage` measures it) and
-from it the covered flags, the categories reached per residence and the complete circle. Every
+from it the covered flags, the categories reached per residence and the complete circle. A
+compound that enters the streets through several access points (its gates, else where its outline
+meets the streets, :mod:`siting.inputs.access`) is measured from its best one, snap distance
+included, exactly as the run measures it: the state tracks every access point and a residence
+changes only when one of its access points does. Every
 operation — add stations, move one, remove one, switch an existing facility off or on, undo —
 changes only the residences within reach of the sites involved and returns those changes and the
 new summary (shares, complete-circle share, newly covered residents, priority groups).
@@ -31,7 +35,7 @@ from pyproj import Transformer
 
 from siting.errors import InputError
 from siting.inputs.demand import GROUP_COLUMNS
-from siting.network import Change, NearestState, Snap
+from siting.network import Change, NearestState, Snap, snapped_xy
 from siting.results import RunResult
 
 __all__ = ["Station", "WhatIf"]
@@ -104,16 +108,27 @@ class WhatIf:
         self.pop = r["population"].to_numpy(dtype=float)
         self.total = float(self.pop.sum())
         self.groups = {g: r[g].to_numpy(dtype=float) for g in GROUP_COLUMNS if g in r.columns}
-        ds = res.extras.get("demand_snap")
-        # compounds entering the streets through several gates (siting.inputs.access): the live page
-        # keeps one point per residence, so it measures each compound from its inside point
-        self.gates = res.extras.get("demand_owner") is not None
-        if self.gates:
-            logger.warning("serve: compound gates are not used on the live page; each compound is measured from its "
-                           "inside point, so the starting coverage can differ from the run's")
-            ds = None
-        self.dsnap: Snap = ds if ds is not None else self.net.snap(r, self.max_snap)
-        txy = (shapely.get_x(r.geometry.values), shapely.get_y(r.geometry.values))
+        ds: Snap | None = res.extras.get("demand_snap")
+        owner = res.extras.get("demand_owner")
+        n = len(r)
+        if owner is not None:
+            # compounds entering the streets through several gates (siting.inputs.access): every access
+            # point is a target of the states, a residence takes its best one (as siting.coverage does)
+            owner = np.asarray(owner, dtype=np.int64)
+            if ds is None or len(ds) != len(owner) or (len(owner) and (owner.min() < 0 or owner.max() >= n)):
+                raise InputError("the run's access points (extras demand_snap, demand_owner) do not match its residences: "
+                                 "run the scenario again with siting.pipeline.run_scenario")
+            self.dsnap: Snap = ds
+            # the straight-line bounds from where each access point meets the street (never longer than the walk)
+            txy = snapped_xy(self.net, ds)
+            self.reachable = np.zeros(n, dtype=bool)
+            np.logical_or.at(self.reachable, owner, ds.reachable)
+        else:
+            self.dsnap = ds if ds is not None and len(ds) == n else self.net.snap(r, self.max_snap)
+            txy = (shapely.get_x(r.geometry.values), shapely.get_y(r.geometry.values))
+            self.reachable = np.asarray(self.dsnap.reachable, dtype=bool).copy()
+        #: The residence of each access point of ``dsnap`` (None: one point per residence).
+        self.downer: np.ndarray | None = owner
         self._to_ll = Transformer.from_crs(self.net.crs, 4326, always_xy=True)
         self._from_ll = Transformer.from_crs(4326, self.net.crs, always_xy=True)
         fac = res.facilities
@@ -126,14 +141,15 @@ class WhatIf:
             fsnap = res.coverage.facility_snap[c.key]
             sub = fac.iloc[rows]
             fxy = (shapely.get_x(sub.geometry.values), shapely.get_y(sub.geometry.values)) if len(rows) else (np.zeros(0), np.zeros(0))
-            initial = None if self.gates else self._initial(k, sub)
-            self.states.append(NearestState(self.net, self.dsnap, txy, search_factor * self.threshold[k], fsnap, fxy, initial=initial))
+            # the run keeps one distance per residence, not per access point: with gates the states search once
+            initial = None if owner is not None else self._initial(k, sub)
+            self.states.append(NearestState(self.net, self.dsnap, txy, search_factor * self.threshold[k], fsnap, fxy,
+                                            owner=owner, n_owners=n, initial=initial))
         self.start_distance = [s.distance.copy() for s in self.states]
         self.covered = [s.distance <= t for s, t in zip(self.states, self.threshold)]
         self.start_covered = [c.copy() for c in self.covered]
         basic = [b for b in res.coverage.basic if b in self.keys]
         self.basic = [self.keys.index(b) for b in basic]
-        n = len(r)
         self.nreached = np.zeros(n, dtype=np.int64)
         for c in self.covered:
             self.nreached += c

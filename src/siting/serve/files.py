@@ -84,6 +84,8 @@ def scenario_dict(sc: Scenario, name: str) -> dict[str, Any]:
     dem = d.get("demand", {})
     if "source" in dem:
         dem["source"] = _absolute(sc, dem["source"], ("osm_buildings",))
+    if "entrances" in dem:  # the compounds' gates: the run measures them from there, so must the saved one
+        dem["entrances"] = _absolute(sc, dem["entrances"])
     d["facilities"] = {"source": "facilities.geojson", "category_column": "category", "name_column": "name", "id_column": "fid"}
     for key in ("path",):
         d.get("map", {}).pop(key, None)
@@ -136,15 +138,19 @@ def rerun_result(w: WhatIf, sc: Scenario) -> RunResult:
     fac = w.facilities_now()
     cov = coverage(
         res.network, res.demand, fac, res.categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
-        complete=sc.categories.complete_circle, demand_snap=w.dsnap,
+        complete=sc.categories.complete_circle, demand_snap=w.dsnap, demand_owner=w.downer,
         elderly_speed_mps=SPEED_PROFILES["elderly"] if sc.travel.elderly_profile else None,
     )
-    ind, catch = indicators(cov, res.demand, fac, res.categories, area_type=sc.area_type, lang=sc.lang)
-    extras = {
+    ind, catch = indicators(cov, res.demand, fac, res.categories, area_type=sc.area_type, lang=sc.lang,
+                            standard=sc.standard, network=res.network, demand_snap=w.dsnap, demand_owner=w.downer)
+    extras: dict[str, Any] = {
         "demand_snap": w.dsnap,
+        "demand_owner": w.downer,
         "tables": {"indicators": ind, "catchments": catch},
         "summary": {"indicators": ind.replace({np.nan: None}).to_dict(orient="records")},
     }
+    if res.extras.get("layers"):  # the compounds and their access points, as the run writes them
+        extras["layers"] = res.extras["layers"]
     notes = list(res.notes) + ([f"What-if saved by siting serve: {len(w.stations)} stations placed, {len(w.off)} "
                                 "existing facilities switched off."] if sc.lang != "zh" else
                                [f"siting serve 保存的方案：新增站点 {len(w.stations)} 处，停用现有设施 {len(w.off)} 处。"])

@@ -6,6 +6,9 @@ are fixed, so covering the uncovered with k new stations is the same problem as 
 every site now on the map counted as built — only smaller. Weights are the population, plus the
 scenario's ``optimize.priority`` groups when it names them.
 
+A compound entering the streets through several access points (its gates) is covered when any of
+them is within the threshold of a new station, as in :func:`siting.coverage.coverage`.
+
 Candidate sites: the scenario's ``[optimize.candidates]`` (a file, read once at start, or generated on
 the network at its spacing), else street nodes thinned to one per ``max(100 m, threshold / 3)``; only
 those within the threshold (straight line) of an uncovered residence are kept, and their reach comes
@@ -31,11 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError
 from siting.inputs import candidates_from_file, generate_candidates, hosts
-from siting.network import pairs_within
+from siting.network import pairs_within, snapped_xy
 from siting.optimize import CoverageProblem, priority_weights
 from siting.serve.engine import WhatIf
 from siting.units import parse_threshold
@@ -159,15 +163,25 @@ class Optimizer:
         w = self.w
         T = float(w.threshold[ci])
         with w.lock:
-            unc = np.flatnonzero(~w.covered[ci] & w.dsnap.reachable)
+            unc = np.flatnonzero(~w.covered[ci] & w.reachable)
             version = w.version
         cands = self._candidates(ci)
         done = {"state": "done", "suggestions": [], "version": version}
         if len(unc) == 0 or len(cands) == 0:
             self._finish(n, **done, message="every reachable resident is covered already" if len(unc) == 0 else "no candidate sites")
             return
-        txy = w.residences.geometry.values[unc]
-        tree = cKDTree(np.c_[[p.x for p in txy], [p.y for p in txy]])
+        # the points the uncovered enter the streets at: the residences, or their access points (gates)
+        if w.downer is None:
+            pts, pos = unc, np.arange(len(unc))
+            txy = w.residences.geometry.values[unc]
+            tx, ty = shapely.get_x(txy), shapely.get_y(txy)
+        else:
+            at = np.full(len(w.pop), -1, dtype=np.int64)
+            at[unc] = np.arange(len(unc))
+            pts = np.flatnonzero((at[w.downer] >= 0) & w.dsnap.reachable)
+            pos = at[w.downer[pts]]
+            tx, ty = snapped_xy(w.net, w.dsnap.subset(pts))  # a walk is never shorter than the line to these
+        tree = cKDTree(np.c_[tx, ty])
         cx, cy = cands.geometry.x.to_numpy(), cands.geometry.y.to_numpy()
         dmin, _ = tree.query(np.c_[cx, cy], distance_upper_bound=T + 1e-6)
         cands = cands[np.isfinite(dmin)].reset_index(drop=True)
@@ -175,7 +189,8 @@ class Optimizer:
             self._finish(n, **done, message="no candidate site lies within the threshold of an uncovered resident")
             return
         csnap = w.net.snap(cands, w.max_snap)
-        pairs = pairs_within(w.net, csnap, w.dsnap.subset(unc), T)
+        pairs = pairs_within(w.net, csnap, w.dsnap.subset(pts), T)
+        pairs = pairs.assign(target=pos[pairs["target"].to_numpy()])  # per residence (the shortest pair is kept)
         if self._cancel.is_set():
             return
         cfg = w.res.scenario.optimize
