@@ -68,11 +68,14 @@ class Plan:
     categories : mapping
         Multi-category plans: per category ``selected``, ``covered_weight``, ``total_weight``.
     heuristic_objective : float or None
-        The objective of the greedy + swap start, for comparison with the solver.
+        The objective of the greedy start, for comparison with the search and the solver.
     details : mapping
         Model-specific figures: p-median ``mean_distance``, ``penalty``, ``unassigned_weight``;
         p-center ``radius`` and ``unreached_weight``; attendance ``decay`` and ``attendance_share``
-        (see each model's docstring). Empty for the covering models.
+        (see each model's docstring). Covering models: what ran and what it found: ``ran``
+        (e.g. ``["search", "lagrangian", "highs"]``), ``lagrangian_bound``, ``mip_bound``,
+        ``mip_status``, ``fixed_closed`` / ``fixed_open`` (sites fixed by reduced-cost fixing),
+        ``restricted_sites``, ``search_kicks`` and more.
     """
 
     status: str

@@ -216,3 +216,53 @@ def _undominated(A: sp.csr_matrix, cost: np.ndarray | None, labels: np.ndarray) 
     keep[j[dom]] = False
     logger.debug("dominance: %d of %d candidates kept", int(keep.sum()), nc)
     return keep
+
+
+def restrict(red: Reduced, closed: np.ndarray, opened: np.ndarray, *,
+             dominance: bool = True) -> tuple[Reduced, np.ndarray, int]:
+    """The model with the columns ``closed`` removed and ``opened`` forced open.
+
+    Used after reduced-cost fixing (:mod:`siting.optimize.bounds`). Rows covered by a forced
+    or fixed column become constant (added to ``offset``), rows no remaining column reaches
+    are dropped (they can no longer count), identical rows are merged and, with
+    ``dominance``, dominated columns dropped (ignoring cost: the caller uses it for p-models).
+    Returns the restricted model, the column of ``red`` behind each of its columns, and the
+    number of non-fixed columns forced open (the caller takes them out of p).
+    """
+    closed = np.asarray(closed, bool)
+    opened = np.asarray(opened, bool) & ~closed
+    forced = opened | np.asarray(red.fixed, bool)
+    keep = np.flatnonzero(~closed & ~forced)
+    A = red.A.tocsr()
+    covered = np.asarray(A @ forced.astype(np.int32)).reshape(-1) > 0
+    offset = red.offset + float(red.w[covered].sum())
+    A1 = A[:, keep].tocsr()
+    reach = np.diff(A1.indptr) > 0
+    rows = np.flatnonzero(reach & ~covered)
+    A1 = A1[rows].tocsr()
+    row_of = np.full(red.row_of_demand.size, -1, dtype=np.int64)
+    old = red.row_of_demand
+    new_of_old = np.full(red.n_rows, -1, dtype=np.int64)
+    new_of_old[rows] = np.arange(rows.size)
+    ok = old >= 0
+    row_of[ok] = new_of_old[old[ok]]
+    w1 = red.w[rows]
+    h1 = None if red.h is None else red.h[rows]
+    A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    cols = keep
+    if dominance and cols.size:
+        k2 = _undominated(A1, None, np.zeros(cols.size, dtype=np.int64))
+        A1 = A1[:, k2].tocsr()
+        cols = cols[k2]
+        A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    sizes = dict(red.sizes)
+    sizes.update(rows_fixed=int(A1.shape[0]), cols_fixed=int(A1.shape[1]), pairs_fixed=int(A1.nnz))
+    sub = Reduced(
+        A=A1, w=w1, h=h1, col_site=red.col_site[cols], fixed=np.zeros(cols.size, dtype=bool),
+        cost=red.cost[cols], cap=None if red.cap is None else red.cap[cols], row_of_demand=row_of,
+        offset=offset, total=red.total, sizes=sizes,
+    )
+    logger.info("fixing: %d → %d sites (%d forced open), %d → %d rows, %d → %d pairs",
+                red.n_cols, cols.size, int(opened.sum()), red.n_rows, A1.shape[0], red.A.nnz,
+                A1.nnz)
+    return sub, cols, int((opened & ~np.asarray(red.fixed, bool)).sum())
