@@ -12,7 +12,7 @@ import pytest
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import CoverageProblem, greedy, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize import CoverageProblem, greedy, jobs, mip, solve_max_cover, solve_multi, solve_target
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
 from siting.optimize.starts import capacitated_value as start_value
@@ -106,8 +106,8 @@ def test_mps_round_trip_keeps_the_model():
     prob = random_instance(7, nd=60, ns=14)
     red = reduce_problem(prob, capacitated=True)
     built = build(red, sense="max", p=3, capacitated=True)
-    a = mip.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
-    b = mip.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
+    a = jobs.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
+    b = jobs.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
     assert a.status == b.status == "optimal"
     assert a.objective == pytest.approx(b.objective, rel=1e-7)
     assert built.mip.feasible(a.x) and built.mip.feasible(b.x)

@@ -151,7 +151,8 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
         bound = min(ub, max(inc_fix, cs.best_value))
         return _result(cs, red, bound, step, "search", "", details, t0)
     # 3. the MIP on the restricted model beside the search
-    from siting.optimize.mip import HIGHS_THREAD_NNZ, start_job
+    from siting.optimize.jobs import start_job
+    from siting.optimize.mip import HIGHS_THREAD_NNZ
 
     built = build(sub, sense="max", p=p_sub)
     need = 0.5 if (mip_solver == "highs" and built.mip.A.nnz <= HIGHS_THREAD_NNZ) else 2.0

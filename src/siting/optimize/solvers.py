@@ -18,7 +18,8 @@ from collections.abc import Callable
 import numpy as np
 
 from siting.errors import MissingDependency, SolverError
-from siting.optimize.mip import MIPResult, SparseMIP, solve_sparse
+from siting.optimize.jobs import solve_sparse
+from siting.optimize.mip import MIPResult, SparseMIP
 
 SOLVERS = ("auto", "cbc", "highs")
 
