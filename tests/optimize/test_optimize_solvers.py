@@ -54,7 +54,7 @@ def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypat
     assert "exit code 3" in plan.message
     assert plan.objective == pytest.approx(greedy(prob, budget=6.0).objective)
     target = solve_target(prob, 0.5, time_limit=5, solver="cbc")
-    assert target.status == "time_limit" and target.share >= 0.5 - 1e-9
+    assert target.status in ("time_limit", "optimal") and target.share >= 0.5 - 1e-9
 
 
 @pytest.mark.slow

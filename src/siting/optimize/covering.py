@@ -40,9 +40,9 @@ from siting.optimize.heuristics import (
     swap_max_cover,
 )
 from siting.optimize.models import build, read_assignment, read_open, start_vector
-from siting.optimize.plan import Plan, fractional_assignment, nearest_assignment, rel_gap
+from siting.optimize.plan import Plan, plan_capacitated, plan_from_open
 from siting.optimize.problem import CoverageProblem
-from siting.optimize.reduce import Reduced, reduce_problem
+from siting.optimize.reduce import reduce_problem
 from siting.optimize.solvers import _check_limits, check_solver, resolve_solver, run_mip
 from siting.optimize.starts import capacitated_value, greedy_capacitated
 
@@ -99,78 +99,10 @@ def _common(solver: str, time_limit: Any, gap: Any) -> str:
     return s
 
 
-# ---------------------------------------------------------------------------------- plans
-def _plan_from_open(problem: CoverageProblem, red: Reduced, open_cols: np.ndarray, *,
-                    status: str, model: str, kind: str, bound: float | None, solver: str,
-                    seconds: float, message: str = "", reachable: float | None = None,
-                    heur: float | None = None, no_plan: bool = False,
-                    details: dict | None = None) -> Plan:
-    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
-    sel_sites = sel_sites[~problem.existing[sel_sites]]
-    cov = problem.covered_by(sel_sites)
-    cw = float(problem.weights[cov].sum())
-    cost = float(problem.costs[sel_sites].sum())
-    if status == "infeasible" or no_plan:
-        objective = None
-    elif kind == "cover":
-        objective = cw
-    elif kind == "count":
-        objective = float(sel_sites.size)
-    else:
-        objective = cost
-    if kind == "cover" and bound is not None and objective is not None:
-        bound = max(bound, objective)
-    elif bound is not None and objective is not None:
-        bound = min(bound, objective)
-    return Plan(
-        status=status, model=model, objective=objective, bound=bound,
-        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
-        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
-        total_weight=problem.total_weight, cost=cost,
-        assignment=nearest_assignment(problem, sel_sites), sizes=dict(red.sizes),
-        solve_seconds=seconds, solver=solver, message=message, reachable_share=reachable,
-        heuristic_objective=heur, details=dict(details or {}),
-    )
-
-
-def _plan_capacitated(problem: CoverageProblem, red: Reduced, open_cols, frac, *, status,
-                      model, kind, bound, solver, seconds, message="", reachable=None) -> Plan:
-    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
-    sel_sites = sel_sites[~problem.existing[sel_sites]]
-    cost = float(problem.costs[sel_sites].sum())
-    if frac is None:
-        assignment, served = fractional_assignment(
-            problem, np.zeros(0, int), np.zeros(0, int), np.zeros(0))
-        cw = 0.0
-    else:
-        coo = red.A.tocoo()
-        dem_of_row = np.flatnonzero(red.row_of_demand >= 0)
-        dem_of_row = dem_of_row[np.argsort(red.row_of_demand[dem_of_row])]
-        assignment, served = fractional_assignment(
-            problem, dem_of_row[coo.row], red.col_site[coo.col], frac)
-        cw = float((problem.weights * served).sum())
-    if status == "infeasible" or frac is None:
-        objective = None
-    elif kind == "cover":
-        objective = cw
-    elif kind == "count":
-        objective = float(sel_sites.size)
-    else:
-        objective = cost
-    return Plan(
-        status=status, model=model, objective=objective, bound=bound,
-        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
-        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
-        total_weight=problem.total_weight, cost=cost, assignment=assignment,
-        sizes=dict(red.sizes), solve_seconds=seconds, solver=solver, message=message,
-        reachable_share=reachable,
-    )
-
-
 def _remaining(time_limit: float | None, t0: float) -> float | None:
     if time_limit is None:
         return None
-    return max(1.0, time_limit - (time.perf_counter() - t0))
+    return max(0.2, time_limit - (time.perf_counter() - t0))
 
 
 # ---------------------------------------------------------------------------------- models
@@ -318,7 +250,7 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         details = dict(er.details)
         details["ran"] = ["search", "lagrangian"] + ([er.solver] if er.solver != "search" else [])
         bound = None if er.bound is None else red.offset + er.bound
-        return _plan_from_open(problem, red, er.cols, status=status, model=model, kind="cover",
+        return plan_from_open(problem, red, er.cols, status=status, model=model, kind="cover",
                                bound=bound, solver=backend, seconds=time.perf_counter() - t0,
                                message=msg, heur=red.offset + details.get("greedy", 0.0),
                                details=details)
@@ -357,7 +289,7 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         msg = msg or _limit_message(out, status)
         if out.x is None and heur is not None:
             status = "time_limit" if status == "optimal" else status
-        return _plan_capacitated(
+        return plan_capacitated(
             problem, red, sel if sel is not None else np.zeros(0, int), frac,
             status=status, model=model, kind="cover", bound=out.bound, solver=backend,
             seconds=seconds, message=msg)
@@ -372,7 +304,7 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     msg = _limit_message(out, status)
     if mip_open is None and heur is None and status != "optimal":
         msg = "no plan found within the time limit (existing sites only): raise it"
-    return _plan_from_open(problem, red, best, status=status, model=model, kind="cover",
+    return plan_from_open(problem, red, best, status=status, model=model, kind="cover",
                            bound=bound, solver=backend, seconds=seconds, message=msg,
                            heur=heur_f)
 
@@ -391,6 +323,8 @@ def solve_target(
     reduce: bool = True,
     warm_start: bool = True,
     threads: int | None = None,
+    cancel: Any = None,
+    progress: Any = None,
 ) -> Plan:
     """Target covering: the cheapest (or fewest) new stations so that the covered share of
     the weight reaches ``target``, existing stations counted as built.
@@ -448,7 +382,7 @@ def solve_target(
     if target > reach + tol and not capacitated:
         if on_unreachable == "infeasible":
             red = reduce_problem(problem, reduce=False)
-            return _plan_from_open(
+            return plan_from_open(
                 problem, red, np.zeros(0, dtype=np.int64), status="infeasible",
                 model="target_cover", kind=kind, bound=None, solver=solver, seconds=0.0,
                 reachable=reach,
@@ -459,14 +393,40 @@ def solve_target(
         target = reach
     model = ("capacitated_target_cover" if capacitated
              else "set_cover" if target >= 1 - tol else "target_cover")
+    t0 = time.perf_counter()
     red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
                          use_cost=kind == "cost")
     need = target * red.total - red.offset - tol * max(red.total, 1.0)
-    t0 = time.perf_counter()
     if need <= 0 and not capacitated:
-        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",
+        return plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",
                                model=model, kind=kind, bound=0.0, solver=solver, seconds=0.0,
                                reachable=reach, message="existing sites already reach the target")
+    cancel = as_cancel(cancel)
+    backend = resolve_solver(solver)
+    if warm_start and not capacitated and red.n_cols:
+        from siting.optimize.engine import target_engine
+
+        er = target_engine(red, need, kind == "count", solver=solver, time_limit=time_limit,
+                           gap=gap, threads=threads, cancel=cancel, progress=progress, t0=t0,
+                           lscp=model == "set_cover")
+        if er is not None:
+            cancelled = cancel is not None and cancel()
+            status = "optimal" if er.optimal else (
+                "time_limit" if time_limit is not None or cancelled else "heuristic")
+            m2 = er.message
+            if cancelled and status != "optimal":
+                m2 = "stopped on request: the plan is the best found, see gap"
+            elif status == "time_limit":
+                m2 = (m2 + "; " if m2 else "") + ("the time limit ended the search: the plan "
+                                                  "is the best found, see gap")
+            details = dict(er.details)
+            details["ran"] = ["search", "lagrangian"] + ([er.solver] if er.solver != "search"
+                                                         else [])
+            return plan_from_open(problem, red, er.cols, status=status, model=model, kind=kind,
+                                   bound=er.bound, solver=backend,
+                                   seconds=time.perf_counter() - t0, reachable=reach,
+                                   message=msg or m2, heur=details.get("greedy"),
+                                   details=details)
     heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")
@@ -486,7 +446,7 @@ def solve_target(
     mip_open = read_open(built, red, out.x)
     cost = np.ones(red.n_cols) if kind == "count" else red.cost
     if capacitated:
-        if out.status == "infeasible":
+        if out.status == "infeasible" and heur is None:
             best = _max_cover(problem, None, None, True, single_assignment, solver, time_limit,
                               gap, reduce, False, threads)
             reach_c = best.share
@@ -495,7 +455,7 @@ def solve_target(
                                     capacitated=True, single_assignment=single_assignment,
                                     solver=solver, time_limit=time_limit, gap=gap,
                                     reduce=reduce, threads=threads)
-            return _plan_capacitated(
+            return plan_capacitated(
                 problem, red, np.zeros(0, int), None, status="infeasible", model=model,
                 kind=kind, bound=None, solver=solver, seconds=seconds, reachable=reach_c,
                 message=(f"target {target:.4g} cannot be reached with these capacities: at "
@@ -505,27 +465,27 @@ def solve_target(
         if heur is not None and (frac is None or
                                  cost[heur].sum() < cost[mip_open].sum() - 1e-9):
             sel, frac = heur, heur_frac
-        status = _status_of(out, time_limit)
-        return _plan_capacitated(
+        status = _status_of(out, time_limit, have_plan=heur is not None)
+        return plan_capacitated(
             problem, red, sel if sel is not None else np.zeros(0, int), frac,
-            status=status, model=model, kind=kind, bound=out.bound, solver=solver,
+            status=status, model=model, kind=kind, bound=out.bound, solver=backend,
             seconds=seconds, reachable=reach,
             message=msg or ("no plan found within the time limit: raise it" if frac is None
                             else _limit_message(out, status)))
     best_open = mip_open
     if heur is not None and (best_open is None or cost[heur].sum() < cost[best_open].sum() - 1e-9):
         best_open = heur
-    status = _status_of(out, time_limit)
+    status = _status_of(out, time_limit, have_plan=heur is not None)
     if best_open is None:
         status = "time_limit" if status != "infeasible" else status
         msg = msg or out.message or "no plan found within the time limit: raise it"
-        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
+        return plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
                                model=model, kind=kind, bound=out.bound, solver=solver,
                                seconds=seconds, reachable=reach, message=msg, no_plan=True)
     if status == "infeasible":  # cannot happen after the reach check with a plan in hand
         status = "time_limit"
     heur_obj = None if heur is None else float(cost[heur].sum())
-    return _plan_from_open(problem, red, best_open, status=status, model=model, kind=kind,
+    return plan_from_open(problem, red, best_open, status=status, model=model, kind=kind,
                            bound=out.bound, solver=solver, seconds=seconds, reachable=reach,
                            message=msg or _limit_message(out, status), heur=heur_obj)
 
@@ -571,12 +531,12 @@ def greedy(problem: CoverageProblem, p: int | None = None, *, budget: float | No
         need = target * red.total - red.offset - 1e-9 * max(red.total, 1.0)
         sel = greedy_target(red, need, kind == "count")
         if sel is None:
-            return _plan_from_open(
+            return plan_from_open(
                 problem, red, np.zeros(0, dtype=np.int64), status="infeasible",
                 model="target_cover", kind=kind, bound=None, solver=name,
                 seconds=time.perf_counter() - t0, reachable=problem.reachable_share(),
                 message=f"target {target:.4g} cannot be reached with these candidates")
-        return _plan_from_open(problem, red, sel, status="heuristic", model="target_cover",
+        return plan_from_open(problem, red, sel, status="heuristic", model="target_cover",
                                kind=kind, bound=None, solver=name,
                                seconds=time.perf_counter() - t0,
                                reachable=problem.reachable_share())
@@ -586,7 +546,7 @@ def greedy(problem: CoverageProblem, p: int | None = None, *, budget: float | No
     if swap:
         sel = swap_max_cover(red, sel, p, budget, max_seconds=time_limit)
     bound = red.offset + cover_upper_bound(red, sel, p, budget)
-    return _plan_from_open(problem, red, sel, status="heuristic", model="max_cover",
+    return plan_from_open(problem, red, sel, status="heuristic", model="max_cover",
                            kind="cover", bound=bound, solver=name,
                            seconds=time.perf_counter() - t0)
 

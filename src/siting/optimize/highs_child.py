@@ -75,6 +75,34 @@ class FileHooks:
         return z[1:]
 
 
+_BANNER_SHOWN = False
+
+
+def _new_highs():
+    """A ``highspy.Highs``; the banner HiGHS prints on its first construction in a process
+    goes to /dev/null (the library is quiet)."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            try:
+                return highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
 def highs_run(arrays: dict, time_limit, gap, threads, start, hooks=None):
     """Build and solve with highspy; returns (status, x, bound). Runs in this process (a
     thread) or in a watched child process (:func:`main`). ``hooks`` (optional) has
@@ -82,7 +110,7 @@ def highs_run(arrays: dict, time_limit, gap, threads, start, hooks=None):
     ``user_solution()`` (a vector or None)."""
     import highspy
 
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))

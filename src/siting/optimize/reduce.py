@@ -219,13 +219,15 @@ def _undominated(A: sp.csr_matrix, cost: np.ndarray | None, labels: np.ndarray) 
 
 
 def restrict(red: Reduced, closed: np.ndarray, opened: np.ndarray, *,
-             dominance: bool = True) -> tuple[Reduced, np.ndarray, int]:
+             dominance: bool = True, dominance_cost: np.ndarray | None = None
+             ) -> tuple[Reduced, np.ndarray, int]:
     """The model with the columns ``closed`` removed and ``opened`` forced open.
 
     Used after reduced-cost fixing (:mod:`siting.optimize.bounds`). Rows covered by a forced
     or fixed column become constant (added to ``offset``), rows no remaining column reaches
     are dropped (they can no longer count), identical rows are merged and, with
-    ``dominance``, dominated columns dropped (ignoring cost: the caller uses it for p-models).
+    ``dominance``, dominated columns dropped (comparing ``dominance_cost`` per column of
+    ``red`` when given, coverage alone otherwise).
     Returns the restricted model, the column of ``red`` behind each of its columns, and the
     number of non-fixed columns forced open (the caller takes them out of p).
     """
@@ -251,7 +253,8 @@ def restrict(red: Reduced, closed: np.ndarray, opened: np.ndarray, *,
     A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
     cols = keep
     if dominance and cols.size:
-        k2 = _undominated(A1, None, np.zeros(cols.size, dtype=np.int64))
+        dc = None if dominance_cost is None else np.asarray(dominance_cost, float)[cols]
+        k2 = _undominated(A1, dc, np.zeros(cols.size, dtype=np.int64))
         A1 = A1[:, k2].tocsr()
         cols = cols[k2]
         A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)

@@ -188,7 +188,7 @@ class CoverSearch:
         n = self.s.n
         self.info = np.zeros(12)
         self.info[2] = 1.0
-        self.kmax = int(max(2, min(10, self.p // 3 if self.p >= 6 else 2)))
+        self.kmax = int(max(2, min(3, self.p // 3)))
         self.tabu_len = 1.0
         self.restart_after = float(max(200, 4 * self.p))
         self.chain_width = 8

@@ -225,7 +225,7 @@ def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, lo
         info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
                                   chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp,
                                   st, tl, tb, tbs, tabu, now, 1 << 30)
-        if chain_width > 0 and fv[0] <= info[1] + tol:
+        if chain_width > 0 and fv[0] <= info[1] + tol and int(info[5]) % 16 == 15:
             while _cover_chain(p, tol, chain_width, cp, cr, rp, rc, w, fixed, cnt, own, gain,
                                loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc,
                                stamp, st, tl, tb, tbs, tabu, now, cand, cval):
