@@ -111,7 +111,7 @@ def test_lagrangian_bound_and_fixings_are_valid(seed):
                             for s in itertools.combinations(cand, r) if j in s)
             assert best_with <= inc + 1e-9
         for j in np.flatnonzero(st.fix_open):  # no plan without j beats the incumbent
-            best_without = max(covered_weight(red, np.array(s)) for r in range(0, p + 1)
+            best_without = max(covered_weight(red, np.array(s)) for r in range(p + 1)
                                for s in itertools.combinations([c for c in cand if c != j], r))
             assert best_without <= inc + 1e-9
 
@@ -184,7 +184,7 @@ def test_a_solver_saying_infeasible_never_makes_max_cover_infeasible(monkeypatch
         assert plan.objective is not None and plan.objective > 0
         # and without a start or a limit it is still not infeasible
         plan = solve_max_cover(prob, **kw, solver="highs", warm_start=False)
-        assert plan.status == "heuristic" and "capacitated" in plan.model or \
+        assert (plan.status == "heuristic" and "capacitated" in plan.model) or \
             plan.objective is not None
 
 

@@ -12,7 +12,8 @@ import pytest
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import CoverageProblem, greedy, jobs, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize import CoverageProblem, jobs, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize.heuristics import greedy_max_cover
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
 from siting.optimize.starts import capacitated_value as start_value
@@ -34,25 +35,27 @@ def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(3, nd=60, ns=14)
-    heur = greedy(prob, budget=6.0)
+    red = reduce_problem(prob)
+    built = build(red, sense="max", p=3)
+    x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
     t0 = time.perf_counter()
-    plan = solve_max_cover(prob, budget=6.0, time_limit=1.0, solver="cbc")
-    assert time.perf_counter() - t0 < 5.0  # the watchdog ended it (it would sleep 600 s)
-    assert plan.status == "time_limit"
-    assert "watchdog" in plan.message
-    assert plan.objective >= heur.objective - 1e-9  # the heuristic plan is kept
-    assert plan.cost <= 6.0
-    assert plan.bound >= plan.objective
+    out = jobs.solve_sparse(built.mip, "cbc", time_limit=1.0, gap=None, start=x0)
+    assert time.perf_counter() - t0 < 1.0 + 3.0  # ended by the watchdog (it would sleep 600 s)
+    assert out.status == "time_limit" and "watchdog" in out.message and out.x is None
+    # through a model that always runs the MIP: the heuristic plan is kept
+    plan = solve_max_cover(prob, 3, capacitated=True, time_limit=1.0, solver="cbc")
+    assert plan.status == "time_limit" and "watchdog" in plan.message
+    assert plan.objective is not None and 0 < plan.n_new <= 3
 
 
 def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypatch):
     fake = _fake_cbc(tmp_path, "exit 3")
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     prob = random_instance(4, nd=60, ns=14)
-    plan = solve_max_cover(prob, budget=6.0, solver="cbc")  # no time limit: says heuristic
+    plan = solve_max_cover(prob, 3, capacitated=True, solver="cbc")  # no limit: heuristic
     assert plan.status == "heuristic"
     assert "exit code 3" in plan.message
-    assert plan.objective == pytest.approx(greedy(prob, budget=6.0).objective)
+    assert plan.objective is not None and plan.n_new == 3
     target = solve_target(prob, 0.5, time_limit=5, solver="cbc")
     assert target.status in ("time_limit", "optimal") and target.share >= 0.5 - 1e-9
 

@@ -362,20 +362,16 @@ def lagrangian_target(red: Reduced, need: float, cost: np.ndarray, incumbent: fl
     cost = np.asarray(cost, dtype=np.float64)
     fixed = np.asarray(red.fixed, dtype=np.uint8)
     free_cost = cost[fixed == 0]
-    avg = float(free_cost.mean()) if free_cost.size else 1.0
-    wsum = float(w.sum()) if w.size else 1.0
-    mu0 = avg * max(1.0, n / 4) / max(wsum, 1e-12)  # a price of weight near its average
-    lam = np.minimum(w * mu0, np.inf)
-    mu_arr = np.array([mu0, mu0])
+    lam = np.zeros(w.size)  # lambda = 0, mu = 0 gives the trivial bound 0
+    mu_arr = np.array([0.0, 0.0])
     out = np.zeros(2 + w.size)
-    out[0] = -math.inf
+    out[0] = 0.0 if np.all(free_cost >= 0) else -math.inf
     fix_closed = np.zeros(n, bool)
     ub = math.inf if incumbent is None else float(incumbent)
     integral = _integral(free_cost)
-    gap_need = ub - (1.0 - 1e-6 if integral else 1e-9 * max(1.0, abs(ub))) + (
-        1.0 if integral else 0.0) if math.isfinite(ub) else math.inf
-    # forcing j open lifts the bound to L + (c_j - r_j); fix it closed when that cannot beat
-    # the incumbent: L + d > ub - 1 (integral) i.e. >= ub - 1 + 1e-6 -> use gap_need = ub - 1 + eps
+    # forcing j open lifts the bound to L + (c_j - r_j): fix j closed when that cannot beat
+    # the incumbent (by 1 with integral costs)
+    gap_need = math.inf
     if math.isfinite(ub):
         gap_need = ub - 1.0 + 1e-6 if integral else ub + 1e-9 * max(1.0, abs(ub))
     ub_for_steps = ub if math.isfinite(ub) else float(free_cost.sum()) + 1.0

@@ -228,11 +228,16 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
                          use_cost=budget is not None)
     backend = resolve_solver(solver)
-    if warm_start and red.n_cols and not capacitated and budget is None and p is not None:
-        from siting.optimize.engine import cover_engine
+    if warm_start and red.n_cols and not capacitated:
+        from siting.optimize.engine import budget_engine, cover_engine
 
-        er = cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
-                          threads=threads, cancel=cancel, progress=progress, t0=t0)
+        if budget is None:
+            er = cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
+                              threads=threads, cancel=cancel, progress=progress, t0=t0)
+        else:
+            er = budget_engine(red, None if p is None else int(p), float(budget),
+                               solver=solver, time_limit=time_limit, gap=gap, threads=threads,
+                               cancel=cancel, progress=progress, t0=t0)
         cancelled = cancel is not None and cancel()
         if er.optimal:
             status = "optimal"
@@ -248,7 +253,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         elif status == "time_limit":
             msg = msg + "; the plan is the best found, see gap"
         details = dict(er.details)
-        details["ran"] = ["search", "lagrangian"] + ([er.solver] if er.solver != "search" else [])
+        details["ran"] = ["search", "lagrangian" if budget is None else "submodular bound"] + (
+            [er.solver] if er.solver != "search" else [])
         bound = None if er.bound is None else red.offset + er.bound
         return plan_from_open(problem, red, er.cols, status=status, model=model, kind="cover",
                                bound=bound, solver=backend, seconds=time.perf_counter() - t0,

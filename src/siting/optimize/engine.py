@@ -50,6 +50,9 @@ SLICE = 0.2
 #: machine more (docs/optimize.md).
 MIP_MAX_NNZ = 150_000
 MIP_LONG = 300.0
+#: Seconds the search alone gets to find a plan with one station fewer (count targets)
+#: before the full decision (bound, fixing, MIP) runs.
+QUICK_DECISION = 1.0
 
 
 @dataclass
@@ -286,7 +289,7 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     ``value`` is the plan's cost (or count), ``bound`` a lower bound on it."""
     from siting.optimize.bounds import lagrangian_target, round_bound
     from siting.optimize.heuristics import greedy_target
-    from siting.optimize.search import TargetSearch
+    from siting.optimize.search import CoverSearch, TargetSearch
 
     t0 = time.perf_counter() if t0 is None else t0
     deadline = None if time_limit is None else t0 + float(time_limit)
@@ -338,6 +341,23 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
             cnt = np.asarray(red.A @ mask.astype(np.int32)).reshape(-1)
             loss = np.asarray(red.A[:, best].T @ np.where(cnt == 1, red.w, 0.0)).reshape(-1)
             start = np.delete(best, int(np.argmin(loss)))
+            # a quick try with the search alone; the full decision (bound, fixing, MIP) only
+            # when it does not find a plan
+            quick = CoverSearch(red, k - 1, start, seed=seed, ub=need)
+            if quick.best_value < need - 1e-9 * max(1.0, need):
+                quick.run(deadline=time.perf_counter() + (QUICK_DECISION if deadline is None
+                                                          else min(QUICK_DECISION, left())),
+                          cancel=cancel)
+            if quick.best_value >= need - 1e-9 * max(1.0, need):
+                details.setdefault("decisions", []).append([k - 1, "search"])
+                best = quick.best()
+                if ts.offer(best) and ts.best_cost is not None and ts.best_cost <= best.size:
+                    best = ts.best()
+                k = best.size
+                if progress is not None:
+                    progress({"seconds": time.perf_counter() - t0, "objective": float(k),
+                              "source": "search"})
+                continue
             er = cover_engine(red, k - 1, solver=solver, time_limit=None if deadline is None
                               else max(left(), 0.01), gap=None, threads=threads, cancel=cancel,
                               seed=seed, start=start, stop_at=need)
@@ -437,3 +457,103 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
         bound = max(bound, min(inc_fix, res.objective if res.objective is not None else inc_fix))
     message = res.message if res.status != "optimal" else ""
     return finish(ts.best(), bound)
+
+
+def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
+                  time_limit: float | None, gap: float | None, threads: int | None,
+                  cancel: Callable[[], bool] | None,
+                  progress: Callable[[dict], None] | None = None, seed: int = 0,
+                  t0: float | None = None) -> EngineResult:
+    """Maximal covering under a budget (and at most p new sites when p is given): the
+    budget-aware search of :mod:`siting.optimize.search` with the submodular bound, and the
+    MIP beside it as in :func:`cover_engine` (no fixing: the Lagrangian here is the
+    cardinality one)."""
+    from siting.optimize.bounds import better_by, round_bound
+    from siting.optimize.heuristics import cover_upper_bound, covered_weight, greedy_max_cover
+    from siting.optimize.jobs import start_job
+    from siting.optimize.mip import HIGHS_THREAD_NNZ
+    from siting.optimize.models import build, read_open, start_vector
+    from siting.optimize.search import CoverSearch
+    from siting.optimize.solvers import resolve_solver
+
+    t0 = time.perf_counter() if t0 is None else t0
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    integral = bool(np.all(np.asarray(red.w) == np.round(red.w)))
+    step = better_by(red)
+    details: dict[str, Any] = {}
+
+    def left() -> float:
+        return math.inf if deadline is None else deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return (cancel is not None and cancel()) or left() <= 0
+
+    start = greedy_max_cover(red, p, budget)
+    details["greedy"] = float(covered_weight(red, start))
+    cs = CoverSearch(red, p, start, seed=seed, budget=budget)
+    if time_limit is None:
+        cs.run(patience=200, max_kicks=20_000, cancel=cancel)
+    else:
+        cs.run(deadline=t0 + min(WARMUP_SHARE * time_limit, WARMUP_MAX), patience=400,
+               cancel=cancel)
+    sb = round_bound(cover_upper_bound(red, cs.best(), p, budget), maximize=True,
+                     integral=integral)
+    bound = float(red.w.sum()) if sb is None else sb
+    cs.ub = bound
+    details["submodular_bound"] = bound + red.offset
+    mip_solver = resolve_solver(solver)
+    used = "search"
+    message = ""
+    if cs.best_value >= bound - step + 1e-9 or stopped():
+        return _result(cs, red, bound, step, used, message, details, t0)
+    too_big = red.A.nnz > MIP_MAX_NNZ and left() < MIP_LONG
+    built = None if too_big else build(red, sense="max", p=p, budget=budget)
+    need = 0.5 if (built is not None and mip_solver == "highs"
+                   and built.mip.A.nnz <= HIGHS_THREAD_NNZ) else 2.0
+    if built is None or left() < need:
+        cs.run(deadline=deadline, cancel=cancel)
+        message = ("the model is too large for the MIP in the time left: the plan is the local "
+                   "search's" if built is None else
+                   "no time was left for the MIP: the plan is the local search's")
+        details["mip_skipped"] = message
+        sb = round_bound(cover_upper_bound(red, cs.best(), p, budget), maximize=True,
+                         integral=integral)
+        return _result(cs, red, min(bound, sb if sb is not None else bound), step, used,
+                       message, details, t0)
+    job = start_job(built.mip, mip_solver, time_limit=None if deadline is None else
+                    max(left() - 0.1, 0.2), gap=gap, threads=1 if threads is None else threads,
+                    start=start_vector(built, red, cs.best()))
+    used = mip_solver
+    offered = cs.best_value
+    while not job.done() and not stopped():
+        slice_end = time.perf_counter() + SLICE
+        if deadline is not None:
+            slice_end = min(slice_end, deadline)
+        cs.run(deadline=slice_end, cancel=cancel)
+        for x in job.poll():
+            cols = read_open(built, red, x)
+            if cols is not None:
+                cs.offer(cols)
+        if cs.best_value > offered + 1e-9:
+            offered = cs.best_value
+            job.offer(start_vector(built, red, cs.best()))
+            if progress is not None:
+                progress({"seconds": time.perf_counter() - t0,
+                          "objective": cs.best_value + red.offset, "source": "search"})
+        if job.bound is not None and job.bound + 0.0 <= cs.best_value + step - 1e-9:
+            break
+    res = job.finish()
+    if res.x is not None:
+        cols = read_open(built, red, res.x)
+        if cols is not None:
+            cs.offer(cols)
+    details.update(mip_status=res.status, mip_seconds=res.seconds)
+    if res.bound is not None:
+        mb = round_bound(res.bound, maximize=True, integral=integral)
+        if mb is not None:
+            details["mip_bound"] = mb + red.offset
+            bound = min(bound, mb)
+    if res.status == "optimal":
+        bound = min(bound, cs.best_value)
+    message = res.message if res.status != "optimal" else ""
+    return _result(cs, red, bound, step, used, message, details, t0)

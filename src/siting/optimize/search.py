@@ -56,7 +56,7 @@ from collections.abc import Callable
 import numpy as np
 
 from siting.optimize.reduce import Reduced
-from siting.optimize.search_cover import _cover_descent, _cover_ils
+from siting.optimize.search_cover import _budget_descent, _budget_ils, _cover_descent, _cover_ils
 from siting.optimize.search_moves import _NEG, _flush, _restore, _touch
 from siting.optimize.search_target import _target_descent, _target_ils, _target_repair
 
@@ -178,10 +178,12 @@ class CoverSearch:
     offset excluded).
     """
 
-    def __init__(self, red: Reduced, p: int, start: np.ndarray | None = None, *, seed: int = 0,
-                 ub: float = math.inf):
+    def __init__(self, red: Reduced, p: int | None, start: np.ndarray | None = None, *,
+                 seed: int = 0, ub: float = math.inf, budget: float | None = None):
         self.red = red
-        self.p = int(p)
+        self.budget = None if budget is None else float(budget)
+        self.cost = np.asarray(red.cost, dtype=np.float64)
+        self.p = int(p) if p is not None else int(red.n_cols)
         self.s = _State(red, seed)
         self.tol = _tol(red)
         self.ub = float(ub)
@@ -190,13 +192,17 @@ class CoverSearch:
         self.info[2] = 1.0
         self.kmax = int(max(2, min(3, self.p // 3)))
         self.tabu_len = 1.0
-        self.restart_after = float(max(200, 4 * self.p))
+        self.restart_after = float(max(200, 4 * min(self.p, 500)))
         self.chain_width = 8
         self.cand = np.zeros(max(self.chain_width, 1), dtype=_INT)
         self.cval = np.zeros(max(self.chain_width, 1))
         self.kicks_per_second = 0.0
         if start is not None and len(start):
-            self.s.set_open(np.asarray(start, dtype=_INT)[: self.p])
+            st = np.asarray(start, dtype=_INT)[: self.p]
+            if self.budget is not None:  # keep the start within the budget
+                keep = np.cumsum(self.cost[st]) <= self.budget + 1e-9
+                st = st[keep]
+            self.s.set_open(st)
         self._descend()
         self.info[0] = self.info[1] = self.s.fv[0]
         self.s.best_mask[:] = self.s.is_open
@@ -205,6 +211,13 @@ class CoverSearch:
 
     def _descend(self) -> None:
         s = self.s
+        if self.budget is not None:
+            self.info[7] += _budget_descent(
+                self.p, self.budget, self.cost, self.tol, s.cp, s.cr, s.rp, s.rc, s.w, s.fixed,
+                s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty, s.dlist, s.dn,
+                s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st, s.tl, s.tb, s.tbs, s.tabu,
+                self.info[4], 1 << 30)
+            return
         self.info[7] += _cover_descent(
             self.p, self.tol, s.cp, s.cr, s.rp, s.rc, s.w, s.fixed, s.cnt, s.own, s.gain, s.loss,
             s.fv, s.chg, s.cn, s.dirty, s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc,
@@ -227,7 +240,8 @@ class CoverSearch:
         True when it became the best plan."""
         s = self.s
         cols = np.asarray(cols, dtype=_INT)
-        if cols.size > self.p:
+        if cols.size > self.p or (self.budget is not None
+                                  and self.cost[cols].sum() > self.budget + 1e-9):
             return False
         saved = s.is_open.copy()
         s.set_open(cols)
@@ -275,12 +289,19 @@ class CoverSearch:
             if patience is not None:
                 n = min(n, max(1, int(patience - self.info[3])))
             t0 = time.perf_counter()
-            _cover_ils(n, self.p, self.tol, self.ub, s.cp, s.cr, s.rp, s.rc, s.w, s.fixed,
-                       s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty, s.dlist, s.dn,
-                       s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st, s.tl, s.tb, s.tbs,
-                       s.tabu, s.rs, s.cur_mask, s.best_mask, self.info, self.cand, self.cval,
-                       s.buf, s.buf2, self.kmax, self.tabu_len, self.chain_width,
-                       self.restart_after)
+            if self.budget is not None:
+                _budget_ils(n, self.p, self.budget, self.cost, self.tol, self.ub, s.cp, s.cr,
+                            s.rp, s.rc, s.w, s.fixed, s.cnt, s.own, s.gain, s.loss, s.fv, s.chg,
+                            s.cn, s.dirty, s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc,
+                            s.stamp, s.st, s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask,
+                            s.best_mask, self.info, s.buf, s.buf2, self.kmax, self.restart_after)
+            else:
+                _cover_ils(n, self.p, self.tol, self.ub, s.cp, s.cr, s.rp, s.rc, s.w,
+                           s.fixed, s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty,
+                           s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st,
+                           s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info,
+                           self.cand, self.cval, s.buf, s.buf2, self.kmax, self.tabu_len,
+                           self.chain_width, self.restart_after)
             dt = time.perf_counter() - t0
             # aim at chunks of about 50 ms (and never past the deadline by much)
             rate = n / max(dt, 1e-6)

@@ -258,3 +258,140 @@ def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, lo
             _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist,
                    dn, tb, tbs)
             info[1] = fv[0]
+
+
+# ------------------------------------------------------------------------------------ budget
+@njit(cache=True)
+def _budget_descent(p, budget, cost, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
+                    chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl, tb,
+                    tbs, tabu, now, max_moves):
+    """Best-improvement add/exchange descent with at most p open non-fixed columns and their
+    total cost at most ``budget``. An exchange (close s, open j) is feasible when
+    ``spent - cost[s] + cost[j] <= budget``; its value is exact for the best partner among the
+    owners of j's rows and a lower bound (``gain[j] - loss[s]``) for any other partner."""
+    n = cp.size - 1
+    moves = 0
+    while moves < max_moves:
+        _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist, dn,
+               tb, tbs)
+        spent = 0.0
+        nfree = 0
+        for t in range(nsel[0]):
+            s = sel[t]
+            if fixed[s] == 0:
+                spent += cost[s]
+                nfree += 1
+        slack = budget - spent
+        if nfree < p:
+            bj = -1
+            bg = tol
+            for j in range(n):
+                if is_open[j] == 0 and fixed[j] == 0 and tabu[j] <= now and \
+                        cost[j] <= slack + 1e-9 and gain[j] > bg:
+                    bg = gain[j]
+                    bj = j
+            if bj >= 0:
+                _touch(bj, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist, dn,
+                       True, is_open, sel, pos, nsel)
+                moves += 1
+                continue
+        best = tol
+        bj = -1
+        bs = -1
+        for j in range(n):
+            if is_open[j] == 1 or fixed[j] == 1 or tabu[j] > now or gain[j] + 0.0 < -1e300:
+                continue
+            s = tbs[j]
+            if s >= 0 and cost[j] - cost[s] <= slack + 1e-9:
+                v = gain[j] + tb[j]
+                if v > best:
+                    best = v
+                    bj = j
+                    bs = s
+            if gain[j] <= best:
+                continue  # no partner can beat the best: the loss is never negative
+            for t in range(nsel[0]):
+                s2 = sel[t]
+                if fixed[s2] == 1 or cost[j] - cost[s2] > slack + 1e-9:
+                    continue
+                v = gain[j] - loss[s2]
+                if v > best:
+                    best = v
+                    bj = j
+                    bs = s2
+        if bj < 0:
+            break
+        _touch(bs, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist, dn,
+               False, is_open, sel, pos, nsel)
+        _touch(bj, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist, dn,
+               True, is_open, sel, pos, nsel)
+        moves += 1
+    _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist, dn,
+           tb, tbs)
+    return moves
+
+
+@njit(cache=True, nogil=True)
+def _budget_ils(n_kicks, p, budget, cost, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain,
+                loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl,
+                tb, tbs, tabu, rs, cur_mask, best_mask, info, buf, buf2, kmax, restart_after):
+    """The iterated local search of :func:`_cover_ils` under a budget (``info`` as there)."""
+    n = cp.size - 1
+    for _ in range(n_kicks):
+        if info[0] >= ub - tol:
+            break
+        info[4] += 1.0
+        now = info[4]
+        k = int(info[2])
+        big = info[3] >= restart_after
+        if big:
+            k = min(2 * kmax, max(nsel[0] // 2, 1))
+            info[3] = 0.0
+        nfree = 0
+        for t in range(nsel[0]):
+            if fixed[sel[t]] == 0:
+                buf2[nfree] = sel[t]
+                nfree += 1
+        if nfree == 0:
+            break
+        s0 = buf2[_randint(rs, nfree)]
+        m = _kick_region(s0, k, rs, cp, cr, rp, rc, is_open, fixed, stamp, st, buf)
+        for q in range(m):
+            _touch(buf[q], cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist,
+                   dn, False, is_open, sel, pos, nsel)
+            tabu[buf[q]] = now + 1.0
+        info[7] += _budget_descent(p, budget, cost, tol, cp, cr, rp, rc, w, fixed, cnt, own,
+                                   gain, loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos,
+                                   nsel, acc, stamp, st, tl, tb, tbs, tabu, now, 1 << 30)
+        for q in range(m):
+            tabu[buf[q]] = 0.0
+            _mark_around(buf[q], cp, cr, rp, rc, dirty, dlist, dn)
+        info[7] += _budget_descent(p, budget, cost, tol, cp, cr, rp, rc, w, fixed, cnt, own,
+                                   gain, loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos,
+                                   nsel, acc, stamp, st, tl, tb, tbs, tabu, now, 1 << 30)
+        info[5] += 1.0
+        f = fv[0]
+        if f > info[0] + tol:
+            info[0] = f
+            info[6] += 1.0
+            info[3] = 0.0
+            info[2] = 1.0
+            info[8] = 0.0
+            for j in range(n):
+                best_mask[j] = is_open[j]
+        else:
+            info[3] += 1.0
+            info[8] += 1.0
+            if info[8] >= 8:
+                info[8] = 0.0
+                info[2] = info[2] + 1.0 if info[2] < kmax else 1.0
+        if f >= info[1] - tol or big:
+            info[1] = f
+            for j in range(n):
+                cur_mask[j] = is_open[j]
+        else:
+            _restore(cur_mask, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty,
+                     dlist, dn, is_open, sel, pos, nsel, fixed, buf2)
+            _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist,
+                   dn, tb, tbs)
+            info[1] = fv[0]
