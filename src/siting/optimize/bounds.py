@@ -210,16 +210,23 @@ def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBoun
     need = incumbent + better_by(red)
     t0 = time.perf_counter()
     done = 0
-    chunk = 50
+    chunk = 5
     while done < max_iter:
-        _lagr_cover(min(chunk, max_iter - done), int(p), float(incumbent), need, cp, cr, w, fixed,
+        t1 = time.perf_counter()
+        n_it = min(chunk, max_iter - done)
+        _lagr_cover(n_it, int(p), float(incumbent), need, cp, cr, w, fixed,
                     lam, best_lam, out, state.fix_closed, state.fix_open, 2.0 if done == 0
                     else 1.0)
         done += int(out[1])
-        if int(out[1]) < chunk:
+        if int(out[1]) < n_it:
             break
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+        now = time.perf_counter()
+        if max_seconds is not None and now - t0 > max_seconds:
             break
+        # chunks of about 50 ms, never far past max_seconds
+        rate = n_it / max(now - t1, 1e-6)
+        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
+        chunk = int(max(1, min(500, rate * target)))
     state.bound = min(state.bound, float(out[0]))
     state.lam = best_lam
     state.iterations += done
@@ -377,15 +384,21 @@ def lagrangian_target(red: Reduced, need: float, cost: np.ndarray, incumbent: fl
     ub_for_steps = ub if math.isfinite(ub) else float(free_cost.sum()) + 1.0
     t0 = time.perf_counter()
     done = 0
-    chunk = 50
+    chunk = 5
     while done < max_iter:
-        _lagr_target(min(chunk, max_iter - done), float(need), ub_for_steps, cp, cr, w, fixed,
+        t1 = time.perf_counter()
+        n_it = min(chunk, max_iter - done)
+        _lagr_target(n_it, float(need), ub_for_steps, cp, cr, w, fixed,
                      cost, lam, mu_arr, out, fix_closed, gap_need)
         done += int(out[1])
-        if int(out[1]) < chunk:
+        if int(out[1]) < n_it:
             break
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+        now = time.perf_counter()
+        if max_seconds is not None and now - t0 > max_seconds:
             break
+        rate = n_it / max(now - t1, 1e-6)
+        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
+        chunk = int(max(1, min(500, rate * target)))
     lb = float(out[0])
     logger.info("target lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed",
                 done, lb, incumbent, int(fix_closed.sum()))

@@ -99,6 +99,18 @@ def _common(solver: str, time_limit: Any, gap: Any) -> str:
     return s
 
 
+#: Dominance costs a sparse product of the coverage matrix with itself (seconds at a million
+#: pairs): with less than DOMINANCE_MIN_LIMIT seconds and more pairs than DOMINANCE_MAX_PAIRS it
+#: is skipped (the optimum is the same either way).
+DOMINANCE_MIN_LIMIT = 10.0
+DOMINANCE_MAX_PAIRS = 300_000
+
+
+def _dominance_pays(problem: CoverageProblem, time_limit: float | None) -> bool:
+    return not (time_limit is not None and time_limit < DOMINANCE_MIN_LIMIT
+                and problem.cover.nnz > DOMINANCE_MAX_PAIRS)
+
+
 def _remaining(time_limit: float | None, t0: float) -> float | None:
     if time_limit is None:
         return None
@@ -226,7 +238,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     model = "capacitated_max_cover" if capacitated else "max_cover"
     t0 = time.perf_counter()
     red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
-                         use_cost=budget is not None)
+                         use_cost=budget is not None,
+                         dominance=_dominance_pays(problem, time_limit))
     backend = resolve_solver(solver)
     if warm_start and red.n_cols and not capacitated:
         from siting.optimize.engine import budget_engine, cover_engine
@@ -401,7 +414,8 @@ def solve_target(
              else "set_cover" if target >= 1 - tol else "target_cover")
     t0 = time.perf_counter()
     red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
-                         use_cost=kind == "cost")
+                         use_cost=kind == "cost",
+                         dominance=_dominance_pays(problem, time_limit))
     need = target * red.total - red.offset - tol * max(red.total, 1.0)
     if need <= 0 and not capacitated:
         return plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",

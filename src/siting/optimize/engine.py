@@ -290,7 +290,6 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     the MIP on the restricted model beside the search, as in :func:`cover_engine`.
     ``value`` is the plan's cost (or count), ``bound`` a lower bound on it."""
     from siting.optimize.bounds import lagrangian_target, round_bound
-    from siting.optimize.heuristics import greedy_target
     from siting.optimize.search import CoverSearch, TargetSearch
 
     t0 = time.perf_counter() if t0 is None else t0
@@ -306,11 +305,12 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     def stopped() -> bool:
         return (cancel is not None and cancel()) or left() <= 0
 
-    g = greedy_target(red, need, count)
-    if g is None:
+    # the compiled greedy (least cost per newly covered weight) and a first descent
+    ts = TargetSearch(red, need, cost, None, seed=seed,
+                      first_descent=None if time_limit is None else WARMUP_SHARE * time_limit)
+    if ts.best_cost is None:
         return None
-    ts = TargetSearch(red, need, cost, g, seed=seed)
-    details["greedy"] = float(cost[g].sum())
+    details["greedy"] = ts.best_cost
     if time_limit is None:
         ts.run(patience=200, max_kicks=20_000, cancel=cancel)
     else:

@@ -323,7 +323,8 @@ class TargetSearch:
     plan) or a greedy repair. ``best_cost`` is None when no plan reaches the target."""
 
     def __init__(self, red: Reduced, need: float, cost: np.ndarray,
-                 start: np.ndarray | None = None, *, seed: int = 0, lb: float = -math.inf):
+                 start: np.ndarray | None = None, *, seed: int = 0, lb: float = -math.inf,
+                 first_descent: float | None = None):
         self.red = red
         self.need = float(need)
         self.cost = np.asarray(cost, dtype=np.float64)
@@ -348,7 +349,10 @@ class TargetSearch:
             s.sel, s.pos, s.nsel, s.tabu, 0.0))
         s.flush()
         if self.feasible:
-            self._descend()
+            t_end = time.perf_counter() + (math.inf if first_descent is None else first_descent)
+            while time.perf_counter() < t_end:  # in slices, so that a deadline holds
+                if self._descend(max_moves=64) < 64:
+                    break
         c = self._cost()
         self.info[0] = self.info[1] = c
         self.info[9] = self.info[10] = s.fv[0]
@@ -359,13 +363,15 @@ class TargetSearch:
         cols = self.s.open_cols()
         return float(self.cost[cols].sum())
 
-    def _descend(self) -> None:
+    def _descend(self, max_moves: int = 1 << 30) -> int:
         s = self.s
-        self.info[7] += _target_descent(
+        moves = int(_target_descent(
             self.need, self.tol, self.cost, self.unit, s.cp, s.cr, s.rp, s.rc, s.w, s.fixed,
             s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty, s.dlist, s.dn, s.is_open,
             s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st, s.tl, s.tb, s.tbs, s.tabu, self.info[4],
-            1 << 30, self.order)
+            max_moves, self.order))
+        self.info[7] += moves
+        return moves
 
     @property
     def best_cost(self) -> float | None:
