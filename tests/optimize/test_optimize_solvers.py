@@ -214,3 +214,23 @@ def test_coverage_problem_unchanged_for_callers():
     # planning.py builds problems with from_pairs and positional arguments
     prob = CoverageProblem.from_pairs(["a", "b"], [1, 2], ["s"], [1.0], ["a"], ["s"], [5.0], 10)
     assert solve_max_cover(prob, 1, solver="highs").objective == pytest.approx(1.0)
+
+
+def test_cbc_preprocessing_out_of_time_is_not_infeasible(tmp_path, monkeypatch):
+    # CBC's answer when its preprocessing runs out of time on a loaded machine (issue #15):
+    # "Pre-processing says infeasible" and an infeasible solution file; with a checked
+    # feasible start in hand, the solve is time_limit, never infeasible
+    fake = _fake_cbc(tmp_path, 'for last; do :; done\n'
+                     'echo "Pre-processing says infeasible or unbounded"\n'
+                     'echo "Integer infeasible - objective value 0.00000000" > "$last"')
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
+    prob = random_instance(5, nd=60, ns=14)
+    red = reduce_problem(prob)
+    built = build(red, sense="max", p=3)
+    x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
+    out = jobs.solve_sparse(built.mip, "cbc", time_limit=5.0, gap=None, start=x0)
+    assert out.status == "time_limit" and "feasible plan is in hand" in out.message
+    plan = solve_max_cover(prob, 3, capacitated=True, time_limit=5.0, solver="cbc")
+    assert plan.status == "time_limit" and plan.objective is not None and plan.n_new > 0
+    target = solve_target(prob, 0.3, capacitated=True, time_limit=5.0, solver="cbc")
+    assert target.status == "time_limit" and target.share >= 0.3 - 1e-9

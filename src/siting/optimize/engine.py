@@ -336,7 +336,7 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     best = ts.best()
     if count:
         k = best.size
-        lbc = count_lower_bound(red, need, k, max_seconds=None if deadline is None else
+        lbc = count_lower_bound(red, need, k, max_seconds=None if time_limit is None else
                                 max(0.0, min(COUNT_BOUND_SHARE * time_limit, left() / 2)),
                                 cancel=cancel)
         details["count_bound"] = lbc
