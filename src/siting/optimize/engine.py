@@ -250,8 +250,6 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
         mip_bound = round_bound(mip_bound, maximize=True, integral=integral) or mip_bound
         details["mip_bound"] = mip_bound + red.offset
         bound = min(bound, mip_bound)
-    if res.status == "optimal":
-        bound = min(bound, max(inc_fix, cs.best_value))
     message = res.message if res.status != "optimal" else ""
     return _result(cs, red, bound, step, used, message, details, t0)
 
@@ -460,8 +458,6 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
         if mb is not None:
             details["mip_bound"] = mb
             bound = max(bound, mb)
-    if res.status == "optimal":
-        bound = max(bound, min(inc_fix, res.objective if res.objective is not None else inc_fix))
     message = res.message if res.status != "optimal" else ""
     return finish(ts.best(), bound)
 
@@ -560,8 +556,6 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
         if mb is not None:
             details["mip_bound"] = mb + red.offset
             bound = min(bound, mb)
-    if res.status == "optimal":
-        bound = min(bound, cs.best_value)
     message = res.message if res.status != "optimal" else ""
     return _result(cs, red, bound, step, used, message, details, t0)
 

@@ -114,8 +114,10 @@ def highs_run(arrays: dict, time_limit, gap, threads, start, hooks=None):
     h.setOptionValue("output_flag", False)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
-    if gap is not None:
-        h.setOptionValue("mip_rel_gap", float(gap))
+    # HiGHS stops at a relative gap of 1e-4 by default and calls that "optimal": without a
+    # requested gap, solve to optimality (an integral objective may stop within an absolute
+    # gap below 1 — the caller rounds the bound)
+    h.setOptionValue("mip_rel_gap", 0.0 if gap is None else float(gap))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     n = int(arrays["c"].size)
