@@ -202,7 +202,9 @@ def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBoun
     w = np.asarray(red.w, dtype=np.float64)
     fixed = np.asarray(red.fixed, dtype=np.uint8)
     if state is None:
-        state = CoverBound(bound=float(w.sum()), lam=0.5 * w, fix_closed=np.zeros(n, bool),
+        # the bound belongs to the multipliers kept with it: start from none (infinite), so
+        # that ``bound == L(lam)`` always holds (the fixing tests rely on it)
+        state = CoverBound(bound=math.inf, lam=0.5 * w, fix_closed=np.zeros(n, bool),
                            fix_open=np.zeros(n, bool))
     lam = state.lam.copy()
     best_lam = state.lam.copy()
@@ -252,7 +254,10 @@ def fix_with(red: Reduced, p: int, state: CoverBound, incumbent: float) -> None:
     kth = rf[-k]
     k1 = rf[-k - 1] if rf.size > k else -math.inf
     need = incumbent + better_by(red)
-    L = state.bound
+    # L(lam) recomputed from the multipliers themselves (never a bound of other multipliers)
+    w = np.asarray(red.w, float)
+    top = rf[-k:]
+    L = float(np.maximum(w - state.lam, 0.0).sum() + r[fixed].sum() + top[top > 0].sum())
     chosen = r >= kth
     base = max(kth, 0.0)
     repl = max(k1, 0.0)

@@ -134,7 +134,7 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
 
     lag = lagrangian_cover(red, p, fix_level(), max_iter=300,
                            max_seconds=None if time_limit is None else 0.02 * time_limit)
-    ub = round_bound(lag.bound, maximize=True, integral=integral)
+    ub = round_bound(min(lag.bound, float(red.w.sum())), maximize=True, integral=integral)
     assert ub is not None
     cs.ub = ub if stop_at is None else min(ub, stop_at)
     if cs.best_value < ub - step + 1e-9 and not (stop_at is not None and ub < stop_at):
@@ -150,10 +150,10 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
             lag_secs = None if time_limit is None else min(
                 LAGRANGIAN_SHARE * time_limit, LAGRANGIAN_MAX, max(left(), 0.0))
             lag = lagrangian_cover(red, p, fix_level(), state=lag, max_seconds=lag_secs)
-            ub = round_bound(lag.bound, maximize=True, integral=integral)
+            ub = round_bound(min(lag.bound, float(red.w.sum())), maximize=True, integral=integral)
             assert ub is not None
             cs.ub = ub if stop_at is None else min(ub, stop_at)
-    details.update(lagrangian_bound=lag.bound + red.offset,
+    details.update(lagrangian_bound=min(lag.bound, float(red.w.sum())) + red.offset,
                    lagrangian_iterations=lag.iterations)
     mip_solver = resolve_solver(solver)
     used = "search"
