@@ -32,7 +32,7 @@ from benchmarks import _optimize as _inputs_opt
 logger = logging.getLogger("benchmarks")
 ROOT = Path(__file__).resolve().parent.parent
 ALL_TOOLS = ("siting", "scipy", "networkx", "osmnx_ego", "pandana")
-SECTIONS = ("coverage", "optimize", "e2e")
+SECTIONS = ("coverage", "optimize", "optimize-quality", "e2e")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +40,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="tiny generated city (2k nodes), 1 run")
     ap.add_argument("--sizes", default="helsinki,100k,1M", help="comma list: helsinki and/or node counts (100k, 1M)")
     ap.add_argument("--runs", type=int, default=3, help="runs per tool (median reported; default 3)")
-    ap.add_argument("--only", default="coverage", help="comma list of sections: coverage, optimize, e2e")
+    ap.add_argument("--only", default="coverage", help="comma list of sections: coverage, optimize, optimize-quality, e2e")
     ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma list of tools for the coverage case")
     ap.add_argument("--seed", type=int, default=0, help="seed of the generated cities")
     ap.add_argument("--ego-max-nodes", type=int, default=200_000,
@@ -55,6 +55,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--opt-p", type=int, default=50, help="p (new stations) of the MCLP in the optimize case")
     ap.add_argument("--opt-within", type=float, default=1000.0, help="coverage distance of the optimize case, m")
     ap.add_argument("--opt-time-limit", type=float, default=60.0, help="siting's solver time limit per model, s")
+    ap.add_argument("--oq-cases", default="all",
+                    help="optimize-quality: comma list of cases (see benchmarks/optimize_quality.py) or all")
+    ap.add_argument("--oq-limits", default="5,15,60", help="optimize-quality: time limits, s (one run each)")
+    ap.add_argument("--oq-proof", type=float, default=0.0,
+                    help="optimize-quality: also one run with this limit (e.g. 600), 0 = none")
     ap.add_argument("--mem-limit-gb", type=float, default=12.0,
                     help="address-space limit of the spopt worker (MemoryError instead of the OOM killer)")
     ap.add_argument("--results-dir", default=str(ROOT / "benchmarks" / "results"))
@@ -66,6 +71,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     if a.quick:
         a.sizes, a.runs, a.ego_cap = "2k", 1, 20.0
         a.opt_nodes, a.opt_candidates, a.opt_p = "5k", "300", 5
+        a.oq_cases, a.oq_limits = "sjc324-p10", "2"
     a.runs = max(int(a.runs), 1)
     a.size_list = [_inputs.parse_size(s) for s in a.sizes.split(",") if s.strip()]
     a.sections = [s.strip() for s in a.only.split(",") if s.strip()]
@@ -260,13 +266,21 @@ def optimize_cases(a: argparse.Namespace, work: Path) -> list[dict]:
 
 
 def _write_markdown(result: dict, results_dir: Path) -> str:
-    from . import _e2e
+    from . import _e2e, optimize_quality
 
-    md = _report.markdown(result) + _e2e.markdown([c for c in result["cases"] if c.get("section") == "e2e"])
+    def oq(cases: list[dict]) -> str:
+        return optimize_quality.markdown([c for c in cases if c.get("section") == "optimize-quality"])
+
+    md = _report.markdown(result) + _e2e.markdown([c for c in result["cases"] if c.get("section") == "e2e"]) + oq(result["cases"])
     (results_dir / "latest.md").write_text(md)
     for section in {c["section"] for c in result["cases"]}:  # per section, so runs of one section keep the other
         part = {**result, "cases": [c for c in result["cases"] if c["section"] == section]}
-        text = _e2e.markdown(part["cases"]) if section == "e2e" else _report.markdown(part)
+        if section == "e2e":
+            text = _e2e.markdown(part["cases"])
+        elif section == "optimize-quality":
+            text = _report.markdown({**part, "cases": []}) + oq(part["cases"])
+        else:
+            text = _report.markdown(part)
         (results_dir / f"latest-{section}.md").write_text(text)
     return md
 
@@ -321,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
                 result["cases"].append(coverage_case(case, a.tool_list, dict(skipped), work, a))
         if "optimize" in a.sections:
             result["cases"] += optimize_cases(a, work)
+        if "optimize-quality" in a.sections:
+            from . import optimize_quality
+
+            result["cases"] += optimize_quality.quality_cases(a, work)
         if "e2e" in a.sections:
             from . import _e2e
 

@@ -8,7 +8,7 @@ import sys
 from importlib import metadata
 
 PACKAGES = ("siting", "numpy", "scipy", "pandas", "shapely", "geopandas", "networkx", "osmnx",
-            "pandana", "spopt", "pulp", "highspy")
+            "pandana", "spopt", "pulp", "highspy", "numba")
 
 WHAT = {
     "siting": "door-to-door: points snapped onto segments (perpendicular + along), bounded multi-source "

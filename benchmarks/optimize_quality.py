@@ -1,23 +1,31 @@
-"""Plan quality of ``siting.optimize`` under a time limit, on generated cities.
+"""Plan quality of ``siting.optimize`` under a time limit: value at 5, 15 and 60 s, bound, ratio
+to the best known value.
 
-Builds large maximal-covering instances from :func:`siting.network.synthetic.generate_city` the way the
-pipeline does (candidates = network nodes thinned to a spacing, sparse reachability by bounded
-network searches, residences weighted by population), then
+    python -m benchmarks --only optimize-quality                 # every case, limits 5,15,60
+    python -m benchmarks --only optimize-quality --oq-cases sjc324-p10,gen-A --oq-limits 5,60
+    python -m benchmarks --only optimize-quality --oq-proof 600  # also a 10-minute run per case
+    python -m benchmarks.optimize_quality reference --case gen-D --seconds 900   # HiGHS alone
 
-* ``reference``: long runs (HiGHS and CBC, ``--seconds`` each, default 900) whose best plan is
-  the best-known value and whose best bound closes the gap as far as it can;
-* ``limit``: repeated solves with a short limit (default 60 s), reporting the median plan
-  value, its shortfall against the best known, and the wall time.
+Cases (``CASES``):
 
-Run from the project root::
+* **sjc324-*** — the São José dos Campos instance of Lorena & Pereira (2002): 324 census
+  blocks that are both demand and candidate sites, Euclidean distance, radius 250 m
+  (``benchmarks/data/sjc/``, see its README). Best known = the optimum, proved by HiGHS on
+  the full model without a time limit (``reference``).
+* **gen-A … gen-D** — generated cities (:func:`siting.network.synthetic.generate_city`, synthetic, no
+  real place): candidates = network nodes thinned to a spacing, sparse network reachability,
+  residences weighted by population (the pipeline's way). A: 50k nodes, 9 465 candidates,
+  500 m, p = 50; B: the same with p = 150; C: 200k nodes, 14 786 candidates, 500 m, p = 200;
+  D: 50k nodes, 14 635 candidates, 800 m, p = 100.
+* **gen5k-*, gen20k-*** — the optimize section's instance (100k-node city, 5 000 or 20 000
+  candidates on random street nodes, 1 000 m): maximal covering with p = 50, target covering
+  of 95 % with the fewest stations, set covering (every coverable residence).
 
-    python -m benchmarks.optimize_quality build
-    python -m benchmarks.optimize_quality reference --instance A --solver highs --seconds 900
-    python -m benchmarks.optimize_quality limit --instance A --solver cbc --seconds 60 --repeat 3
-
-Instances are cached as ``.npz`` files under ``$SITING_BENCH_CACHE`` (default
-``/tmp/siting-optimize-quality``); results are appended as JSON lines to ``results.jsonl``
-there. The machine's load average is recorded with every run.
+Each (case, limit) runs ``siting.optimize`` in a fresh process (``python -m
+benchmarks.optimize_quality run``) with the default solver (``auto``). Best known values are
+kept with their source in ``benchmarks/data/optimize_reference.json``; a run that beats one
+is reported as the new best known (flagged). Instances are cached under
+``$SITING_BENCH_CACHE`` (default ``/tmp/siting-optimize-quality``).
 """
 
 from __future__ import annotations
@@ -25,14 +33,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
-import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
 CACHE = Path(os.environ.get("SITING_BENCH_CACHE", "/tmp/siting-optimize-quality"))
+REFERENCE = DATA / "optimize_reference.json"
+#: Coverage radius of the SJC cases, m (the instance's own unit)
+SJC_RADIUS = 250.0
 
 #: name -> (nodes, seed, candidate spacing m, reach m, p)
 INSTANCES = {
@@ -42,9 +57,26 @@ INSTANCES = {
     "D": (50_000, 3, 200.0, 800.0, 100),
 }
 
+#: case -> (instance, model, parameter); model: max_cover (p), target (share, count), set_cover
+CASES: dict[str, tuple[str, str, float]] = {
+    "sjc324-p10": ("sjc324", "max_cover", 10),
+    "sjc324-p20": ("sjc324", "max_cover", 20),
+    "gen-A": ("A", "max_cover", 50),
+    "gen-B": ("B", "max_cover", 150),
+    "gen-C": ("C", "max_cover", 200),
+    "gen-D": ("D", "max_cover", 100),
+    "gen5k-p50": ("gen5k", "max_cover", 50),
+    "gen20k-p50": ("gen20k", "max_cover", 50),
+    "gen5k-t95": ("gen5k", "target", 0.95),
+    "gen20k-t95": ("gen20k", "target", 0.95),
+    "gen5k-lscp": ("gen5k", "set_cover", 1.0),
+    "gen20k-lscp": ("gen20k", "set_cover", 1.0),
+}
 
+
+# ---------------------------------------------------------------------------------- instances
 def build_instance(name: str):
-    """The instance's CoverageProblem and its p (cached on disk)."""
+    """The CoverageProblem of a generated-city instance and its p (cached on disk)."""
     from siting.optimize import CoverageProblem
 
     nodes, seed, spacing, within, p = INSTANCES[name]
@@ -78,74 +110,250 @@ def build_instance(name: str):
     return problem, p
 
 
-def _record(row: dict) -> None:
-    row["load"] = os.getloadavg()
+def _sjc(n: int, radius: float):
+    from scipy.spatial import cKDTree
+
+    from siting.optimize import CoverageProblem
+
+    rows = np.loadtxt(DATA / "sjc" / f"SJC{n}.txt", skiprows=1)
+    xy, w = rows[:, :2], rows[:, 2]
+    ids = np.array([f"b{k}" for k in range(n)])
+    pairs = cKDTree(xy).sparse_distance_matrix(cKDTree(xy), radius, output_type="ndarray")
+    return CoverageProblem.from_pairs(ids, w, ids, np.ones(n), ids[pairs["i"]], ids[pairs["j"]],
+                                      pairs["v"], radius)
+
+
+def _gen(k: int):
+    from benchmarks import _optimize
+    from siting.optimize import CoverageProblem
+
     CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / "results.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(row) + "\n")
-    print(json.dumps(row), flush=True)
+    path = CACHE / f"opt-100000-{k}.npz"
+    if not path.exists():
+        info = _optimize.prepare(100_000, k, 1000.0, CACHE, seed=0)
+        Path(info["input"]).rename(path)
+    d = np.load(path)
+    nres, ncand = d["res_x"].size, d["cand_x"].size
+    rid = np.array([f"r{i}" for i in range(nres)])
+    sid = np.array([f"s{j}" for j in range(ncand)])
+    return CoverageProblem.from_pairs(rid, d["weight"], sid, np.ones(ncand), rid[d["pair_res"]],
+                                      sid[d["pair_site"]], d["pair_m"], 1000.0)
 
 
-def run(name: str, solver: str, seconds: float, mode: str, warm: bool = True) -> dict:
-    from siting.optimize import solve_max_cover
+def problem_of(instance: str):
+    if instance.startswith("sjc"):
+        return _sjc(int(instance[3:]), SJC_RADIUS)
+    if instance.startswith("gen"):
+        return _gen(int(instance[3:-1]) * 1000)
+    return build_instance(instance)[0]
 
-    problem, p = build_instance(name)
+
+def solve_case(case: str, limit: float | None, problem=None, **kw):
+    """Solve a case with siting; the problem and the plan."""
+    from siting.optimize import solve_max_cover, solve_set_cover, solve_target
+
+    instance, model, par = CASES[case]
+    problem = problem_of(instance) if problem is None else problem
+    if model == "max_cover":
+        return problem, solve_max_cover(problem, int(par), time_limit=limit, **kw)
+    if model == "target":
+        return problem, solve_target(problem, par, minimize="count", time_limit=limit, **kw)
+    # every coverable residence (the others cannot be covered by any site)
+    return problem, solve_set_cover(problem, minimize="count", on_unreachable="max",
+                                    time_limit=limit, **kw)
+
+
+# ---------------------------------------------------------------------------------- running
+def _warm_up() -> None:
+    """Load siting and its compiled kernels once (a planner's session pays this once)."""
+    from siting.optimize import CoverageProblem, solve_max_cover, solve_target
+
+    rng = np.random.default_rng(0)
+    ids = [f"d{i}" for i in range(30)]
+    sites = [f"s{j}" for j in range(8)]
+    pd_ = rng.integers(0, 30, 80)
+    ps_ = rng.integers(0, 8, 80)
+    prob = CoverageProblem.from_pairs(ids, rng.integers(1, 9, 30), sites, np.ones(8),
+                                      [ids[i] for i in pd_], [sites[j] for j in ps_],
+                                      np.ones(80), 2.0)
+    solve_max_cover(prob, 2)
+    solve_max_cover(prob, budget=2.0)
+    solve_target(prob, 0.5, minimize="count")
+    solve_target(prob, 0.5)
+
+
+def run_one(case: str, limit: float | None, out: Path, extra: dict | None = None) -> dict:
+    problem = problem_of(CASES[case][0])
+    _warm_up()  # imports and compiled kernels load untimed
+
+    load = os.getloadavg()[0]
+    timeline: list = []
+    kw = dict(extra or {})
     t0 = time.perf_counter()
-    plan = solve_max_cover(problem, p, solver=solver, time_limit=seconds, warm_start=warm)
+    kw["progress"] = lambda d: timeline.append([time.perf_counter() - t0, d["objective"]])
+    problem, plan = solve_case(case, limit, problem, **kw)
     wall = time.perf_counter() - t0
-    row = {"mode": mode, "instance": name, "solver": solver, "limit": seconds, "warm": warm,
-           "status": plan.status, "objective": plan.objective, "bound": plan.bound,
-           "gap": plan.gap, "heuristic": plan.heuristic_objective, "wall": wall,
-           "sizes": dict(plan.sizes), "message": plan.message,
-           "sites": list(plan.selected_sites)}
-    _record(row)
+    row = {"case": case, "limit": limit, "status": plan.status, "objective": plan.objective,
+           "bound": plan.bound, "gap": plan.gap, "solver": plan.solver, "wall_s": wall,
+           "solve_s": plan.solve_seconds, "n_new": plan.n_new, "message": plan.message,
+           "sizes": dict(plan.sizes), "details": plan.to_dict()["details"],
+           "n_demand": problem.n_demand, "n_sites": problem.n_sites, "pairs": problem.cover.nnz,
+           "loadavg_1min_before": load, "loadavg_1min_after": os.getloadavg()[0],
+           "timeline": timeline, "options": dict(extra or {})}
+    out.write_text(json.dumps(row, default=float))
     return row
 
 
-def table() -> str:
-    """Markdown table from ``results.jsonl``: best known per instance, median limited runs."""
-    rows = [json.loads(line) for line in open(CACHE / "results.jsonl", encoding="utf-8")]
-    out = ["| instance | best known | best bound | solver | limit | runs | median plan | "
-           "shortfall | median wall s | load |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for name in INSTANCES:
-        mine = [r for r in rows if r["instance"] == name and r["objective"] is not None]
-        if not mine:
-            continue
-        best = max(r["objective"] for r in mine)
-        bound = min((r["bound"] for r in mine if r["bound"] is not None), default=None)
-        groups: dict = {}
-        for r in mine:
-            if r["mode"] == "limit":
-                groups.setdefault((r["solver"], r["limit"], r.get("warm", True)), []).append(r)
-        for (solver, limit, warm), rs in sorted(groups.items()):
-            med = statistics.median(r["objective"] for r in rs)
-            out.append(
-                f"| {name} | {best:,.0f} | {bound:,.0f} | {solver}{'' if warm else ' (no start)'}"
-                f" | {limit:g} | {len(rs)} | {med:,.0f} | {100 * (best - med) / best:.3f} % | "
-                f"{statistics.median(r['wall'] for r in rs):.1f} | "
-                f"{statistics.median(r['load'][0] for r in rs):.1f} |")
-    return "\n".join(out)
+def _worker(case: str, limit: float | None, work: Path, timeout: float,
+            extra: dict | None = None) -> dict:
+    out = work / f"oq-{case}-{limit}-{time.time_ns()}.json"
+    cmd = [sys.executable, "-m", "benchmarks.optimize_quality", "run", "--case", case,
+           "--out", str(out)]
+    if limit is not None:
+        cmd += ["--seconds", str(limit)]
+    if extra:
+        cmd += ["--extra", json.dumps(extra)]
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"case": case, "limit": limit, "status": "timeout"}
+    if p.returncode != 0:
+        tail = (p.stderr.strip().splitlines() or ["no message"])[-1]
+        return {"case": case, "limit": limit, "status": "failed", "reason": tail[:300]}
+    return json.loads(out.read_text())
 
 
+def load_reference() -> dict:
+    return json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
+
+
+def quality_cases(a: argparse.Namespace, work: Path) -> list[dict]:
+    """The optimize-quality section: one entry per case with its runs."""
+    logger = logging.getLogger("benchmarks")
+    names = list(CASES) if a.oq_cases == "all" else [c.strip() for c in a.oq_cases.split(",")]
+    bad = [c for c in names if c not in CASES]
+    if bad:
+        raise SystemExit(f"--oq-cases: unknown case(s) {bad}; use {', '.join(CASES)}")
+    limits = [float(x) for x in a.oq_limits.split(",") if x.strip()]
+    if a.oq_proof:
+        limits.append(float(a.oq_proof))
+    ref = load_reference()
+    out = []
+    for case in names:
+        instance, model, par = CASES[case]
+        problem_of(instance)  # build the cached instance outside the timed runs
+        runs = []
+        for lim in limits:
+            logger.info("  optimize-quality %s, limit %g s", case, lim)
+            r = _worker(case, lim, work, timeout=lim * 3 + 600)
+            logger.info("    %s %s (bound %s) in %.1f s", r.get("status"), r.get("objective"),
+                        r.get("bound"), r.get("wall_s", float("nan")))
+            runs.append(r)
+        out.append({"section": "optimize-quality", "case": case, "instance": instance,
+                    "model": model, "parameter": par, "runs": runs,
+                    "reference": ref.get(case)})
+    return out
+
+
+# ---------------------------------------------------------------------------------- table
+def _f(v, digits=0) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    return f"{v:,.{digits}f}"
+
+
+def markdown(cases: list[dict]) -> str:
+    if not cases:
+        return ""
+    lines = [
+        "## Plan quality under a time limit (optimize-quality)",
+        "",
+        "Each cell is one `siting.optimize` run with that `time_limit` in a fresh process "
+        "(default solver `auto`: local search + Lagrangian bound with reduced-cost fixing + HiGHS "
+        "on the fixed model). **value** = covered weight (maximal covering, higher is better) or "
+        "number of stations (target and set covering, lower is better); **bound** = the bound the "
+        "plan reports at the longest limit; **ratio** = value / best known at the longest limit "
+        "(≥ 1 is at least as good for covering, ≤ 1 for counts); **proved** = status `optimal`; "
+        "**wall** = seconds from call to return. **best known** comes from "
+        "`benchmarks/data/optimize_reference.json` (its source in the last column); `*` marks a "
+        "value better than it. Load = 1-minute load average before the run (the machine is shared).",
+        "",
+        "| case | demand × sites (pairs) | model | best known | value 5 s | 15 s | 60 s | longer | "
+        "bound | ratio | proved | wall s | load | best known from |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+    ]
+    current = load_reference()  # best known values are facts kept up to date in the file
+    for c in cases:
+        runs = [r for r in c["runs"] if r.get("objective") is not None]
+        ref = current.get(c["case"]) or c.get("reference") or {}
+        best = ref.get("value")
+        maximize = c["model"] == "max_cover"
+        by = {r["limit"]: r for r in runs}
+        cells = []
+        for lim in (5.0, 15.0, 60.0):
+            r = by.get(lim)
+            if r is None:
+                cells.append("–")
+                continue
+            v = r["objective"]
+            star = "*" if best is not None and ((v > best + 1e-6) if maximize else (v < best - 1e-6)) \
+                else ""
+            cells.append(_f(v) + star)
+        longer = [r for r in runs if r["limit"] not in (5.0, 15.0, 60.0)]
+        if longer:
+            r = longer[-1]
+            cells.append(f"{_f(r['objective'])} ({r['limit']:g} s)")
+        else:
+            cells.append("–")
+        last = runs[-1] if runs else {}
+        ratio = "–"
+        if best and last.get("objective") is not None:
+            ratio = f"{last['objective'] / best:.5f}"
+        proved = ", ".join(f"{r['limit']:g} s" for r in runs if r["status"] == "optimal") or "no"
+        walls = " / ".join(f"{r.get('wall_s', 0):.1f}" for r in runs)
+        loads = " / ".join(f"{r.get('loadavg_1min_before', 0):.1f}" for r in runs)
+        size = "–"
+        if last:
+            size = f"{last['n_demand']:,} × {last['n_sites']:,} ({last['pairs']:,})"
+        par = c["parameter"]
+        model = {"max_cover": f"max cover p={int(par)}", "target": f"target {par:.0%}, count",
+                 "set_cover": "set cover, count"}[c["model"]]
+        failed = [r for r in c["runs"] if r.get("objective") is None]
+        note = "; ".join(f"{r['limit']} s: {r.get('status')} {r.get('reason', '')}" for r in failed)
+        lines.append(
+            f"| {c['case']} | {size} | {model} | {_f(best)} | {' | '.join(cells)} | "
+            f"{_f(last.get('bound'))} | {ratio} | {proved} | {walls} | {loads} | "
+            f"{ref.get('source', '–')}{' — ' + note if note else ''} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- cli
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["build", "reference", "limit", "table"])
-    ap.add_argument("--instance", default="A", choices=sorted(INSTANCES))
-    ap.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
-    ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--no-start", action="store_true")
+    ap.add_argument("what", choices=["run", "reference", "build"])
+    ap.add_argument("--case", default="gen-A", choices=sorted(CASES))
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--extra", default=None, help="JSON of extra keyword arguments")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    extra = json.loads(a.extra) if a.extra else None
     if a.what == "build":
-        for name in INSTANCES:
-            problem, p = build_instance(name)
-            print(name, problem.n_demand, problem.n_sites, problem.cover.nnz, p)
-    elif a.what == "table":
-        print(table())
+        for case, (instance, _, _) in CASES.items():
+            p = problem_of(instance)
+            print(case, p.n_demand, p.n_sites, p.cover.nnz)
+    elif a.what == "run":
+        row = run_one(a.case, a.seconds, Path(a.out or "/dev/stdout"), extra)
+        if a.out:
+            print(json.dumps({k: row[k] for k in ("case", "limit", "status", "objective", "bound")}))
     else:
-        for _ in range(a.repeat):
-            run(a.instance, a.solver, a.seconds, a.what, warm=not a.no_start)
+        # an independent reference: HiGHS alone on the full model (no siting search or fixing)
+        t0 = time.perf_counter()
+        _, plan = solve_case(a.case, a.seconds, solver="highs", warm_start=False, reduce=True)
+        print(json.dumps({"case": a.case, "status": plan.status, "objective": plan.objective,
+                          "bound": plan.bound, "seconds": time.perf_counter() - t0,
+                          "loadavg": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ class OptimizeConfig(_Model):
     site_cost: float | None = Field(None, ge=0, description="comprehensive: one-off cost of a station")
     colocate: list[tuple[str, str]] = Field(default_factory=list, description="[a, b]: a only beside b")
     priority: dict[str, float] = Field(default_factory=dict, description="extra weight per group person")
-    solver: Literal["cbc", "highs"] = "cbc"
+    solver: Literal["auto", "cbc", "highs"] = "auto"
     time_limit: float = Field(60.0, gt=0, description="seconds")
     gap: float = Field(1e-4, ge=0, lt=1, description="relative MIP gap")
     frontier: int = Field(0, ge=0, description="also compute covered share for 1..k new stations")

@@ -71,7 +71,7 @@ def test_frontier_files(tmp_path):
     (("--p", "2"), "pairs_unknown.csv", "400 m", "not in the demand table"),
     (("--p", "9"), "pairs.csv", "400 m", "larger than the 3 candidate"),
     (("--budget", "1"), "pairs.csv", "400 m", "below the cheapest"),
-    (("--p", "1", "--solver", "gurobi"), "pairs.csv", "400 m", "choose one of cbc, highs"),
+    (("--p", "1", "--solver", "gurobi"), "pairs.csv", "400 m", "choose one of auto, cbc, highs"),
     (("--p", "1"), "pairs.csv", "5 min", "no 'minutes' or 'seconds' column"),
     (("--p", "1"), "pairs.csv", "400", "write a number and a unit"),
     (("--p", "1", "--target", "0.5"), "pairs.csv", "400 m", "not both"),

@@ -62,7 +62,7 @@ def test_p_budget_solver_checks():
         solve_max_cover(prob)
     with pytest.raises(InputError, match="whole number"):
         solve_max_cover(prob, 0)
-    with pytest.raises(SolverError, match="choose one of cbc, highs"):
+    with pytest.raises(SolverError, match="choose one of auto, cbc, highs"):
         solve_max_cover(prob, 1, solver="gurobi")
     with pytest.raises(SolverError, match="positive number of seconds"):
         solve_max_cover(prob, 1, time_limit=-5)

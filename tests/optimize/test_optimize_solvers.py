@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 import numpy as np
 import pytest
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import CoverageProblem, greedy, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize import CoverageProblem, jobs, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize.heuristics import greedy_max_cover
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
 from siting.optimize.starts import capacitated_value as start_value
@@ -33,25 +35,29 @@ def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(3, nd=60, ns=14)
-    heur = greedy(prob, 3)
-    plan = solve_max_cover(prob, 3, time_limit=1.0)
-    assert plan.status == "time_limit"
-    assert "watchdog" in plan.message
-    assert plan.objective == pytest.approx(heur.objective)  # the heuristic plan is kept
-    assert len(plan.selected_sites) == 3
-    assert plan.bound >= plan.objective
+    red = reduce_problem(prob)
+    built = build(red, sense="max", p=3)
+    x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
+    t0 = time.perf_counter()
+    out = jobs.solve_sparse(built.mip, "cbc", time_limit=1.0, gap=None, start=x0)
+    assert time.perf_counter() - t0 < 1.0 + 3.0  # ended by the watchdog (it would sleep 600 s)
+    assert out.status == "time_limit" and "watchdog" in out.message and out.x is None
+    # through a model that always runs the MIP: the heuristic plan is kept
+    plan = solve_max_cover(prob, 3, capacitated=True, time_limit=1.0, solver="cbc")
+    assert plan.status == "time_limit" and "watchdog" in plan.message
+    assert plan.objective is not None and 0 < plan.n_new <= 3
 
 
 def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypatch):
     fake = _fake_cbc(tmp_path, "exit 3")
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     prob = random_instance(4, nd=60, ns=14)
-    plan = solve_max_cover(prob, 3)  # no time limit: status says heuristic
+    plan = solve_max_cover(prob, 3, capacitated=True, solver="cbc")  # no limit: heuristic
     assert plan.status == "heuristic"
     assert "exit code 3" in plan.message
-    assert plan.objective == pytest.approx(greedy(prob, 3).objective)
-    target = solve_target(prob, 0.5, time_limit=5)
-    assert target.status == "time_limit" and target.share >= 0.5 - 1e-9
+    assert plan.objective is not None and plan.n_new == 3
+    target = solve_target(prob, 0.5, time_limit=5, solver="cbc")
+    assert target.status in ("time_limit", "optimal") and target.share >= 0.5 - 1e-9
 
 
 @pytest.mark.slow
@@ -103,8 +109,8 @@ def test_mps_round_trip_keeps_the_model():
     prob = random_instance(7, nd=60, ns=14)
     red = reduce_problem(prob, capacitated=True)
     built = build(red, sense="max", p=3, capacitated=True)
-    a = mip.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
-    b = mip.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
+    a = jobs.solve_sparse(built.mip, "cbc", time_limit=None, gap=None)
+    b = jobs.solve_sparse(built.mip, "highs", time_limit=None, gap=None)
     assert a.status == b.status == "optimal"
     assert a.objective == pytest.approx(b.objective, rel=1e-7)
     assert built.mip.feasible(a.x) and built.mip.feasible(b.x)
@@ -161,7 +167,7 @@ def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(2, nd=40, ns=10)
-    plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0)
+    plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0, solver="cbc")
     assert plan.status == "time_limit" and plan.objective is not None
     assert 0 < len(plan.selected_sites) <= 2
     # the assignment it reports respects capacities: recount from the table
@@ -179,7 +185,7 @@ def test_multi_heuristic_plan_is_feasible(tmp_path, monkeypatch, colocate):
     probs, site_costs = _multi_instance()
     targets = {"elderly": 0.6, "health": 0.7}
     plan = solve_multi(probs, site_costs=site_costs, targets=targets, colocate=colocate,
-                       time_limit=5)
+                       time_limit=5, solver="cbc")
     assert plan.status == "time_limit" and plan.objective is not None
     for c, t in targets.items():
         assert plan.categories[c]["share"] >= t - 1e-9
@@ -188,7 +194,8 @@ def test_multi_heuristic_plan_is_feasible(tmp_path, monkeypatch, colocate):
     if colocate:
         health = set(plan.categories["health"]["selected"])
         assert health <= set(plan.categories["elderly"]["selected"]) | {"s0"}
-    cover = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, time_limit=5)
+    cover = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, time_limit=5,
+                        solver="cbc")
     assert cover.status == "time_limit"
     assert len(set(cover.selected_sites) - set(cover.existing_sites)) <= 2  # new stations
     assert cover.objective <= _multi_brute(probs, site_costs, colocate=colocate, p=2) + 1e-9
@@ -207,3 +214,23 @@ def test_coverage_problem_unchanged_for_callers():
     # planning.py builds problems with from_pairs and positional arguments
     prob = CoverageProblem.from_pairs(["a", "b"], [1, 2], ["s"], [1.0], ["a"], ["s"], [5.0], 10)
     assert solve_max_cover(prob, 1, solver="highs").objective == pytest.approx(1.0)
+
+
+def test_cbc_preprocessing_out_of_time_is_not_infeasible(tmp_path, monkeypatch):
+    # CBC's answer when its preprocessing runs out of time on a loaded machine (issue #15):
+    # "Pre-processing says infeasible" and an infeasible solution file; with a checked
+    # feasible start in hand, the solve is time_limit, never infeasible
+    fake = _fake_cbc(tmp_path, 'for last; do :; done\n'
+                     'echo "Pre-processing says infeasible or unbounded"\n'
+                     'echo "Integer infeasible - objective value 0.00000000" > "$last"')
+    monkeypatch.setattr(mip, "cbc_path", lambda: fake)
+    prob = random_instance(5, nd=60, ns=14)
+    red = reduce_problem(prob)
+    built = build(red, sense="max", p=3)
+    x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
+    out = jobs.solve_sparse(built.mip, "cbc", time_limit=5.0, gap=None, start=x0)
+    assert out.status == "time_limit" and "feasible plan is in hand" in out.message
+    plan = solve_max_cover(prob, 3, capacitated=True, time_limit=5.0, solver="cbc")
+    assert plan.status == "time_limit" and plan.objective is not None and plan.n_new > 0
+    target = solve_target(prob, 0.3, capacitated=True, time_limit=5.0, solver="cbc")
+    assert target.status == "time_limit" and target.share >= 0.3 - 1e-9

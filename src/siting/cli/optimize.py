@@ -65,7 +65,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --target: minimise total cost (default) or station count")
     p.add_argument("--capacitated", action="store_true",
                    help="respect site capacity (households); needs households and capacity")
-    p.add_argument("--solver", default="cbc", help="cbc (default) or highs")
+    p.add_argument("--solver", default="auto", help="auto (default: HiGHS beside the local search), highs or cbc")
     p.add_argument("--time-limit", dest="time_limit", type=float, default=None,
                    help="seconds; the best plan found is kept")
     p.add_argument("--gap", type=float, default=None, help="relative gap, e.g. 0.001")

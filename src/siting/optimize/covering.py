@@ -31,19 +31,19 @@ from typing import Any
 import numpy as np
 
 from siting.errors import InputError
+from siting.optimize.engine import as_cancel
 from siting.optimize.heuristics import (
     cover_upper_bound,
     covered_weight,
     greedy_max_cover,
     greedy_target,
-    lagrangian_max_cover,
     swap_max_cover,
 )
 from siting.optimize.models import build, read_assignment, read_open, start_vector
-from siting.optimize.plan import Plan, fractional_assignment, nearest_assignment, rel_gap
+from siting.optimize.plan import Plan, plan_capacitated, plan_from_open
 from siting.optimize.problem import CoverageProblem
-from siting.optimize.reduce import Reduced, reduce_problem
-from siting.optimize.solvers import _check_limits, check_solver, run_mip
+from siting.optimize.reduce import reduce_problem
+from siting.optimize.solvers import _check_limits, check_solver, resolve_solver, run_mip
 from siting.optimize.starts import capacitated_value, greedy_capacitated
 
 __all__ = ["greedy", "solve_max_cover", "solve_set_cover", "solve_target"]
@@ -99,77 +99,22 @@ def _common(solver: str, time_limit: Any, gap: Any) -> str:
     return s
 
 
-# ---------------------------------------------------------------------------------- plans
-def _plan_from_open(problem: CoverageProblem, red: Reduced, open_cols: np.ndarray, *,
-                    status: str, model: str, kind: str, bound: float | None, solver: str,
-                    seconds: float, message: str = "", reachable: float | None = None,
-                    heur: float | None = None, no_plan: bool = False) -> Plan:
-    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
-    sel_sites = sel_sites[~problem.existing[sel_sites]]
-    cov = problem.covered_by(sel_sites)
-    cw = float(problem.weights[cov].sum())
-    cost = float(problem.costs[sel_sites].sum())
-    if status == "infeasible" or no_plan:
-        objective = None
-    elif kind == "cover":
-        objective = cw
-    elif kind == "count":
-        objective = float(sel_sites.size)
-    else:
-        objective = cost
-    if kind == "cover" and bound is not None and objective is not None:
-        bound = max(bound, objective)
-    elif bound is not None and objective is not None:
-        bound = min(bound, objective)
-    return Plan(
-        status=status, model=model, objective=objective, bound=bound,
-        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
-        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
-        total_weight=problem.total_weight, cost=cost,
-        assignment=nearest_assignment(problem, sel_sites), sizes=dict(red.sizes),
-        solve_seconds=seconds, solver=solver, message=message, reachable_share=reachable,
-        heuristic_objective=heur,
-    )
+#: Dominance costs a sparse product of the coverage matrix with itself (seconds at a million
+#: pairs): with less than DOMINANCE_MIN_LIMIT seconds and more pairs than DOMINANCE_MAX_PAIRS it
+#: is skipped (the optimum is the same either way).
+DOMINANCE_MIN_LIMIT = 10.0
+DOMINANCE_MAX_PAIRS = 300_000
 
 
-def _plan_capacitated(problem: CoverageProblem, red: Reduced, open_cols, frac, *, status,
-                      model, kind, bound, solver, seconds, message="", reachable=None) -> Plan:
-    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
-    sel_sites = sel_sites[~problem.existing[sel_sites]]
-    cost = float(problem.costs[sel_sites].sum())
-    if frac is None:
-        assignment, served = fractional_assignment(
-            problem, np.zeros(0, int), np.zeros(0, int), np.zeros(0))
-        cw = 0.0
-    else:
-        coo = red.A.tocoo()
-        dem_of_row = np.flatnonzero(red.row_of_demand >= 0)
-        dem_of_row = dem_of_row[np.argsort(red.row_of_demand[dem_of_row])]
-        assignment, served = fractional_assignment(
-            problem, dem_of_row[coo.row], red.col_site[coo.col], frac)
-        cw = float((problem.weights * served).sum())
-    if status == "infeasible" or frac is None:
-        objective = None
-    elif kind == "cover":
-        objective = cw
-    elif kind == "count":
-        objective = float(sel_sites.size)
-    else:
-        objective = cost
-    return Plan(
-        status=status, model=model, objective=objective, bound=bound,
-        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
-        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
-        total_weight=problem.total_weight, cost=cost, assignment=assignment,
-        sizes=dict(red.sizes), solve_seconds=seconds, solver=solver, message=message,
-        reachable_share=reachable,
-    )
+def _dominance_pays(problem: CoverageProblem, time_limit: float | None) -> bool:
+    return not (time_limit is not None and time_limit < DOMINANCE_MIN_LIMIT
+                and problem.cover.nnz > DOMINANCE_MAX_PAIRS)
 
 
 def _remaining(time_limit: float | None, t0: float) -> float | None:
     if time_limit is None:
         return None
-    return max(1.0, time_limit - (time.perf_counter() - t0))
+    return max(0.2, time_limit - (time.perf_counter() - t0))
 
 
 # ---------------------------------------------------------------------------------- models
@@ -180,12 +125,14 @@ def solve_max_cover(
     budget: float | None = None,
     capacitated: bool = False,
     single_assignment: bool = False,
-    solver: str = "cbc",
+    solver: str = "auto",
     time_limit: float | None = None,
     gap: float | None = None,
     reduce: bool = True,
     warm_start: bool = True,
     threads: int | None = None,
+    cancel: Any = None,
+    progress: Any = None,
 ) -> Plan:
     """Maximal covering: open at most p new stations (and/or spend at most a budget) so that
     the covered weight is largest (Church & ReVelle 1974, *Papers of the Regional Science
@@ -224,20 +171,28 @@ def solve_max_cover(
         Use capacities (needs ``households`` and ``capacity`` in the problem).
     single_assignment : bool
         Capacitated only: each residence is served whole by one station.
-    solver : {"cbc", "highs"}
-        MIP solver; CBC is bundled with pulp, HiGHS uses highspy.
+    solver : {"auto", "highs", "cbc"}
+        MIP solver; ``"auto"`` (default) picks HiGHS (CBC only without highspy). The plan's
+        ``solver`` says which back end it was, ``details["ran"]`` what ran.
     time_limit : float, optional
-        Seconds for heuristics, model building and solver together (the solver always gets at
-        least 1 s; the heuristics at most 40 %). A time limit returns the best plan found with
-        status ``"time_limit"``.
+        Seconds for the search, the bounds, model building and solver together; the call
+        returns within a fraction of a second after it with the best plan found and status
+        ``"time_limit"`` (never an error).
     gap : float, optional
         Relative optimality gap at which the solver may stop (e.g. 0.001).
     reduce : bool
         Apply the reductions of ``docs/optimize.md`` (never changes the optimum).
     warm_start : bool
-        Compute a greedy + swap plan first and give it to the solver as a MIP start.
+        Run the local search first and beside the solver (default). ``False`` solves the MIP
+        alone, from no start (for checking the solvers).
     threads : int, optional
-        Solver threads.
+        Solver threads (the local search uses one more).
+    cancel : threading.Event or callable, optional
+        Checked by the search and the solver loop; when set (returns True) the solve stops
+        within a fraction of a second and returns the best plan so far (status
+        ``"time_limit"``, message "stopped on request").
+    progress : callable, optional
+        Called with ``{"seconds", "objective", "source"}`` each time a better plan is found.
 
     Returns
     -------
@@ -250,14 +205,20 @@ def solve_max_cover(
     if capacitated:
         _check_capacitated(problem)
     return _max_cover(problem, p, budget, capacitated, single_assignment, solver, time_limit,
-                      gap, reduce, warm_start, threads)
+                      gap, reduce, warm_start, threads, as_cancel(cancel), progress)
 
 
-def _status_of(out, time_limit: float | None) -> str:
-    """Plan status from a MIP outcome (a plan is in hand: heuristic or MIP)."""
-    if out.status in ("optimal", "infeasible"):
-        return out.status
-    if out.x is None and time_limit is None:
+def _status_of(out, time_limit: float | None, *, can_be_infeasible: bool = True,
+               have_plan: bool = False) -> str:
+    """Plan status from a MIP outcome. ``can_be_infeasible`` False (maximal covering, whose
+    empty plan is always feasible) or ``have_plan`` (a checked feasible plan is in hand) turn
+    a solver's "infeasible" — CBC's preprocessing out of time says so — into ``time_limit``
+    (``heuristic`` without a limit)."""
+    if out.status == "optimal":
+        return "optimal"
+    if out.status == "infeasible" and can_be_infeasible and not have_plan:
+        return "infeasible"
+    if time_limit is None and (out.x is None or out.status == "infeasible"):
         return "heuristic"  # the solver ended without a plan and without a limit: a crash
     return "time_limit"
 
@@ -273,14 +234,47 @@ def _limit_message(out, status: str) -> str:
 
 
 def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap, reduce,
-               warm_start, threads) -> Plan:
+               warm_start, threads, cancel=None, progress=None) -> Plan:
     model = "capacitated_max_cover" if capacitated else "max_cover"
-    red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
-                         use_cost=budget is not None)
     t0 = time.perf_counter()
+    red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
+                         use_cost=budget is not None,
+                         dominance=_dominance_pays(problem, time_limit))
+    backend = resolve_solver(solver)
+    if warm_start and red.n_cols and not capacitated:
+        from siting.optimize.engine import budget_engine, cover_engine
+
+        if budget is None:
+            er = cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
+                              threads=threads, cancel=cancel, progress=progress, t0=t0)
+        else:
+            er = budget_engine(red, None if p is None else int(p), float(budget),
+                               solver=solver, time_limit=time_limit, gap=gap, threads=threads,
+                               cancel=cancel, progress=progress, t0=t0)
+        cancelled = cancel is not None and cancel()
+        if er.optimal:
+            status = "optimal"
+        elif time_limit is not None or cancelled:
+            status = "time_limit"
+        else:
+            status = "heuristic"
+        msg = er.message
+        if cancelled and status != "optimal":
+            msg = "stopped on request: the plan is the best found, see gap"
+        elif status == "time_limit" and not msg:
+            msg = "the time limit ended the search: the plan is the best found, see gap"
+        elif status == "time_limit":
+            msg = msg + "; the plan is the best found, see gap"
+        details = dict(er.details)
+        details["ran"] = ["search", "lagrangian" if budget is None else "submodular bound"] + (
+            [er.solver] if er.solver != "search" else [])
+        bound = None if er.bound is None else red.offset + er.bound
+        return plan_from_open(problem, red, er.cols, status=status, model=model, kind="cover",
+                               bound=bound, solver=backend, seconds=time.perf_counter() - t0,
+                               message=msg, heur=red.offset + details.get("greedy", 0.0),
+                               details=details)
     heur = heur_frac = None
     heur_f = None
-    lag_bound = None
     if warm_start and red.n_cols and capacitated:
         got = greedy_capacitated(red, p, budget, single=single)
         if got is not None:
@@ -294,18 +288,16 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         heur = swap_max_cover(red, heur, p, budget, max_seconds=h_secs)
         logger.info("greedy + swap: %d stations cover %.6g", heur.size,
                     red.offset + covered_weight(red, heur))
-        if budget is None and p is not None:
-            left = max(0.0, h_secs - (time.perf_counter() - t0))
-            heur, lag_bound = lagrangian_max_cover(red, p, heur, max_seconds=left)
         heur_f = red.offset + covered_weight(red, heur)
     built = build(red, sense="max", p=p, budget=budget, capacitated=capacitated,
                   single_assignment=single)
     start = None if heur is None else start_vector(built, red, heur, heur_frac)
     out = run_mip(built.mip, solver, time_limit=_remaining(time_limit, t0), gap=gap,
-                  threads=threads, start=start)
+                  threads=threads, start=start, cancel=cancel)
     seconds = time.perf_counter() - t0
     mip_open = read_open(built, red, out.x)
-    status = _status_of(out, time_limit)
+    # a maximal covering model is never infeasible (open nothing new)
+    status = _status_of(out, time_limit, can_be_infeasible=False)
     if capacitated:
         frac = read_assignment(built, red, out.x)
         sel = mip_open
@@ -316,15 +308,13 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
         msg = msg or _limit_message(out, status)
         if out.x is None and heur is not None:
             status = "time_limit" if status == "optimal" else status
-        return _plan_capacitated(
+        return plan_capacitated(
             problem, red, sel if sel is not None else np.zeros(0, int), frac,
-            status=status, model=model, kind="cover", bound=out.bound, solver=solver,
+            status=status, model=model, kind="cover", bound=out.bound, solver=backend,
             seconds=seconds, message=msg)
     bound = None if out.bound is None else out.bound + red.offset
     if heur is not None:
         sub = red.offset + cover_upper_bound(red, heur, p, budget)
-        if lag_bound is not None:
-            sub = min(sub, red.offset + lag_bound)
         bound = sub if bound is None else min(bound, sub)
     best = mip_open if mip_open is not None else np.zeros(0, dtype=np.int64)
     if heur is not None and (mip_open is None or covered_weight(red, heur)
@@ -333,8 +323,8 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     msg = _limit_message(out, status)
     if mip_open is None and heur is None and status != "optimal":
         msg = "no plan found within the time limit (existing sites only): raise it"
-    return _plan_from_open(problem, red, best, status=status, model=model, kind="cover",
-                           bound=bound, solver=solver, seconds=seconds, message=msg,
+    return plan_from_open(problem, red, best, status=status, model=model, kind="cover",
+                           bound=bound, solver=backend, seconds=seconds, message=msg,
                            heur=heur_f)
 
 
@@ -346,12 +336,14 @@ def solve_target(
     capacitated: bool = False,
     single_assignment: bool = False,
     on_unreachable: str = "infeasible",
-    solver: str = "cbc",
+    solver: str = "auto",
     time_limit: float | None = None,
     gap: float | None = None,
     reduce: bool = True,
     warm_start: bool = True,
     threads: int | None = None,
+    cancel: Any = None,
+    progress: Any = None,
 ) -> Plan:
     """Target covering: the cheapest (or fewest) new stations so that the covered share of
     the weight reaches ``target``, existing stations counted as built.
@@ -409,7 +401,7 @@ def solve_target(
     if target > reach + tol and not capacitated:
         if on_unreachable == "infeasible":
             red = reduce_problem(problem, reduce=False)
-            return _plan_from_open(
+            return plan_from_open(
                 problem, red, np.zeros(0, dtype=np.int64), status="infeasible",
                 model="target_cover", kind=kind, bound=None, solver=solver, seconds=0.0,
                 reachable=reach,
@@ -420,14 +412,41 @@ def solve_target(
         target = reach
     model = ("capacitated_target_cover" if capacitated
              else "set_cover" if target >= 1 - tol else "target_cover")
-    red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
-                         use_cost=kind == "cost")
-    need = target * red.total - red.offset - tol * max(red.total, 1.0)
     t0 = time.perf_counter()
+    red = reduce_problem(problem, reduce=reduce, capacitated=capacitated,
+                         use_cost=kind == "cost",
+                         dominance=_dominance_pays(problem, time_limit))
+    need = target * red.total - red.offset - tol * max(red.total, 1.0)
     if need <= 0 and not capacitated:
-        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",
+        return plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status="optimal",
                                model=model, kind=kind, bound=0.0, solver=solver, seconds=0.0,
                                reachable=reach, message="existing sites already reach the target")
+    cancel = as_cancel(cancel)
+    backend = resolve_solver(solver)
+    if warm_start and not capacitated and red.n_cols:
+        from siting.optimize.engine import target_engine
+
+        er = target_engine(red, need, kind == "count", solver=solver, time_limit=time_limit,
+                           gap=gap, threads=threads, cancel=cancel, progress=progress, t0=t0,
+                           lscp=model == "set_cover")
+        if er is not None:
+            cancelled = cancel is not None and cancel()
+            status = "optimal" if er.optimal else (
+                "time_limit" if time_limit is not None or cancelled else "heuristic")
+            m2 = er.message
+            if cancelled and status != "optimal":
+                m2 = "stopped on request: the plan is the best found, see gap"
+            elif status == "time_limit":
+                m2 = (m2 + "; " if m2 else "") + ("the time limit ended the search: the plan "
+                                                  "is the best found, see gap")
+            details = dict(er.details)
+            details["ran"] = ["search", "lagrangian"] + ([er.solver] if er.solver != "search"
+                                                         else [])
+            return plan_from_open(problem, red, er.cols, status=status, model=model, kind=kind,
+                                   bound=er.bound, solver=backend,
+                                   seconds=time.perf_counter() - t0, reachable=reach,
+                                   message=msg or m2, heur=details.get("greedy"),
+                                   details=details)
     heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")
@@ -447,7 +466,7 @@ def solve_target(
     mip_open = read_open(built, red, out.x)
     cost = np.ones(red.n_cols) if kind == "count" else red.cost
     if capacitated:
-        if out.status == "infeasible":
+        if out.status == "infeasible" and heur is None:
             best = _max_cover(problem, None, None, True, single_assignment, solver, time_limit,
                               gap, reduce, False, threads)
             reach_c = best.share
@@ -456,7 +475,7 @@ def solve_target(
                                     capacitated=True, single_assignment=single_assignment,
                                     solver=solver, time_limit=time_limit, gap=gap,
                                     reduce=reduce, threads=threads)
-            return _plan_capacitated(
+            return plan_capacitated(
                 problem, red, np.zeros(0, int), None, status="infeasible", model=model,
                 kind=kind, bound=None, solver=solver, seconds=seconds, reachable=reach_c,
                 message=(f"target {target:.4g} cannot be reached with these capacities: at "
@@ -466,27 +485,27 @@ def solve_target(
         if heur is not None and (frac is None or
                                  cost[heur].sum() < cost[mip_open].sum() - 1e-9):
             sel, frac = heur, heur_frac
-        status = _status_of(out, time_limit)
-        return _plan_capacitated(
+        status = _status_of(out, time_limit, have_plan=heur is not None)
+        return plan_capacitated(
             problem, red, sel if sel is not None else np.zeros(0, int), frac,
-            status=status, model=model, kind=kind, bound=out.bound, solver=solver,
+            status=status, model=model, kind=kind, bound=out.bound, solver=backend,
             seconds=seconds, reachable=reach,
             message=msg or ("no plan found within the time limit: raise it" if frac is None
                             else _limit_message(out, status)))
     best_open = mip_open
     if heur is not None and (best_open is None or cost[heur].sum() < cost[best_open].sum() - 1e-9):
         best_open = heur
-    status = _status_of(out, time_limit)
+    status = _status_of(out, time_limit, have_plan=heur is not None)
     if best_open is None:
         status = "time_limit" if status != "infeasible" else status
         msg = msg or out.message or "no plan found within the time limit: raise it"
-        return _plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
+        return plan_from_open(problem, red, np.zeros(0, dtype=np.int64), status=status,
                                model=model, kind=kind, bound=out.bound, solver=solver,
                                seconds=seconds, reachable=reach, message=msg, no_plan=True)
     if status == "infeasible":  # cannot happen after the reach check with a plan in hand
         status = "time_limit"
     heur_obj = None if heur is None else float(cost[heur].sum())
-    return _plan_from_open(problem, red, best_open, status=status, model=model, kind=kind,
+    return plan_from_open(problem, red, best_open, status=status, model=model, kind=kind,
                            bound=out.bound, solver=solver, seconds=seconds, reachable=reach,
                            message=msg or _limit_message(out, status), heur=heur_obj)
 
@@ -532,12 +551,12 @@ def greedy(problem: CoverageProblem, p: int | None = None, *, budget: float | No
         need = target * red.total - red.offset - 1e-9 * max(red.total, 1.0)
         sel = greedy_target(red, need, kind == "count")
         if sel is None:
-            return _plan_from_open(
+            return plan_from_open(
                 problem, red, np.zeros(0, dtype=np.int64), status="infeasible",
                 model="target_cover", kind=kind, bound=None, solver=name,
                 seconds=time.perf_counter() - t0, reachable=problem.reachable_share(),
                 message=f"target {target:.4g} cannot be reached with these candidates")
-        return _plan_from_open(problem, red, sel, status="heuristic", model="target_cover",
+        return plan_from_open(problem, red, sel, status="heuristic", model="target_cover",
                                kind=kind, bound=None, solver=name,
                                seconds=time.perf_counter() - t0,
                                reachable=problem.reachable_share())
@@ -547,7 +566,7 @@ def greedy(problem: CoverageProblem, p: int | None = None, *, budget: float | No
     if swap:
         sel = swap_max_cover(red, sel, p, budget, max_seconds=time_limit)
     bound = red.offset + cover_upper_bound(red, sel, p, budget)
-    return _plan_from_open(problem, red, sel, status="heuristic", model="max_cover",
+    return plan_from_open(problem, red, sel, status="heuristic", model="max_cover",
                            kind="cover", bound=bound, solver=name,
                            seconds=time.perf_counter() - t0)
 

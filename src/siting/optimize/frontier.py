@@ -21,7 +21,7 @@ __all__ = ["frontier", "frontier_chart"]
 
 # ---------------------------------------------------------------------------------- frontier
 def frontier(problem: CoverageProblem, k: int, *, method: str = "heuristic",
-             solver: str = "cbc", time_limit: float | None = None, gap: float | None = None,
+             solver: str = "auto", time_limit: float | None = None, gap: float | None = None,
              reduce: bool = True) -> pd.DataFrame:
     """Covered share versus the number of new stations, 1..k, without k cold solves.
 

@@ -1,23 +1,32 @@
-"""Sparse MIPs and the two solver back ends (private plumbing of :mod:`siting.optimize`).
+"""Sparse MIPs and the solver back ends (private plumbing of :mod:`siting.optimize`).
 
 A :class:`SparseMIP` is the model as arrays: objective, a CSC constraint matrix, row and
 column bounds, integrality. The builders in :mod:`siting.optimize.models` and
 :mod:`siting.optimize.multi` fill it with numpy from the reduced coverage matrix (no Python loop
-per row), and :func:`solve_sparse` hands it to
+per row). A solve is a **job** that runs beside the caller (:mod:`siting.optimize.jobs`), so that the
+local search can keep working while the solver runs, hand it plans and take its incumbents:
 
-* **CBC** — the binary bundled with pulp (``pulp.PULP_CBC_CMD().path``), run as a child
-  process on a free-format MPS file written here, with ``-timeMode elapsed -sec T``, the MIP
-  start as ``-mips`` (the solution-file format pulp writes for ``warmStart``) and the log
-  captured to a file. CBC checks its time limit only between search nodes, so on a big model
-  it can stay in the root LP or the cuts for minutes past ``-sec``. A **watchdog** therefore
-  interrupts the process (SIGINT, which makes CBC stop and write its incumbent) at
-  ``T + grace`` and kills it a little later. A killed or crashed CBC is not an error: the
-  outcome says ``"no_solution"`` with a message, and the caller keeps its heuristic plan.
-* **HiGHS** — highspy in process, the model passed whole with ``Highs.passModel`` (column-wise
-  arrays and integrality), the start with ``Highs.setSolution``; status, objective and
-  ``mip_dual_bound`` read back. HiGHS checks its time limit inside the LP too.
+* **HiGHS** (highspy). A small model (:data:`HIGHS_THREAD_NNZ` nonzeros or fewer) is solved in
+  a thread of this process (highspy releases the GIL while it solves); a larger one in a child
+  process (``highs_child.py`` run by its path, importing only numpy and highspy) that a
+  watchdog can end — HiGHS does not look at its time limit inside a long presolve or root LP
+  of a big model. Both use HiGHS callbacks (:mod:`siting.optimize.highs_child`): the job can
+  be stopped at any time (time limit, cancel), reports its dual bound and every new incumbent
+  while it runs, and takes the search's plans as incumbents (``kCallbackMipUserSolution``).
+  The start is passed with ``Highs.setSolution``.
+* **CBC** — the binary bundled with pulp (``pulp.PULP_CBC_CMD().path``), a child process on a
+  free-format MPS file written here, with ``-timeMode elapsed -sec T``, the MIP start as
+  ``-mips`` and the log captured. CBC checks its limit only between search nodes, so on a big
+  model it can stay in the root LP or the cuts long past ``-sec``; at the deadline the job
+  interrupts it (SIGINT: CBC stops and writes its incumbent) and kills it
+  :data:`STOP_GRACE` seconds later. CBC takes no plans while it runs.
 
-Any solution read back is checked against the bounds, rows and integrality before use.
+A killed or crashed solver is not an error: the result says ``"no_solution"`` or
+``"time_limit"`` with a message and the caller keeps its own plan. A solver that calls the
+model infeasible while a checked feasible start is in hand (CBC's preprocessing, out of
+time, prints "Pre-processing says infeasible") is not believed: the result is
+``"time_limit"`` (or ``"no_solution"`` without a limit) and says so. Any solution read back is
+checked against the bounds, rows and integrality before use.
 """
 
 from __future__ import annotations
@@ -28,23 +37,23 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from siting.errors import SolverError
-from siting.optimize import highs_child
-from siting.optimize.highs_child import highs_run
 
 logger = logging.getLogger(__name__)
 
-#: Seconds past the time limit before the watchdog interrupts CBC (plus 2 % of the limit).
-CBC_GRACE_SECONDS = 1.0
+#: Seconds a solver gets after a stop request (deadline or cancel) before it is killed.
+STOP_GRACE = 0.3
+#: Kept for callers of the earlier watchdog: seconds past the limit before CBC is interrupted.
+CBC_GRACE_SECONDS = STOP_GRACE
 #: Seconds CBC gets after the interrupt to write its incumbent before it is killed.
-CBC_KILL_AFTER = 2.0
+CBC_KILL_AFTER = STOP_GRACE
+#: Models with at most this many nonzeros are solved by HiGHS in a thread of this process.
+HIGHS_THREAD_NNZ = 60_000
 
 _FEAS_TOL = 1e-6
 
@@ -119,40 +128,6 @@ def stack(blocks: list[list[sp.spmatrix | None]], shape_rows: list[int],
     return sp.bmat(filled, format="csc").astype(np.float64)
 
 
-# ---------------------------------------------------------------------------------- entry
-def solve_sparse(mip: SparseMIP, solver: str, *, time_limit: float | None,
-                 gap: float | None, threads: int | None = None,
-                 start: np.ndarray | None = None) -> MIPResult:
-    """Solve ``mip`` with ``"cbc"`` or ``"highs"``; never raises on a time limit or a crash
-    of the solver process (the result then has no solution and says why)."""
-    if start is not None and not mip.feasible(start):
-        logger.warning("the heuristic start is not feasible for the model; solving without it")
-        start = None
-    t0 = time.perf_counter()
-    if solver == "cbc":
-        res = _solve_cbc(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
-    else:
-        res = _solve_highs(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
-    x = res.x
-    if x is not None and not mip.feasible(x, tol=1e-5):
-        logger.warning("%s returned a solution that violates the model; discarded", solver)
-        x = None
-    obj = mip.objective(x) if x is not None else None
-    bound = res.bound
-    if bound is not None and not math.isfinite(bound):
-        bound = None
-    status = res.status
-    if status == "optimal" and x is None:
-        status = "no_solution"
-    if status == "optimal" and bound is None:
-        bound = obj
-    secs = time.perf_counter() - t0
-    logger.info("%s: %s in %.2f s (objective %s, bound %s)%s", solver, status, secs, obj, bound,
-                f" — {res.message}" if res.message else "")
-    return MIPResult(status=status, x=x, objective=obj, bound=bound, seconds=secs,
-                     solver=solver, message=res.message)
-
-
 # ---------------------------------------------------------------------------------- HiGHS
 def _highs_arrays(mip: SparseMIP) -> dict:
     A = mip.A.tocsc()
@@ -166,60 +141,6 @@ def _highs_arrays(mip: SparseMIP) -> dict:
         "index": A.indices.astype(np.int32), "value": A.data.astype(np.float64),
         "integer": np.asarray(mip.integer, bool),
     }
-
-
-def _solve_highs(mip: SparseMIP, *, time_limit, gap, threads, start) -> MIPResult:
-    arrays = _highs_arrays(mip)
-    if time_limit is None:
-        status, x, bound = highs_run(arrays, None, gap, threads, start)
-        return MIPResult(status, x, None, bound if math.isfinite(bound) else None, 0.0,
-                         "highs")
-    # with a limit HiGHS runs in a child process: it checks its limit inside the LP, but a
-    # long presolve or symmetry detection on a loaded machine can still overrun it
-    import sys
-
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="siting-highs-") as tmp:
-        src = os.path.join(tmp, "model.npz")
-        dst = os.path.join(tmp, "result.npz")
-        limit = max(0.5, float(time_limit) - (time.perf_counter() - t0))
-        np.savez(src, **arrays, time_limit=np.array(limit),
-                 gap=np.array(-1.0 if gap is None else float(gap)),
-                 threads=np.array(-1 if threads is None else int(threads)),
-                 x0=np.zeros(0) if start is None else np.asarray(start, np.float64))
-        with open(os.path.join(tmp, "highs.log"), "w", encoding="utf-8") as log_fh:
-            proc = subprocess.Popen([sys.executable, highs_child.__file__, src, dst], stdout=log_fh,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    cwd=tmp)
-            killed = not _watch(proc, limit + CBC_GRACE_SECONDS + 0.02 * limit)
-        if not os.path.exists(dst):
-            with open(os.path.join(tmp, "highs.log"), encoding="utf-8", errors="replace") as fh:
-                tail = fh.read()[-300:].strip()
-            msg = ("HiGHS did not stop at its time limit and was ended by the watchdog"
-                   if killed else f"HiGHS ended with exit code {proc.returncode} and no "
-                   f"result ({tail})")
-            return MIPResult("time_limit" if killed else "no_solution", None, None, None, 0.0,
-                             "highs", msg)
-        z = np.load(dst)
-        status = str(z["status"])
-        x = np.array(z["x"]) if bool(z["has"]) else None
-        bound = float(z["bound"])
-    return MIPResult(status, x, None, bound if math.isfinite(bound) else None, 0.0, "highs")
-
-
-def _watch(proc: subprocess.Popen, deadline: float) -> bool:
-    """Wait for ``proc`` up to ``deadline`` seconds, then stop it; True when it ended alone."""
-    try:
-        proc.wait(timeout=deadline)
-        return True
-    except subprocess.TimeoutExpired:
-        logger.warning("solver process overran its limit by %.1f s; interrupting it",
-                       CBC_GRACE_SECONDS)
-        _stop(proc)
-        return False
-    except BaseException:
-        _stop(proc, hard=True)
-        raise
 
 
 # ---------------------------------------------------------------------------------- CBC
@@ -363,87 +284,6 @@ def _cbc_bound(log: str, *, final_only: bool = False) -> float | None:
             if math.isfinite(v):
                 return v
     return None
-
-
-def _solve_cbc(mip: SparseMIP, *, time_limit, gap, threads, start) -> MIPResult:
-    path = cbc_path()
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="siting-cbc-") as tmp:
-        mps = os.path.join(tmp, "model.mps")
-        sol = os.path.join(tmp, "model.sol")
-        mst = os.path.join(tmp, "start.mst")
-        log_path = os.path.join(tmp, "cbc.log")
-        write_mps(mip, mps)
-        args = [path, mps, "-timeMode", "elapsed"]
-        limit = None
-        if time_limit is not None:
-            limit = max(0.5, float(time_limit) - (time.perf_counter() - t0))
-            args += ["-sec", f"{limit:.3f}"]
-        if gap is not None:
-            args += ["-ratio", repr(float(gap))]
-        if threads is not None:
-            args += ["-threads", str(int(threads))]
-        if start is not None:
-            _write_start(mip, start, mst)
-            args += ["-mips", mst]
-        args += ["-solve", "-solution", sol]
-        logger.debug("cbc: %s", " ".join(args))
-        message = ""
-        killed = False
-        with open(log_path, "w", encoding="utf-8") as log_fh:
-            try:
-                proc = subprocess.Popen(args, stdout=log_fh, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, cwd=tmp)
-            except OSError as exc:
-                return MIPResult("no_solution", None, None, None, 0.0, "cbc",
-                                 f"CBC could not start ({exc})")
-            try:
-                if limit is None:
-                    proc.wait()
-                else:
-                    deadline = limit + CBC_GRACE_SECONDS + 0.02 * limit
-                    try:
-                        proc.wait(timeout=deadline)
-                    except subprocess.TimeoutExpired:
-                        killed = True
-                        logger.warning("CBC overran its %.1f s limit; interrupting it", limit)
-                        _stop(proc)
-            except BaseException:
-                _stop(proc, hard=True)
-                raise
-        with open(log_path, encoding="utf-8", errors="replace") as fh:
-            log = fh.read()
-        head, x = _read_solution(sol, mip.n_cols)
-        rc = proc.returncode
-    low = head.lower()
-    lb = _cbc_bound(log)
-    bound = None if lb is None else (-lb if mip.maximize else lb)
-    if killed:
-        message = ("CBC did not stop at its time limit (it checks it only between search "
-                   "nodes) and was interrupted by the watchdog")
-    elif rc not in (0, None) and x is None:
-        message = f"CBC ended with exit code {rc} and no solution"
-    if "Result - Optimal solution found" in log or low.startswith("optimal"):
-        status = "optimal"
-    elif re.search(r"Result - (Linear relaxation|Problem proven|Integer) infeasible", log) or \
-            low.startswith("infeasible") or "integer infeasible" in low:
-        status = "infeasible"
-    elif "stopped on time" in low or "Stopped on time" in log or killed or \
-            "stopped on ctrl-c" in low or "stopped on iterations" in low or \
-            "stopped on nodes" in low or "stopped on solutions" in low:
-        status = "time_limit"
-    elif "stopped on gap" in low or "Stopped on gap" in log or "stopped on ratio" in low:
-        status = "optimal"  # within the requested gap
-    else:
-        status = "no_solution" if x is None else "time_limit"
-    if status == "optimal":
-        # proved optimal (within the requested gap): only a bound CBC reports at the end of the
-        # search counts; the root LP value is stale, and without a final one the objective is
-        # the bound
-        lb = None if gap is None else _cbc_bound(log, final_only=True)
-        bound = None if lb is None else (-lb if mip.maximize else lb)
-    return MIPResult(status=status, x=x, objective=None, bound=bound, seconds=0.0,
-                     solver="cbc", message=message)
 
 
 def _stop(proc: subprocess.Popen, hard: bool = False) -> None:

@@ -36,7 +36,7 @@ def solve_multi(
     budget: float | None = None,
     category_weights: Mapping[str, float] | None = None,
     colocate: Sequence[tuple[str, str]] = (),
-    solver: str = "cbc",
+    solver: str = "auto",
     time_limit: float | None = None,
     gap: float | None = None,
     reduce: bool = True,

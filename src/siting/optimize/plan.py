@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from siting.optimize.problem import CoverageProblem
+from siting.optimize.reduce import Reduced
 
 __all__ = ["Plan"]
 
@@ -68,11 +69,14 @@ class Plan:
     categories : mapping
         Multi-category plans: per category ``selected``, ``covered_weight``, ``total_weight``.
     heuristic_objective : float or None
-        The objective of the greedy + swap start, for comparison with the solver.
+        The objective of the greedy start, for comparison with the search and the solver.
     details : mapping
         Model-specific figures: p-median ``mean_distance``, ``penalty``, ``unassigned_weight``;
         p-center ``radius`` and ``unreached_weight``; attendance ``decay`` and ``attendance_share``
-        (see each model's docstring). Empty for the covering models.
+        (see each model's docstring). Covering models: what ran and what it found: ``ran``
+        (e.g. ``["search", "lagrangian", "highs"]``), ``lagrangian_bound``, ``mip_bound``,
+        ``mip_status``, ``fixed_closed`` / ``fixed_open`` (sites fixed by reduced-cost fixing),
+        ``restricted_sites``, ``search_kicks`` and more.
     """
 
     status: str
@@ -223,3 +227,71 @@ def fractional_assignment(problem: CoverageProblem, d: np.ndarray, s: np.ndarray
             "covered": False,
         })], ignore_index=True)
     return df, served
+
+
+# ---------------------------------------------------------------------------------- assembly
+def plan_from_open(problem: CoverageProblem, red: Reduced, open_cols: np.ndarray, *,
+                    status: str, model: str, kind: str, bound: float | None, solver: str,
+                    seconds: float, message: str = "", reachable: float | None = None,
+                    heur: float | None = None, no_plan: bool = False,
+                    details: dict | None = None) -> Plan:
+    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
+    sel_sites = sel_sites[~problem.existing[sel_sites]]
+    cov = problem.covered_by(sel_sites)
+    cw = float(problem.weights[cov].sum())
+    cost = float(problem.costs[sel_sites].sum())
+    if status == "infeasible" or no_plan:
+        objective = None
+    elif kind == "cover":
+        objective = cw
+    elif kind == "count":
+        objective = float(sel_sites.size)
+    else:
+        objective = cost
+    if kind == "cover" and bound is not None and objective is not None:
+        bound = max(bound, objective)
+    elif bound is not None and objective is not None:
+        bound = min(bound, objective)
+    return Plan(
+        status=status, model=model, objective=objective, bound=bound,
+        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
+        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
+        total_weight=problem.total_weight, cost=cost,
+        assignment=nearest_assignment(problem, sel_sites), sizes=dict(red.sizes),
+        solve_seconds=seconds, solver=solver, message=message, reachable_share=reachable,
+        heuristic_objective=heur, details=dict(details or {}),
+    )
+
+
+def plan_capacitated(problem: CoverageProblem, red: Reduced, open_cols, frac, *, status,
+                      model, kind, bound, solver, seconds, message="", reachable=None) -> Plan:
+    sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
+    sel_sites = sel_sites[~problem.existing[sel_sites]]
+    cost = float(problem.costs[sel_sites].sum())
+    if frac is None:
+        assignment, served = fractional_assignment(
+            problem, np.zeros(0, int), np.zeros(0, int), np.zeros(0))
+        cw = 0.0
+    else:
+        coo = red.A.tocoo()
+        dem_of_row = np.flatnonzero(red.row_of_demand >= 0)
+        dem_of_row = dem_of_row[np.argsort(red.row_of_demand[dem_of_row])]
+        assignment, served = fractional_assignment(
+            problem, dem_of_row[coo.row], red.col_site[coo.col], frac)
+        cw = float((problem.weights * served).sum())
+    if status == "infeasible" or frac is None:
+        objective = None
+    elif kind == "cover":
+        objective = cw
+    elif kind == "count":
+        objective = float(sel_sites.size)
+    else:
+        objective = cost
+    return Plan(
+        status=status, model=model, objective=objective, bound=bound,
+        gap=rel_gap(objective, bound), selected_sites=tuple(problem.site_ids[sel_sites]),
+        existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
+        total_weight=problem.total_weight, cost=cost, assignment=assignment,
+        sizes=dict(red.sizes), solve_seconds=seconds, solver=solver, message=message,
+        reachable_share=reachable,
+    )

@@ -164,32 +164,72 @@ def _finish_sizes(red: Reduced) -> None:
 
 
 def _merge_rows(A: sp.csr_matrix, w, h, row_of):
-    """Merge rows of A with identical column sets (sum weights / households)."""
+    """Merge rows of A with identical column sets (sum weights / households).
+
+    Rows are grouped by a hash of their (sorted) column indices, computed with numpy; rows
+    sharing a hash are compared exactly, so a collision never merges different rows."""
     n = A.shape[0]
     if n == 0:
         return A, w, h, row_of
     A = A.tocsr()
     A.sort_indices()
-    ind, ptr = A.indices, A.indptr
-    key_to_new: dict[bytes, int] = {}
+    ind, ptr = A.indices.astype(np.int64), A.indptr
+    length = np.diff(ptr)
+    rng = np.random.default_rng(12345)
+    r1 = rng.integers(1, 2**31 - 1, size=max(int(A.shape[1]), 1), dtype=np.int64)
+    r2 = rng.integers(1, 2**31 - 1, size=max(int(A.shape[1]), 1), dtype=np.int64)
+    h1 = np.zeros(n, dtype=np.int64)
+    h2 = np.zeros(n, dtype=np.int64)
+    nz = length > 0
+    if ind.size:
+        starts = ptr[:-1][nz]
+        h1[nz] = np.add.reduceat(r1[ind], starts)
+        h2[nz] = np.add.reduceat(r2[ind] * (ind % 7 + 1), starts)
+    order = np.lexsort((h2, h1, length))
+    key = np.stack([length[order], h1[order], h2[order]], axis=1)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = np.any(key[1:] != key[:-1], axis=1)
+    group = np.cumsum(new_group) - 1  # by position in `order`
+    size = np.bincount(group)
     new_of_old = np.empty(n, dtype=np.int64)
-    firsts: list[int] = []
-    for i in range(n):
-        key = ind[ptr[i]:ptr[i + 1]].tobytes()
-        k = key_to_new.get(key)
-        if k is None:
-            k = len(firsts)
-            key_to_new[key] = k
-            firsts.append(i)
-        new_of_old[i] = k
+    # rows alone in their hash group keep their own new row; shared hashes are checked exactly
+    gid_of_group = np.full(size.size, -1, dtype=np.int64)
+    single = size[group] == 1
+    n_single = int(single.sum())
+    gid_of_group[group[single]] = np.arange(n_single)
+    new_of_old[order[single]] = gid_of_group[group[single]]
+    firsts_arr = np.empty(n, dtype=np.int64)
+    firsts_arr[:n_single] = order[single]
+    gid = n_single
+    shared = np.flatnonzero(~single)
+    last_group = -1
+    reps: list[tuple[int, int]] = []
+    for pos in shared:  # only rows whose hash is shared by another row
+        i = int(order[pos])
+        if group[pos] != last_group:
+            last_group = group[pos]
+            reps = []
+        row = ind[ptr[i]:ptr[i + 1]]
+        hit = -1
+        for new_id, old in reps:
+            if np.array_equal(ind[ptr[old]:ptr[old + 1]], row):
+                hit = new_id
+                break
+        if hit < 0:
+            hit = gid
+            firsts_arr[gid] = i
+            gid += 1
+            reps.append((hit, i))
+        new_of_old[i] = hit
+    firsts = firsts_arr[:gid]
     if len(firsts) == n:
         return A, w, h, row_of
     m = len(firsts)
     w2 = np.bincount(new_of_old, weights=w, minlength=m)
-    h2 = None if h is None else np.bincount(new_of_old, weights=h, minlength=m)
-    A2 = A[np.asarray(firsts)].tocsr()
+    h2b = None if h is None else np.bincount(new_of_old, weights=h, minlength=m)
+    A2 = A[firsts].tocsr()
     row_of2 = np.where(row_of >= 0, new_of_old[np.maximum(row_of, 0)], -1)
-    return A2, w2, h2, row_of2
+    return A2, w2, h2b, row_of2
 
 
 def _labels(problem: CoverageProblem, cols: np.ndarray) -> np.ndarray:
@@ -216,3 +256,56 @@ def _undominated(A: sp.csr_matrix, cost: np.ndarray | None, labels: np.ndarray) 
     keep[j[dom]] = False
     logger.debug("dominance: %d of %d candidates kept", int(keep.sum()), nc)
     return keep
+
+
+def restrict(red: Reduced, closed: np.ndarray, opened: np.ndarray, *,
+             dominance: bool = True, dominance_cost: np.ndarray | None = None
+             ) -> tuple[Reduced, np.ndarray, int]:
+    """The model with the columns ``closed`` removed and ``opened`` forced open.
+
+    Used after reduced-cost fixing (:mod:`siting.optimize.bounds`). Rows covered by a forced
+    or fixed column become constant (added to ``offset``), rows no remaining column reaches
+    are dropped (they can no longer count), identical rows are merged and, with
+    ``dominance``, dominated columns dropped (comparing ``dominance_cost`` per column of
+    ``red`` when given, coverage alone otherwise).
+    Returns the restricted model, the column of ``red`` behind each of its columns, and the
+    number of non-fixed columns forced open (the caller takes them out of p).
+    """
+    closed = np.asarray(closed, bool)
+    opened = np.asarray(opened, bool) & ~closed
+    forced = opened | np.asarray(red.fixed, bool)
+    keep = np.flatnonzero(~closed & ~forced)
+    A = red.A.tocsr()
+    covered = np.asarray(A @ forced.astype(np.int32)).reshape(-1) > 0
+    offset = red.offset + float(red.w[covered].sum())
+    A1 = A[:, keep].tocsr()
+    reach = np.diff(A1.indptr) > 0
+    rows = np.flatnonzero(reach & ~covered)
+    A1 = A1[rows].tocsr()
+    row_of = np.full(red.row_of_demand.size, -1, dtype=np.int64)
+    old = red.row_of_demand
+    new_of_old = np.full(red.n_rows, -1, dtype=np.int64)
+    new_of_old[rows] = np.arange(rows.size)
+    ok = old >= 0
+    row_of[ok] = new_of_old[old[ok]]
+    w1 = red.w[rows]
+    h1 = None if red.h is None else red.h[rows]
+    A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    cols = keep
+    if dominance and cols.size:
+        dc = None if dominance_cost is None else np.asarray(dominance_cost, float)[cols]
+        k2 = _undominated(A1, dc, np.zeros(cols.size, dtype=np.int64))
+        A1 = A1[:, k2].tocsr()
+        cols = cols[k2]
+        A1, w1, h1, row_of = _merge_rows(A1, w1, h1, row_of)
+    sizes = dict(red.sizes)
+    sizes.update(rows_fixed=int(A1.shape[0]), cols_fixed=int(A1.shape[1]), pairs_fixed=int(A1.nnz))
+    sub = Reduced(
+        A=A1, w=w1, h=h1, col_site=red.col_site[cols], fixed=np.zeros(cols.size, dtype=bool),
+        cost=red.cost[cols], cap=None if red.cap is None else red.cap[cols], row_of_demand=row_of,
+        offset=offset, total=red.total, sizes=sizes,
+    )
+    logger.info("fixing: %d → %d sites (%d forced open), %d → %d rows, %d → %d pairs",
+                red.n_cols, cols.size, int(opened.sum()), red.n_rows, A1.shape[0], red.A.nnz,
+                A1.nnz)
+    return sub, cols, int((opened & ~np.asarray(red.fixed, bool)).sum())

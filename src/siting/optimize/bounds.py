@@ -1,0 +1,410 @@
+"""Bounds and variable fixing for the covering models (private plumbing of :mod:`siting.optimize`).
+
+* :func:`lagrangian_cover` — the Lagrangian relaxation of maximal covering (Galvão & ReVelle
+  1996, *European Journal of Operational Research* 88(1):114–123): relaxing
+  ``x_i <= sum_{j in N_i} y_j`` with multipliers ``0 <= lambda_i <= w_i`` leaves
+  ``L(lambda) = sum_i (w_i - lambda_i)^+ + sum_{j in E} r_j + (sum of the p largest r_j)``,
+  ``r_j = sum_{i in col j} lambda_i``, an upper bound for every lambda whose minimum is the LP
+  bound. Subgradient optimisation with Polyak steps towards the incumbent, compiled.
+* **Reduced-cost fixing** (the Lagrangian form of the LP test, e.g. Beasley 1993, *Lagrangean
+  relaxation*, in Reeves (ed.), *Modern Heuristic Techniques*): for a multiplier vector with
+  bound L, forcing a site j that is not among the p chosen open costs ``r_(p) - r_j`` (it
+  replaces the p-th largest); when ``L - (r_(p) - r_j)`` is below the value a better plan must
+  reach, no plan with j open beats the incumbent and j is fixed closed. Likewise a chosen site
+  whose closing costs more than the gap is fixed open. With integral weights a better plan
+  must reach ``incumbent + 1``. Every multiplier vector visited is tested, so fixings
+  accumulate; the optimum is the better of the incumbent and the optimum of the model with
+  the fixings, so a bound of the fixed model (or the incumbent) bounds the whole model.
+* :func:`lagrangian_target` — the same relaxation for target covering (min cost, covered
+  weight at least ``need``): relaxing the coverage rows with ``lambda_i >= 0`` and the target
+  row with ``mu >= 0`` gives ``L = mu need + sum_j min(0, c_j - r_j) + sum_i min(0, lambda_i -
+  mu w_i)``, a lower bound on the cost for every (lambda, mu).
+* :func:`round_bound` — integer objectives get integer bounds: a count of 82.7 stations is 83,
+  a covered population of 10 511.4 with integral weights is 10 511.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from siting.optimize.reduce import Reduced
+
+logger = logging.getLogger(__name__)
+
+
+@njit(cache=True)
+def _topk_threshold(r, free, k):
+    """Values of the k-th and (k+1)-th largest r over free columns (-inf when missing)."""
+    m = 0
+    for j in range(r.size):
+        if free[j]:
+            m += 1
+    vals = np.empty(m)
+    q = 0
+    for j in range(r.size):
+        if free[j]:
+            vals[q] = r[j]
+            q += 1
+    vals.sort()
+    kth = vals[m - k] if k >= 1 and m >= k else -np.inf
+    k1 = vals[m - k - 1] if m >= k + 1 else -np.inf
+    return kth, k1
+
+
+@njit(cache=True)
+def _lagr_cover(iters, p, lb, need, cp, cr, w, fixed, lam, best_lam, out, fix_closed,
+                fix_open, pi0):
+    """Subgradient iterations for maximal covering. ``out``: [0] best bound, [1] iterations.
+    ``need``: the value a better plan must reach (for the fixing tests)."""
+    n = cp.size - 1
+    m = w.size
+    free = fixed == 0
+    nfree = 0
+    for j in range(n):
+        if free[j]:
+            nfree += 1
+    k = min(p, nfree)
+    r = np.zeros(n)
+    cnt = np.zeros(m)
+    g = np.zeros(m)
+    pi = pi0
+    stall = 0
+    ub = out[0]
+    it = 0
+    for it in range(iters):  # noqa: B007 (the count is returned)
+        for j in range(n):
+            s = 0.0
+            for a in range(cp[j], cp[j + 1]):
+                s += lam[cr[a]]
+            r[j] = s
+        kth, k1 = _topk_threshold(r, free, k)
+        L = 0.0
+        for i in range(m):
+            d = w[i] - lam[i]
+            if d > 0:
+                L += d
+        for j in range(n):
+            if not free[j]:
+                L += r[j]
+        # the k largest free r (ties at the threshold filled in index order)
+        for i in range(m):
+            cnt[i] = 0.0
+        taken = 0
+        above = 0
+        for j in range(n):
+            if free[j] and r[j] > kth:
+                above += 1
+        need_eq = k - above
+        for j in range(n):
+            if not free[j]:
+                use = True
+            elif r[j] > kth and r[j] > 0:
+                use = True
+            elif r[j] == kth and need_eq > 0 and r[j] > 0:
+                use = True
+                need_eq -= 1
+            else:
+                use = False
+            if use:
+                if free[j]:
+                    L += r[j]
+                    taken += 1
+                for a in range(cp[j], cp[j + 1]):
+                    cnt[cr[a]] += 1.0
+        if L < ub:
+            ub = L
+            stall = 0
+            for i in range(m):
+                best_lam[i] = lam[i]
+        else:
+            stall += 1
+            if stall >= 20:
+                pi *= 0.5
+                stall = 0
+        # fixing tests for this multiplier vector
+        if k > 0 and kth > -np.inf:
+            for j in range(n):
+                if not free[j] or fix_closed[j] or fix_open[j]:
+                    continue
+                rj = r[j] if r[j] > 0 else 0.0
+                chosen = r[j] > kth or (r[j] == kth and r[j] > 0)
+                if not chosen:
+                    base = kth if kth > 0 else 0.0
+                    if L - base + rj < need:
+                        fix_closed[j] = True
+                else:
+                    repl = k1 if k1 > 0 else 0.0
+                    if L - rj + repl < need:
+                        fix_open[j] = True
+        nrm = 0.0
+        for i in range(m):
+            x = 1.0 if w[i] - lam[i] > 0 else 0.0
+            gi = x - cnt[i]
+            if lam[i] <= 0 and gi < 0:
+                gi = 0.0
+            if lam[i] >= w[i] and gi > 0:
+                gi = 0.0
+            g[i] = gi
+            nrm += gi * gi
+        if nrm <= 0 or pi < 1e-4 or ub - lb <= 1e-9 * max(1.0, ub):
+            break
+        step = pi * (ub - lb) / nrm
+        for i in range(m):
+            v = lam[i] + step * g[i]
+            if v < 0:
+                v = 0.0
+            elif v > w[i]:
+                v = w[i]
+            lam[i] = v
+    out[0] = ub
+    out[1] = it + 1
+
+
+@dataclass
+class CoverBound:
+    """State of the maximal covering Lagrangian: best bound (model weight, offset excluded),
+    best multipliers and the fixings found (model columns)."""
+
+    bound: float
+    lam: np.ndarray
+    fix_closed: np.ndarray
+    fix_open: np.ndarray
+    iterations: int = 0
+    seconds: float = 0.0
+
+
+def _integral(x: np.ndarray) -> bool:
+    return bool(x.size == 0 or (np.all(np.isfinite(x)) and np.all(x == np.round(x))
+                                and float(np.abs(x).sum()) < 2 ** 52))
+
+
+def better_by(red: Reduced) -> float:
+    """How much a plan must gain to be better: 1 with integral weights, else a tolerance."""
+    return 1.0 - 1e-6 if _integral(np.asarray(red.w)) else 1e-9 * max(1.0, float(red.w.sum()))
+
+
+def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBound | None = None,
+                     max_iter: int = 3000, max_seconds: float | None = None) -> CoverBound:
+    """Lagrangian bound and fixings for maximal covering with p new sites; ``incumbent`` is the
+    best plan's model weight. Continues from ``state`` when given (warm multipliers)."""
+    from siting.optimize.search import _INT
+
+    n = red.n_cols
+    C = red.A.tocsc()
+    C.sort_indices()
+    cp, cr = C.indptr.astype(_INT), C.indices.astype(_INT)
+    w = np.asarray(red.w, dtype=np.float64)
+    fixed = np.asarray(red.fixed, dtype=np.uint8)
+    if state is None:
+        # the bound belongs to the multipliers kept with it: start from none (infinite), so
+        # that ``bound == L(lam)`` always holds (the fixing tests rely on it)
+        state = CoverBound(bound=math.inf, lam=0.5 * w, fix_closed=np.zeros(n, bool),
+                           fix_open=np.zeros(n, bool))
+    lam = state.lam.copy()
+    best_lam = state.lam.copy()
+    out = np.array([state.bound, 0.0])
+    need = incumbent + better_by(red)
+    t0 = time.perf_counter()
+    done = 0
+    chunk = 5
+    while done < max_iter:
+        t1 = time.perf_counter()
+        n_it = min(chunk, max_iter - done)
+        _lagr_cover(n_it, int(p), float(incumbent), need, cp, cr, w, fixed,
+                    lam, best_lam, out, state.fix_closed, state.fix_open, 2.0 if done == 0
+                    else 1.0)
+        done += int(out[1])
+        if int(out[1]) < n_it:
+            break
+        now = time.perf_counter()
+        if max_seconds is not None and now - t0 > max_seconds:
+            break
+        # chunks of about 50 ms, never far past max_seconds
+        rate = n_it / max(now - t1, 1e-6)
+        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
+        chunk = int(max(1, min(500, rate * target)))
+    state.bound = min(state.bound, float(out[0]))
+    state.lam = best_lam
+    state.iterations += done
+    state.seconds += time.perf_counter() - t0
+    logger.info("lagrangian: %d iterations, bound %.6g (incumbent %.6g), %d sites fixed closed, "
+                "%d open", done, state.bound, incumbent, int(state.fix_closed.sum()),
+                int(state.fix_open.sum()))
+    return state
+
+
+def fix_with(red: Reduced, p: int, state: CoverBound, incumbent: float) -> None:
+    """Repeat the fixing tests with the best multipliers and a (better) incumbent."""
+    from siting.optimize.search import _INT
+
+    C = red.A.tocsc()
+    fixed = np.asarray(red.fixed, bool)
+    free = ~fixed
+    r = np.asarray(C.T @ state.lam).reshape(-1)
+    k = int(min(p, int(free.sum())))
+    if k <= 0:
+        return
+    rf = np.sort(r[free])
+    kth = rf[-k]
+    k1 = rf[-k - 1] if rf.size > k else -math.inf
+    need = incumbent + better_by(red)
+    # L(lam) recomputed from the multipliers themselves (never a bound of other multipliers)
+    w = np.asarray(red.w, float)
+    top = rf[-k:]
+    L = float(np.maximum(w - state.lam, 0.0).sum() + r[fixed].sum() + top[top > 0].sum())
+    chosen = r >= kth
+    base = max(kth, 0.0)
+    repl = max(k1, 0.0)
+    closed = free & ~chosen & (L - base + np.maximum(r, 0.0) < need)
+    opened = free & chosen & (L - np.maximum(r, 0.0) + repl < need)
+    state.fix_closed |= closed
+    state.fix_open |= opened & ~state.fix_closed
+    del _INT
+
+
+def round_bound(bound: float | None, *, maximize: bool, integral: bool) -> float | None:
+    """An integer objective's bound rounded to the next integer it implies."""
+    if bound is None or not math.isfinite(bound) or not integral:
+        return bound
+    return float(math.floor(bound + 1e-6)) if maximize else float(math.ceil(bound - 1e-6))
+
+
+# ---------------------------------------------------------------------------------- target
+@njit(cache=True)
+def _lagr_target(iters, need, ub, cp, cr, w, fixed, cost, lam, mu_arr, out, fix_closed, gap_need):
+    """Subgradient for min sum c_j y_j s.t. x_i <= sum a_ij y_j, sum w_i x_i >= need.
+    ``out``: [0] best lower bound, [1] iterations. ``ub``: the incumbent cost; fixes a column
+    closed when forcing it open lifts the bound to ``gap_need`` or more."""
+    n = cp.size - 1
+    m = w.size
+    r = np.zeros(n)
+    cnt = np.zeros(m)
+    pi = 2.0
+    stall = 0
+    lb = out[0]
+    mu = mu_arr[0]
+    it = 0
+    for it in range(iters):  # noqa: B007 (the count is returned)
+        for j in range(n):
+            s = 0.0
+            for a in range(cp[j], cp[j + 1]):
+                s += lam[cr[a]]
+            r[j] = s
+        L = mu * need
+        for i in range(m):
+            cnt[i] = 0.0
+        for j in range(n):
+            if fixed[j]:
+                for a in range(cp[j], cp[j + 1]):
+                    cnt[cr[a]] += 1.0
+                L -= r[j]
+                continue
+            d = cost[j] - r[j]
+            if d < 0:
+                L += d
+                for a in range(cp[j], cp[j + 1]):
+                    cnt[cr[a]] += 1.0
+        cov = 0.0
+        for i in range(m):
+            d = lam[i] - mu * w[i]
+            if d < 0:
+                L += d
+                cov += w[i]
+        if L > lb:
+            lb = L
+            stall = 0
+            mu_arr[1] = mu
+            for i in range(m):
+                out[2 + i] = lam[i]
+        else:
+            stall += 1
+            if stall >= 20:
+                pi *= 0.5
+                stall = 0
+        for j in range(n):
+            if not fixed[j] and not fix_closed[j]:
+                d = cost[j] - r[j]
+                if d > 0 and L + d >= gap_need:
+                    fix_closed[j] = True
+        # subgradients: lambda: x_i - sum a_ij y_j ; mu: need - sum w_i x_i
+        nrm = 0.0
+        for i in range(m):
+            x = 1.0 if lam[i] - mu * w[i] < 0 else 0.0
+            gi = x - cnt[i]
+            if lam[i] <= 0 and gi < 0:
+                gi = 0.0
+            cnt[i] = gi
+            nrm += gi * gi
+        gm = need - cov
+        if mu <= 0 and gm < 0:
+            gm = 0.0
+        nrm += gm * gm
+        if nrm <= 0 or pi < 1e-4 or ub - lb <= 1e-9 * max(1.0, abs(ub)):
+            break
+        step = pi * (ub - L) / nrm if ub > L else pi * 1e-3 / math.sqrt(nrm)
+        for i in range(m):
+            v = lam[i] + step * cnt[i]
+            lam[i] = v if v > 0 else 0.0
+        mu = mu + step * gm
+        if mu < 0:
+            mu = 0.0
+    mu_arr[0] = mu
+    out[0] = lb
+    out[1] = it + 1
+
+
+def lagrangian_target(red: Reduced, need: float, cost: np.ndarray, incumbent: float | None, *,
+                      max_iter: int = 3000, max_seconds: float | None = None
+                      ) -> tuple[float, np.ndarray]:
+    """Lower bound on the cost of covering ``need`` model weight, and the columns fixed
+    closed (forcing one open would lift the bound past the incumbent)."""
+    from siting.optimize.search import _INT
+
+    n = red.n_cols
+    C = red.A.tocsc()
+    C.sort_indices()
+    cp, cr = C.indptr.astype(_INT), C.indices.astype(_INT)
+    w = np.asarray(red.w, dtype=np.float64)
+    cost = np.asarray(cost, dtype=np.float64)
+    fixed = np.asarray(red.fixed, dtype=np.uint8)
+    free_cost = cost[fixed == 0]
+    lam = np.zeros(w.size)  # lambda = 0, mu = 0 gives the trivial bound 0
+    mu_arr = np.array([0.0, 0.0])
+    out = np.zeros(2 + w.size)
+    out[0] = 0.0 if np.all(free_cost >= 0) else -math.inf
+    fix_closed = np.zeros(n, bool)
+    ub = math.inf if incumbent is None else float(incumbent)
+    integral = _integral(free_cost)
+    # forcing j open lifts the bound to L + (c_j - r_j): fix j closed when that cannot beat
+    # the incumbent (by 1 with integral costs)
+    gap_need = math.inf
+    if math.isfinite(ub):
+        gap_need = ub - 1.0 + 1e-6 if integral else ub + 1e-9 * max(1.0, abs(ub))
+    ub_for_steps = ub if math.isfinite(ub) else float(free_cost.sum()) + 1.0
+    t0 = time.perf_counter()
+    done = 0
+    chunk = 5
+    while done < max_iter:
+        t1 = time.perf_counter()
+        n_it = min(chunk, max_iter - done)
+        _lagr_target(n_it, float(need), ub_for_steps, cp, cr, w, fixed,
+                     cost, lam, mu_arr, out, fix_closed, gap_need)
+        done += int(out[1])
+        if int(out[1]) < n_it:
+            break
+        now = time.perf_counter()
+        if max_seconds is not None and now - t0 > max_seconds:
+            break
+        rate = n_it / max(now - t1, 1e-6)
+        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
+        chunk = int(max(1, min(500, rate * target)))
+    lb = float(out[0])
+    logger.info("target lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed",
+                done, lb, incumbent, int(fix_closed.sum()))
+    return lb, fix_closed
