@@ -41,6 +41,10 @@ class LinesConfig(_Model):
     exclude: list[str] = Field(default_factory=list, description='drop these road classes, e.g. ["快速路"]')
     speeds: dict[str, str] = Field(default_factory=dict, description='drive speed per class, e.g. { 主干路 = "40 km/h" }')
     speed_column: str | None = Field(None, description="numeric speed column, km/h")
+    oneway_column: str | None = Field(None, description="one-way column, drive profile (default: oneway/单行/单向 ...)")
+    oneway_values: dict[str, Literal["forward", "reverse", "no"]] = Field(
+        default_factory=dict, description='more one-way values, e.g. { "2" = "forward", "3" = "reverse", "1" = "no" }')
+    oneway_classes: list[str] = Field(default_factory=list, description="road classes one-way as drawn (drive profile)")
 
 
 class NetworkConfig(_Model):
@@ -54,6 +58,7 @@ class NetworkConfig(_Model):
     crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
     offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline; SITING_OFFLINE=1 wins)")
     cache_dir: str | None = None
+    oneway: bool | None = Field(None, description="keep one-way streets (default: on for travel.profile or network_type drive)")
     lines: LinesConfig = LinesConfig()
 
 
@@ -244,6 +249,15 @@ class Scenario(_Model):
     def speed_mps(self) -> float:
         """Travel speed, metres per second."""
         return resolve_speed(self.travel.profile, key="travel.profile")
+
+    @property
+    def directed(self) -> bool:
+        """Whether the run keeps one-way streets: ``network.oneway``, by default on for the drive
+        profile (``travel.profile = "drive"`` or ``network.network_type = "drive"``); walking and
+        cycling go both ways."""
+        if self.network.oneway is not None:
+            return bool(self.network.oneway)
+        return self.travel.profile.strip().lower() == "drive" or self.network.network_type == "drive"
 
     @property
     def max_snap_m(self) -> float:
