@@ -354,7 +354,10 @@ class Network:
         # one row per street: drop the reverse twin of each edge (same geometry); with
         # ``directed``, a street seen in one direction only is one-way (in that direction)
         seen: dict = {}
-        us, vs, lens, geoms = [], [], [], []
+        us: list[int] = []
+        vs: list[int] = []
+        lens: list[float] = []
+        geoms: list[Any] = []
         twin: list[bool] = []
         for a, b, d in G.edges(data=True):
             length = float(d.get("length", np.nan))

@@ -29,26 +29,7 @@ each edge's length becomes its travel time at that speed expressed in metres at 
 reference speed (``length × reference / speed``): minutes stay right, and a time threshold
 converts to metres once, as everywhere else.
 
-**One-way streets** (``directed=True``, the drive profile). A line's allowed direction is the
-direction it is drawn in (first vertex to last). It is one-way when its value in the one-way
-column (``oneway_column``, default the first of :data:`ONEWAY_COLUMNS` present) says so, or, where
-that value is blank, when its class is one of ``oneway_classes``. Values (case ignored; the
-conventions of OSM, osmnx, Esri and HERE):
-
-* one-way as drawn: ``yes``, ``true``, ``1``, ``oneway``, ``FT`` (Esri: from–to), ``F`` (HERE
-  and osmnx: from the reference node), ``单向``, ``单行``, ``是``, ``正向``, ``顺向`` ...;
-* one-way against the drawing: ``-1``, ``reverse``, ``TF`` (Esri), ``T`` (HERE and osmnx),
-  ``逆向``, ``反向`` — such a line is reversed first, so that its pieces run the allowed way;
-* two-way: ``no``, ``false``, ``0``, ``B`` / ``N`` (Esri, HERE: both), ``双向``, ``否``,
-  ``reversible``, ``alternating`` — and blank.
-
-``oneway_values`` maps other values (or overrides these) to ``"forward"``, ``"reverse"`` or
-``"no"`` (e.g. the NavInfo codes ``{"1": "no", "2": "forward", "3": "reverse"}``). A value that is
-in neither list is an error naming it, its count and its first features (no guess: a one-way
-street taken the wrong way changes every distance behind it); so is a column that holds only ``T``
-and ``F``, which mean reverse/forward (HERE) in one convention and true/false in another. Every
-piece of a one-way line is a one-way segment (``oneway`` in the arrays returned). Without
-``directed`` the one-way rules are not read: walking and cycling go both ways.
+**One-way streets** (``directed=True``, the drive profile): see :mod:`siting.network.oneway`.
 """
 
 from __future__ import annotations
@@ -69,6 +50,7 @@ from scipy.spatial import cKDTree
 
 from siting._io import read_vector
 from siting.errors import CRSError, InputError, NetworkError
+from siting.network.oneway import ONEWAY_COLUMNS, directions
 
 __all__ = ["LINE_SUFFIXES", "ONEWAY_COLUMNS", "REPAIRS", "LineRules", "describe_repairs", "is_line_layer", "lines_to_arrays",
            "read_lines"]
@@ -98,18 +80,6 @@ GRADE_COLUMNS = ("bridge", "tunnel", "layer", "level", "z_level", "桥梁", "隧
 #: Columns recognised as the road class when ``class_column`` is not given (lower case).
 CLASS_COLUMNS = ("highway", "fclass", "class", "road_class", "roadclass", "kind", "道路等级", "等级", "道路类型", "道路级别", "类型")
 
-#: Columns recognised as the one-way column when ``oneway_column`` is not given (lower case).
-ONEWAY_COLUMNS = ("oneway", "one_way", "单行", "单向", "是否单行", "是否单向", "单行道", "单行线", "单向通行")
-
-#: One-way values (lower case) and what they mean: the line may be travelled as drawn, against it, both ways.
-ONEWAY_VALUES: dict[str, str] = {
-    **dict.fromkeys(("yes", "y", "true", "1", "oneway", "one_way", "one-way", "ft", "f", "单向", "单行", "单行道",
-                     "单行线", "是", "正向", "顺向"), "forward"),
-    **dict.fromkeys(("-1", "reverse", "tf", "t", "逆向", "反向"), "reverse"),
-    **dict.fromkeys(("no", "n", "false", "0", "b", "both", "two_way", "twoway", "two-way", "双向", "双行", "否",
-                     "reversible", "alternating"), "no"),
-}
-_ONEWAY_MEANINGS = ("forward", "reverse", "no")
 
 _FALSE = {"", "no", "n", "false", "f", "0", "none", "nan", "null", "否", "无", "非"}
 _ENDPOINT_EPS = 1e-4  # metres: an intersection this close to a line's end is at that end
@@ -215,71 +185,6 @@ def _grade_values(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
             parts.append((~text.isin(_FALSE)).astype(int).astype(str))
     key = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
     return pd.factorize(key)[0].astype(np.int64)
-
-
-def _oneway_text(raw: pd.Series) -> pd.Series:
-    """The one-way column as stripped lower-case text; blank for missing; whole numbers without ``.0``."""
-    num = pd.to_numeric(raw, errors="coerce")
-    whole = num.notna() & (num == num.round()) & raw.map(lambda v: not isinstance(v, (bool, np.bool_)))
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip().str.lower()
-    text[whole] = num[whole].astype(np.int64).astype(str)
-    return text.where(~text.isin(("nan", "none", "null", "<na>")), "")
-
-
-def _directions(frame: pd.DataFrame, klass: pd.Series, rules: LineRules, keep: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-    """Per line: 0 two-way, 1 one-way as drawn, -1 one-way against the drawing; and what was read.
-
-    Only the lines kept (``keep``: lines, of the classes walked/driven) are read. Raises
-    :class:`InputError` naming every value it does not know (with counts and the first features,
-    1 = the first) and a column of only ``T``/``F`` (ambiguous), with the fix.
-    """
-    cols = list(frame.columns)
-    col = _find_column(cols, rules.oneway_column, ONEWAY_COLUMNS, "network.lines.oneway_column")
-    out = np.zeros(len(frame), dtype=np.int8)
-    blank = np.ones(len(frame), dtype=bool)
-    user = {str(k).strip().lower(): str(v).strip().lower() for k, v in rules.oneway_values.items()}
-    bad = sorted(k for k, v in user.items() if v not in _ONEWAY_MEANINGS)
-    if bad:
-        raise InputError(
-            "network.lines.oneway_values: " + ", ".join(f"{k!r} = {rules.oneway_values.get(k, user[k])!r}" for k in bad)
-            + ": map each value to \"forward\" (one-way as drawn), \"reverse\" (against the drawing) or \"no\" (two-way)"
-        )
-    if col is not None:
-        text = _oneway_text(frame[col])
-        blank = (text == "").to_numpy() | ~keep
-        seen = set(text[~blank].unique())
-        if seen and seen <= {"t", "f"} and not {"t", "f"} <= set(user):
-            raise InputError(
-                f"network.lines.oneway_column {col!r} holds only T and F: in the HERE / osmnx convention F is one-way as "
-                "drawn and T one-way against it (B both ways), elsewhere they mean true and false; say which: "
-                "network.lines.oneway_values = { T = \"reverse\", F = \"forward\" } or { T = \"forward\", F = \"no\" }"
-            )
-        table = {**ONEWAY_VALUES, **user}
-        meaning = text.map(table)
-        unknown = ~blank & meaning.isna().to_numpy()
-        if unknown.any():
-            parts = []
-            at = np.flatnonzero(unknown)
-            vals = text.to_numpy()[at]
-            for val in sorted(set(vals)):
-                rows = at[vals == val]
-                first = ", ".join(str(int(r) + 1) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-                parts.append(f"{val!r} on {len(rows)} line{'s' if len(rows) > 1 else ''} (feature{'s' if len(rows) > 1 else ''} {first})")
-            raise InputError(
-                f"network.lines.oneway_column {col!r} has values siting does not know: {'; '.join(parts)}: map each in "
-                "network.lines.oneway_values to \"forward\" (one-way as drawn), \"reverse\" (one-way against the drawing) "
-                "or \"no\" (two-way), e.g. oneway_values = { \"2\" = \"forward\", \"3\" = \"reverse\" }"
-            )
-        code = meaning.map({"forward": 1, "reverse": -1, "no": 0}).fillna(0).to_numpy(dtype=np.int8)
-        out = np.where(blank, 0, code).astype(np.int8)
-    by_class = np.zeros(len(frame), dtype=bool)
-    if rules.oneway_classes:
-        by_class = blank & keep & klass.isin([str(c) for c in rules.oneway_classes]).to_numpy()
-        out[by_class] = 1
-    info = {"column": str(col) if col is not None else None, "classes": [str(c) for c in rules.oneway_classes],
-            "lines_forward": int((out == 1).sum()), "lines_reverse": int((out == -1).sum()),
-            "lines_by_class": int(by_class.sum())}
-    return out, info
 
 
 def _great_circle_lengths(lines: np.ndarray) -> np.ndarray:
@@ -575,7 +480,8 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     direction = np.zeros(len(frame), dtype=np.int8)
     oneway_info: dict[str, Any] | None = None
     if rules.directed:
-        direction, oneway_info = _directions(frame, klass, rules, keep)
+        col = _find_column(cols, rules.oneway_column, ONEWAY_COLUMNS, "network.lines.oneway_column")
+        direction, oneway_info = directions(frame, col, klass, keep, values=rules.oneway_values, classes=rules.oneway_classes)
         if oneway_info["column"] is None and not rules.oneway_classes:
             logger.warning("network: directed (drive) network from a line layer without a one-way column (%s) or "
                            "network.lines.oneway_classes: every street is taken as two-way", ", ".join(ONEWAY_COLUMNS))
