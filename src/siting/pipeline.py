@@ -135,7 +135,7 @@ def load_network(sc: Scenario) -> Network:
         G = graph_from_download(
             place=n.place, bbox=n.bbox, polygon=polygon, network_type=n.network_type, **download_options(sc),
         )
-    return Network.from_graph(G, crs=n.crs)
+    return Network.from_graph(G, crs=n.crs, directed=sc.directed)
 
 
 def _network_from_lines(sc: Scenario) -> Network:
@@ -148,6 +148,8 @@ def _network_from_lines(sc: Scenario) -> Network:
         grade_columns=lc.grade_columns, class_column=lc.class_column, walkable=lc.walkable, exclude=tuple(lc.exclude),
         speeds=speeds, speed_column=lc.speed_column,
         reference_speed_mps=sc.speed_mps if (speeds or lc.speed_column) else None,
+        directed=sc.directed, oneway_column=lc.oneway_column, oneway_values=dict(lc.oneway_values),
+        oneway_classes=tuple(lc.oneway_classes),
     )
     assert n.source is not None  # a line layer is a source
     gdf = read_lines(sc.path(n.source), layer=lc.layer, encoding=lc.encoding)
@@ -338,12 +340,19 @@ def run_scenario(
     errors: list[SitingError] = []
     with _Stage("network", timings, report) as st:
         net = network if network is not None else load_network(sc)
+        if network is not None and net.directed != sc.directed and not _is_synthetic(sc.network.source):
+            logger.warning("network: the network given is %s but the scenario's profile %s one-way streets",
+                           "directed" if net.directed else "undirected", "keeps" if sc.directed else "ignores")
         repairs = net.info.get("repairs")
         st.done(f"{net.n_nodes:,} nodes, {net.n_edges:,} street segments, CRS {net.crs.to_string()}"
+                + (f", {int(net.info.get('oneway_edges', 0)):,} one-way" if net.directed else "")
                 + (f"; line layer: {describe_repairs(repairs)}" if repairs else ""))
     notes: list[str] = []
     if repairs:
         notes.append(_lines_note(sc, net))
+    if net.directed:
+        notes.append(label("note_oneway", sc.lang, oneway=f"{int(net.info.get('oneway_edges', 0)):,}",
+                           edges=f"{net.n_edges:,}"))
     # the inputs: every file's problems are collected, so that one run names them all
     demand = facilities = candidates = None
     with _Stage("demand", timings, report) as st:

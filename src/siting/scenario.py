@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from siting.errors import InputError, MissingFileError, Problems, ScenarioError
 from siting.inputs.coords import crs_problem
-from siting.inputs.options import demand_key_problems, file_key_problems, line_key_problems
+from siting.inputs.options import access_key_problems, demand_key_problems, file_key_problems, line_key_problems, location_key_problems
 from siting.network.lines import is_line_layer
 from siting.units import parse_threshold, resolve_speed
 
@@ -41,6 +41,10 @@ class LinesConfig(_Model):
     exclude: list[str] = Field(default_factory=list, description='drop these road classes, e.g. ["快速路"]')
     speeds: dict[str, str] = Field(default_factory=dict, description='drive speed per class, e.g. { 主干路 = "40 km/h" }')
     speed_column: str | None = Field(None, description="numeric speed column, km/h")
+    oneway_column: str | None = Field(None, description="one-way column, drive profile (default: oneway/单行/单向 ...)")
+    oneway_values: dict[str, Literal["forward", "reverse", "no"]] = Field(
+        default_factory=dict, description='more one-way values, e.g. { "2" = "forward", "3" = "reverse", "1" = "no" }')
+    oneway_classes: list[str] = Field(default_factory=list, description="road classes one-way as drawn (drive profile)")
 
 
 class NetworkConfig(_Model):
@@ -54,6 +58,7 @@ class NetworkConfig(_Model):
     crs: str | None = Field(None, description="projected CRS for the run; default: estimated UTM")
     offline: bool | None = Field(None, description="never download; use the cache (default: settings.offline; SITING_OFFLINE=1 wins)")
     cache_dir: str | None = None
+    oneway: bool | None = Field(None, description="keep one-way streets (default: on for travel.profile or network_type drive)")
     lines: LinesConfig = LinesConfig()
 
 
@@ -244,6 +249,12 @@ class Scenario(_Model):
     def speed_mps(self) -> float:
         """Travel speed, metres per second."""
         return resolve_speed(self.travel.profile, key="travel.profile")
+
+    @property
+    def directed(self) -> bool:
+        """Whether one-way streets are kept: ``network.oneway``, default on for the drive profile or network type."""
+        auto = self.travel.profile.strip().lower() == "drive" or self.network.network_type == "drive"
+        return auto if self.network.oneway is None else bool(self.network.oneway)
 
     @property
     def max_snap_m(self) -> float:
@@ -492,9 +503,10 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
     if sc.optimize is not None:
         _check_optimize(sc, sc.optimize, keys, problems)
     if sc.access is not None:
-        _check_access(sc, sc.access, keys, problems)
+        problems.items += access_key_problems(sc.access, keys, with_optimize=sc.optimize is not None)
     if sc.map.category is not None and sc.map.category not in keys:
         problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
+
 
 def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: Problems) -> None:
     for k in o.categories:
@@ -530,70 +542,7 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
             problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
-    _check_location(o, problems)
-
-
-def _check_location(o: OptimizeConfig, problems: Problems) -> None:
-    """The p-median, p-center and attendance keys of [optimize]."""
-    from siting.decay import make_decay
-
-    loc = o.model in LOCATION_MODELS
-    if loc and o.p is None and o.budget is None:
-        problems.add(f"optimize.model = \"{o.model}\" needs optimize.p (new stations) or optimize.budget")
-    if loc and o.comprehensive:
-        problems.add(f"optimize.model = \"{o.model}\" plans one category at a time: remove optimize.comprehensive")
-    if o.model == "p_center" and o.capacitated:
-        problems.add("optimize.capacitated is not offered for p_center: use p_median or attendance with capacities")
-    for key, text, models in (("max_distance", o.max_distance, LOCATION_MODELS),
-                              ("penalty", o.penalty, ("p_median",))):
-        if text is None:
-            continue
-        if o.model not in models:
-            problems.add(f"optimize.{key} is for optimize.model = {' or '.join(models)}: remove it")
-            continue
-        try:
-            t = parse_threshold(text, key=f"optimize.{key}")
-            if t.kind != "m":
-                problems.add(f"optimize.{key} = {text!r} must be a distance, e.g. \"1500 m\"")
-        except InputError as exc:
-            problems.add(str(exc))
-    if o.decay is not None:
-        if o.model != "attendance":
-            problems.add("optimize.decay is for optimize.model = \"attendance\": remove it")
-        d = o.decay
-        params = {k: v for k, v in d.model_dump().items() if k not in ("kind", "cutoff") and v is not None}
-        try:
-            make_decay(d.kind, 1e12, **params)
-        except InputError as exc:
-            problems.add(f"optimize.decay: {exc}")
-        if d.cutoff is not None:
-            try:
-                if parse_threshold(d.cutoff, key="optimize.decay.cutoff").kind != "m":
-                    problems.add(f"optimize.decay.cutoff = {d.cutoff!r} must be a distance, e.g. \"800 m\"")
-            except InputError as exc:
-                problems.add(str(exc))
-
-
-def _check_access(sc: Scenario, a: AccessConfig, keys: list[str], problems: Problems) -> None:
-    for k in a.categories or []:
-        if k not in keys:
-            problems.add(f"access.categories: {k!r} is not among the categories used: add it to categories.use")
-    if a.weights is not None and a.method != "enhanced":
-        problems.add("access.weights are the zone weights of method = \"enhanced\": remove them or change the method")
-    if a.weights is not None:
-        from siting.decay import make_decay
-
-        try:
-            make_decay("step", 1.0, weights=a.weights)
-        except InputError as exc:
-            problems.add(f"access.weights: {exc}")
-    if not a.supply.strip():
-        problems.add("access.supply is empty: use \"count\" or a facility column such as \"floor_area_m2\"")
-    if (sc.optimize is not None and a.supply not in ("count", "floor_area_m2") and a.new_supply is None):
-        problems.add(f"access.supply = {a.supply!r} with [optimize]: give access.new_supply, the {a.supply} "
-                     "of each proposed station (proposed stations carry only a floor area)")
-
-
+    problems.items += location_key_problems(o, LOCATION_MODELS)
 
 
 def _resolve(sc: Scenario, keys: list[str] | None, overrides: dict[str, dict[str, Any]]) -> Any:

@@ -423,7 +423,8 @@ def check_development(
         for ln in new:
             rule_remedies(ln, remedies)
     limits = sorted({c.metres(speed) for c in run.categories})
-    catch = {lim: service_area_lines(net, asnap, lim, simplify=1.0) for lim in limits}
+    # the streets reached from the development (on a directed network: driving out of it)
+    catch = {lim: service_area_lines(net, asnap, lim, simplify=1.0, direction="from_sources") for lim in limits}
     logger.info("check %s: %d lines, %d fail", dev.name, len(lines), sum(ln.status == "fail" for ln in lines))
     return CheckResult(
         development=dev, scenario=sc, households=hh, population=pop, lines=lines, remedies=remedies,
@@ -443,7 +444,7 @@ def _new_stations(
     ok = np.flatnonzero(asnap.reachable)
     sub = asnap.subset(ok)
     ids = np.array([f"a{i}" for i in ok], dtype=object)
-    dn = node_distances(net, sub, limit)
+    dn = node_distances(net, sub, limit, direction="from_sources")  # nodes the residents reach (one-way kept)
     nodes = np.flatnonzero(dn <= limit)
     out: dict[str, Any] = {"category": cat.key, "kind": "new_stations", "sites": [], "status": "none", "message": ""}
     if len(nodes) == 0:

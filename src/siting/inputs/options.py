@@ -1,4 +1,5 @@
-"""Checks of the scenario keys that say how input files are read (for scenario validation).
+"""Checks of the scenario keys that need more than their types: how input files are read, the
+location-allocation and [access] keys (for scenario validation).
 
 Each function returns the problems it finds, one sentence per problem naming the key and the fix,
 so that :func:`siting.scenario.validate_scenario` can report them with every other problem at once.
@@ -71,3 +72,79 @@ def demand_key_problems(demand: Any, entrances_path: Path | None) -> list[str]:
         except ImportError:
             out.append("demand.source is a population grid (GeoTIFF), which needs rasterio: pip install \"siting[raster]\"")
     return out
+
+
+class _Collect:
+    """Problems in a list (the ``add`` of :class:`siting.errors.Problems`, without its source)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, text: str) -> None:
+        self.items.append(text)
+
+
+def location_key_problems(o: Any, location_models: tuple[str, ...]) -> list[str]:
+    """The p-median, p-center and attendance keys of [optimize] (``o``: the section; ``location_models``: their names)."""
+    problems = _Collect()
+    from siting.decay import make_decay
+
+    loc = o.model in location_models
+    if loc and o.p is None and o.budget is None:
+        problems.add(f"optimize.model = \"{o.model}\" needs optimize.p (new stations) or optimize.budget")
+    if loc and o.comprehensive:
+        problems.add(f"optimize.model = \"{o.model}\" plans one category at a time: remove optimize.comprehensive")
+    if o.model == "p_center" and o.capacitated:
+        problems.add("optimize.capacitated is not offered for p_center: use p_median or attendance with capacities")
+    for key, text, models in (("max_distance", o.max_distance, location_models),
+                              ("penalty", o.penalty, ("p_median",))):
+        if text is None:
+            continue
+        if o.model not in models:
+            problems.add(f"optimize.{key} is for optimize.model = {' or '.join(models)}: remove it")
+            continue
+        try:
+            t = parse_threshold(text, key=f"optimize.{key}")
+            if t.kind != "m":
+                problems.add(f"optimize.{key} = {text!r} must be a distance, e.g. \"1500 m\"")
+        except InputError as exc:
+            problems.add(str(exc))
+    if o.decay is not None:
+        if o.model != "attendance":
+            problems.add("optimize.decay is for optimize.model = \"attendance\": remove it")
+        d = o.decay
+        params = {k: v for k, v in d.model_dump().items() if k not in ("kind", "cutoff") and v is not None}
+        try:
+            make_decay(d.kind, 1e12, **params)
+        except InputError as exc:
+            problems.add(f"optimize.decay: {exc}")
+        if d.cutoff is not None:
+            try:
+                if parse_threshold(d.cutoff, key="optimize.decay.cutoff").kind != "m":
+                    problems.add(f"optimize.decay.cutoff = {d.cutoff!r} must be a distance, e.g. \"800 m\"")
+            except InputError as exc:
+                problems.add(str(exc))
+    return problems.items
+
+
+def access_key_problems(a: Any, keys: list[str], *, with_optimize: bool) -> list[str]:
+    """The [access] keys (``a``: the section; ``keys``: the categories used; ``with_optimize``: the scenario plans)."""
+    problems = _Collect()
+    for k in a.categories or []:
+        if k not in keys:
+            problems.add(f"access.categories: {k!r} is not among the categories used: add it to categories.use")
+    if a.weights is not None and a.method != "enhanced":
+        problems.add("access.weights are the zone weights of method = \"enhanced\": remove them or change the method")
+    if a.weights is not None:
+        from siting.decay import make_decay
+
+        try:
+            make_decay("step", 1.0, weights=a.weights)
+        except InputError as exc:
+            problems.add(f"access.weights: {exc}")
+    if not a.supply.strip():
+        problems.add("access.supply is empty: use \"count\" or a facility column such as \"floor_area_m2\"")
+    if (with_optimize and a.supply not in ("count", "floor_area_m2") and a.new_supply is None):
+        problems.add(f"access.supply = {a.supply!r} with [optimize]: give access.new_supply, the {a.supply} "
+                     "of each proposed station (proposed stations carry only a floor area)")
+    return problems.items

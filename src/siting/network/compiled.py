@@ -14,9 +14,15 @@ Sources (in :mod:`siting.network.load`; ``graph_from_*`` return an osmnx-style `
   with an offline (cache-only) switch.
 
 Then :meth:`Network.from_graph` projects (estimated UTM unless a CRS is named), keeps the largest
-connected component (warning with the count of nodes dropped) and compiles. Streets are treated
-as two-way: right for walking and cycling; for the car profile one-way rules are ignored
-(documented limitation, small effect on rural roads).
+connected component (warning with the count of nodes dropped) and compiles.
+
+**Two-way and one-way.** A network for walking or cycling is undirected: every street is walked
+both ways and the CSR matrix is symmetric. A network compiled with ``directed=True`` (the drive
+profile) keeps one-way streets: ``edge_oneway`` marks the segments that may be driven only from
+``u`` to ``v`` (their geometry runs that way), the CSR holds the allowed movements (``csr[i, j]``
+= driving from node ``i`` to node ``j``), and :attr:`Network.csr_reverse` is its transpose, on
+which the searches *towards* facilities run (see :mod:`siting.network.reach`). A directed network
+keeps its largest *strongly* connected component, so that every kept node can drive to every other.
 """
 
 from __future__ import annotations
@@ -106,15 +112,21 @@ class Network:
     node_ids : ndarray of int
         Original node ids (OSM ids for OSM graphs).
     edge_u, edge_v : ndarray of int
-        Indices of the two ends of each undirected street segment.
+        Indices of the two ends of each street segment.
     edge_length : ndarray of float
         Segment lengths, metres.
     edge_geometry : ndarray of shapely LineString
         Segment geometries from ``u`` to ``v``.
     csr : scipy.sparse.csr_matrix
-        Symmetric ``n x n`` matrix of the shortest segment between two nodes, metres.
+        ``n x n`` matrix of the shortest segment from one node to another, metres: symmetric for an
+        undirected network; for a directed one ``csr[i, j]`` is the shortest segment that may be
+        travelled from ``i`` to ``j``.
     info : dict
-        Provenance: source, nodes and edges dropped as outside the largest component.
+        Provenance: source, nodes and edges dropped as outside the largest component; for a
+        directed network ``oneway_edges`` (the count of one-way segments).
+    edge_oneway : ndarray of bool or None
+        ``None`` for an undirected network (walk, bike). For a directed one (drive), per segment:
+        True when it may be travelled only from ``u`` to ``v`` (the direction of its geometry).
     """
 
     crs: pyproj.CRS
@@ -129,6 +141,8 @@ class Network:
     info: dict = field(default_factory=dict)
     _tree: Any = field(default=None, repr=False)
     _dropped_tree: Any = field(default=None, repr=False)
+    edge_oneway: np.ndarray | None = field(default=None, repr=False)
+    _csr_reverse: Any = field(default=None, repr=False)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -145,15 +159,17 @@ class Network:
         node_ids: np.ndarray | None = None,
         keep_largest: bool = True,
         info: dict | None = None,
+        oneway: np.ndarray | None = None,
     ) -> Network:
-        """Compile a network from node coordinates and undirected edges.
+        """Compile a network from node coordinates and edges.
 
         Parameters
         ----------
         x, y : array of float
             Node coordinates in ``crs`` (metres).
         u, v : array of int
-            Edge end indices into ``x``/``y``; each street once (both directions are walkable).
+            Edge end indices into ``x``/``y``; each street once (both directions travelled,
+            unless ``oneway`` says otherwise).
         length : array of float, optional
             Edge lengths in metres (default: the geometry's length, or straight-line).
         crs : CRS-like
@@ -161,7 +177,11 @@ class Network:
         geometry : array of LineString, optional
             Edge geometries from ``u`` to ``v`` (default: straight segments).
         keep_largest : bool
-            Keep only the largest connected component (warns with the count dropped).
+            Keep only the largest connected component (warns with the count dropped); for a
+            directed network the largest strongly connected one.
+        oneway : array of bool, optional
+            Per edge, True when it may be travelled only from ``u`` to ``v``. Given (even all
+            False), the network is directed (the drive profile); ``None`` = undirected.
         """
         crs = _check_projected(crs, "network")
         x = np.asarray(x, dtype=float)
@@ -185,18 +205,18 @@ class Network:
         if np.any(~np.isfinite(length)) or np.any(length < 0):
             raise NetworkError("some edge lengths are negative or missing: check the network file")
         node_ids = np.arange(n) if node_ids is None else np.asarray(node_ids)
+        if oneway is not None:
+            oneway = np.asarray(oneway, dtype=bool)
+            if len(oneway) != len(u):
+                raise NetworkError(f"oneway has {len(oneway)} values for {len(u)} edges: give one per edge")
         info = dict(info or {})
         info.setdefault("nodes_in", n)
         info.setdefault("edges_in", len(u))
 
         dropped_geoms = np.empty(0, dtype=object)
         if keep_largest:
-            adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
-            ncomp, labels = connected_components(adj, directed=False)
+            keep, ncomp, one_way_only = _largest_component(n, u, v, oneway)
             if ncomp > 1:
-                sizes = np.bincount(labels)
-                big = int(np.argmax(sizes))
-                keep = labels == big
                 dropped = int(n - keep.sum())
                 emask = keep[u] & keep[v]
                 dropped_geoms = geometry[~emask]
@@ -205,14 +225,26 @@ class Network:
                 x, y, node_ids = x[keep], y[keep], node_ids[keep]
                 u, v = remap[u[emask]], remap[v[emask]]
                 length, geometry = length[emask], geometry[emask]
+                if oneway is not None:
+                    oneway = oneway[emask]
                 info["nodes_dropped"] = dropped
                 info["components_dropped"] = int(ncomp - 1)
-                logger.warning(
-                    "network: kept the largest connected component; dropped %d of %d nodes in %d "
-                    "smaller components (residences near them snap to the kept streets or are "
-                    "reported unreachable)",
-                    dropped, n, ncomp - 1,
-                )
+                if oneway is None:
+                    logger.warning(
+                        "network: kept the largest connected component; dropped %d of %d nodes in %d "
+                        "smaller components (residences near them snap to the kept streets or are "
+                        "reported unreachable)",
+                        dropped, n, ncomp - 1,
+                    )
+                else:
+                    info["nodes_dropped_one_way"] = one_way_only
+                    logger.warning(
+                        "network: kept the largest strongly connected component (every kept node can be driven to "
+                        "from every other, one-way rules kept); dropped %d of %d nodes, %d of them joined to it by "
+                        "one-way streets only (one-way streets cut at the edge of the area, or drawn the wrong way); "
+                        "residences near them snap to the kept streets or are reported unreachable",
+                        dropped, n, one_way_only,
+                    )
                 n = len(x)
                 if n < MIN_NODES:
                     raise NetworkError(
@@ -220,12 +252,19 @@ class Network:
                         "into pieces; check the network source and network_type"
                     )
         info.setdefault("nodes_dropped", 0)
-        csr = _compile_csr(n, u, v, length)
+        csr = _compile_csr(n, u, v, length, oneway)
         tree = shapely.STRtree(geometry)
         dtree = shapely.STRtree(dropped_geoms) if len(dropped_geoms) else None
         info["nodes"] = int(n)
         info["edges"] = int(len(u))
-        return cls(crs, x, y, node_ids, u, v, length, geometry, csr, info, tree, dtree)
+        reverse = None
+        if oneway is not None:
+            info["directed"] = True
+            info["oneway_edges"] = int(oneway.sum())
+            reverse = csr.T.tocsr()
+            reverse.sort_indices()
+        return cls(crs, x, y, node_ids, u, v, length, geometry, csr, info, tree, dtree,
+                   edge_oneway=oneway, _csr_reverse=reverse)
 
     @classmethod
     def from_gdf(
@@ -252,9 +291,11 @@ class Network:
             estimated UTM zone.
         rules : LineRules, optional
             How lines become the network; or give its fields as keywords
-            (``tolerance_m=0.5``, ``exclude=["快速路"]``, ``grade_columns=["bridge"]``).
+            (``tolerance_m=0.5``, ``exclude=["快速路"]``, ``grade_columns=["bridge"]``,
+            ``directed=True, oneway_column="单行"``). With ``directed`` the one-way rules are kept
+            (the drive profile): the network is directed.
         keep_largest : bool
-            Keep only the largest connected component.
+            Keep only the largest connected component (strongly connected when directed).
         """
         from siting.network.lines import LineRules, lines_to_arrays
 
@@ -265,11 +306,13 @@ class Network:
         arr = lines_to_arrays(gdf, rules, crs=crs)
         return cls.from_arrays(
             arr["x"], arr["y"], arr["u"], arr["v"], arr["length"], crs=arr["crs"], geometry=arr["geometry"],
-            keep_largest=keep_largest, info=arr["info"],
+            keep_largest=keep_largest, info=arr["info"], oneway=arr.get("oneway"),
         )
 
     @classmethod
-    def from_graph(cls, G: nx.MultiDiGraph, *, crs: Any = None, keep_largest: bool = True) -> Network:
+    def from_graph(
+        cls, G: nx.MultiDiGraph, *, crs: Any = None, keep_largest: bool = True, directed: bool = False,
+    ) -> Network:
         """Project an osmnx-style graph to metres and compile it.
 
         Parameters
@@ -279,6 +322,13 @@ class Network:
             (metres) and optional ``geometry``.
         crs : CRS-like, optional
             Target projected CRS; default: the UTM zone osmnx estimates from the graph.
+        keep_largest : bool
+            Keep only the largest connected component (strongly connected when ``directed``).
+        directed : bool
+            Keep the graph's directions (the drive profile): osmnx and pyrosm give a two-way
+            street as two edges ``a → b`` and ``b → a`` and a one-way street (``oneway=yes``,
+            ``-1``, roundabouts) as one edge in its allowed direction; a street whose reverse twin
+            is missing becomes a one-way segment. False (walking, cycling): every street two-way.
         """
         import osmnx as ox
 
@@ -301,16 +351,26 @@ class Network:
         index = {nid: i for i, nid in enumerate(nodes)}
         x = np.fromiter((G.nodes[n]["x"] for n in nodes), float, len(nodes))
         y = np.fromiter((G.nodes[n]["y"] for n in nodes), float, len(nodes))
-        # one row per undirected street: drop the reverse twin of each edge (same geometry)
-        seen: set = set()
-        us, vs, lens, geoms = [], [], [], []
+        # one row per street: drop the reverse twin of each edge (same geometry); with
+        # ``directed``, a street seen in one direction only is one-way (in that direction)
+        seen: dict = {}
+        us: list[int] = []
+        vs: list[int] = []
+        lens: list[float] = []
+        geoms: list[Any] = []
+        twin: list[bool] = []
         for a, b, d in G.edges(data=True):
             length = float(d.get("length", np.nan))
             geom = d.get("geometry")
             key = (min(a, b), max(a, b), round(length, 3))
             if key in seen:
+                if directed:
+                    row, first = seen[key]
+                    if first != (a, b) or a == b:  # the reverse twin (of a loop: its second copy): two-way
+                        twin[row] = True
                 continue
-            seen.add(key)
+            seen[key] = (len(us), (a, b))
+            twin.append(False)
             ia, ib = index[a], index[b]
             if geom is None:
                 geom = shapely.LineString([(x[ia], y[ia]), (x[ib], y[ib])])
@@ -329,6 +389,7 @@ class Network:
         return cls.from_arrays(
             x, y, np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), np.array(lens),
             crs=crs, geometry=geometry, node_ids=np.array(nodes), keep_largest=keep_largest,
+            oneway=~np.array(twin, dtype=bool) if directed else None,
         )
 
     # -- queries ------------------------------------------------------------------------------
@@ -339,8 +400,29 @@ class Network:
 
     @property
     def n_edges(self) -> int:
-        """Number of undirected street segments."""
+        """Number of street segments (a two-way street counts once)."""
         return len(self.edge_u)
+
+    @property
+    def directed(self) -> bool:
+        """True for a network that keeps one-way streets (compiled with ``oneway``/``directed``)."""
+        return self.edge_oneway is not None
+
+    @property
+    def csr_reverse(self) -> sparse.csr_matrix:
+        """The CSR with every movement reversed (``csr.T``): ``csr_reverse[j, i]`` is travelling
+        from ``i`` to ``j``. A search on it from a facility gives each node's distance *to* the
+        facility. For an undirected network it is :attr:`csr` itself."""
+        return self.csr if self._csr_reverse is None else self._csr_reverse
+
+    def search_csr(self, direction: str) -> sparse.csr_matrix:
+        """The matrix a search from sources runs on: :attr:`csr_reverse` for ``"to_sources"``
+        (distances from each node to the sources), :attr:`csr` for ``"from_sources"``."""
+        if direction == "to_sources":
+            return self.csr_reverse
+        if direction == "from_sources":
+            return self.csr
+        raise ValueError(f"direction = {direction!r}: use 'to_sources' or 'from_sources'")
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -435,33 +517,56 @@ class Network:
         )
 
     def edges_gdf(self):
-        """Street segments as a GeoDataFrame (``u``, ``v``, ``length`` m, geometry)."""
+        """Street segments as a GeoDataFrame (``u``, ``v``, ``length`` m, geometry; and ``oneway``
+        for a directed network: True = travelled only from ``u`` to ``v``)."""
         import geopandas as gpd
 
-        return gpd.GeoDataFrame(
-            {"u": self.edge_u, "v": self.edge_v, "length": self.edge_length},
-            geometry=self.edge_geometry, crs=self.crs,
-        )
+        cols = {"u": self.edge_u, "v": self.edge_v, "length": self.edge_length}
+        if self.edge_oneway is not None:
+            cols["oneway"] = self.edge_oneway
+        return gpd.GeoDataFrame(cols, geometry=self.edge_geometry, crs=self.crs)
 
     def to_graph(self) -> nx.Graph:
-        """An undirected networkx graph of the compiled network (node index, ``length``)."""
-        G = nx.Graph()
+        """A networkx graph of the compiled network (node index, ``length``): undirected, or a
+        ``DiGraph`` of the allowed movements for a directed network."""
+        G = nx.DiGraph() if self.directed else nx.Graph()
         G.add_nodes_from((i, {"x": self.x[i], "y": self.y[i]}) for i in range(self.n_nodes))
         coo = self.csr.tocoo()
         G.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()), weight="length")
         return G
 
 
-def _compile_csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> sparse.csr_matrix:
-    """Symmetric CSR of the shortest segment between each pair of nodes (metres).
+def _largest_component(n: int, u: np.ndarray, v: np.ndarray, oneway: np.ndarray | None) -> tuple[np.ndarray, int, int]:
+    """Nodes of the largest connected component (strongly connected for a directed network),
+    the number of components, and (directed) how many nodes outside it the largest weakly
+    connected component holds (joined by one-way streets only)."""
+    adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    ncomp, labels = connected_components(adj, directed=False)
+    keep = labels == int(np.argmax(np.bincount(labels)))
+    if oneway is None:
+        return keep, int(ncomp), 0
+    two = ~oneway
+    i = np.concatenate([u, v[two]])
+    j = np.concatenate([v, u[two]])
+    dadj = sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)).tocsr()
+    scomp, slabels = connected_components(dadj, directed=True, connection="strong")
+    strong = slabels == int(np.argmax(np.bincount(slabels)))
+    weak = keep
+    return strong, int(scomp), int((weak & ~strong).sum())
+
+
+def _compile_csr(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray, oneway: np.ndarray | None = None) -> sparse.csr_matrix:
+    """CSR of the shortest segment between each pair of nodes (metres): symmetric, or with
+    ``oneway`` only ``u → v`` for the one-way segments.
 
     Parallel segments keep their minimum (scipy would sum duplicates); self-loops are dropped.
     Explicit zero lengths stay edges (scipy.csgraph treats stored zeros as edges).
     """
     keep = u != v
-    i = np.concatenate([u[keep], v[keep]]).astype(np.int64)
-    j = np.concatenate([v[keep], u[keep]]).astype(np.int64)
-    w = np.concatenate([length[keep], length[keep]])
+    back = keep if oneway is None else keep & ~oneway
+    i = np.concatenate([u[keep], v[back]]).astype(np.int64)
+    j = np.concatenate([v[keep], u[back]]).astype(np.int64)
+    w = np.concatenate([length[keep], length[back]])
     key = i * n + j
     order = np.argsort(key, kind="stable")
     key, w = key[order], w[order]

@@ -26,6 +26,12 @@ segment also get the direct walk along it (as in :mod:`siting.network.reach`).
 point) as above, and a group's distance is the smallest of its targets' (ties: the lowest target
 index, as :func:`siting.coverage.coverage` picks them); after each operation only the groups of
 the targets that changed are taken again, and the :class:`Change` names groups.
+
+**One-way streets.** On a directed network (the drive profile) the distance is the travel from
+the target to the site, as :func:`~siting.network.reach.nearest` measures it by default: the
+searches run from the sites on the reversed graph, points on one-way segments move only forward
+along them (:mod:`siting.network.reach`). The straight-line bounds hold the same way (a drive
+along the streets is never shorter than the straight line either).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from scipy.spatial import cKDTree
 
 from siting.errors import InputError
 from siting.network.compiled import Network, Snap
-from siting.network.reach import _same_edge_pairs, _source_rows, _target_distance, nearest
+from siting.network.reach import _oriented, _same_edge_pairs, _source_rows, _target_distance, nearest
 
 __all__ = ["Change", "NearestState", "snapped_xy"]
 
@@ -85,6 +91,9 @@ class Change:
 
 class NearestState:
     """Distance from every target to its nearest active site, updated site by site.
+
+    On a directed network the distance is the travel from the target to the site (one-way
+    streets respected), as ``nearest(net, sites, targets)`` gives it.
 
     Parameters
     ----------
@@ -336,7 +345,7 @@ class NearestState:
         n = len(nodes)
         local = np.full(self.net.n_nodes + 1, n, dtype=np.int64)
         local[nodes] = np.arange(n)
-        sub = self.net.csr[nodes][:, nodes]
+        sub = self.net.csr_reverse[nodes][:, nodes]  # the travel towards the sites (== csr when undirected)
         return sub, local
 
     def _targets_near(self, x: float, y: float, r: float) -> np.ndarray:
@@ -396,6 +405,9 @@ class NearestState:
         out_s = np.full(len(targets), -1, dtype=np.int64)
         if len(ok) == 0:
             return out_d, out_s
+        plain_sources, plain_targets = sources, targets
+        sources = _oriented(self.net, sources, "source", "to_sources")
+        targets = _oriented(self.net, targets, "target", "to_sources")
         extra = _source_rows(sources, ok, local, n)  # the sources' segment ends are in ``nodes``
         big = sparse.bmat([[sub, None], [extra, sparse.csr_matrix((len(ok), len(ok)))]], format="csr")
         dist, _pred, origin = dijkstra(big, directed=True, indices=np.arange(n, n + len(ok)), min_only=True,
@@ -411,7 +423,7 @@ class NearestState:
         has = np.isfinite(best) & (src_virtual >= n)
         out_d[has] = best[has]
         out_s[has] = ok[src_virtual[has] - n]
-        direct = _same_edge_pairs(sources, targets)
+        direct = _same_edge_pairs(plain_sources, plain_targets, self.net.edge_oneway, "to_sources")
         if len(direct):
             direct = direct.sort_values("metres", kind="stable").drop_duplicates("target")
             ti = direct["target"].to_numpy()

@@ -27,8 +27,9 @@ file and as a line layer give the same network.
 With per-class speeds (``speeds``, or a numeric ``speed_column`` in km/h) for the drive profile,
 each edge's length becomes its travel time at that speed expressed in metres at the profile's
 reference speed (``length × reference / speed``): minutes stay right, and a time threshold
-converts to metres once, as everywhere else. One-way rules are not applied (the compiled network
-is undirected; see docs/architecture.md).
+converts to metres once, as everywhere else.
+
+**One-way streets** (``directed=True``, the drive profile): see :mod:`siting.network.oneway`.
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ from scipy.spatial import cKDTree
 
 from siting._io import read_vector
 from siting.errors import CRSError, InputError, NetworkError
+from siting.network.oneway import ONEWAY_COLUMNS, directions
 
-__all__ = ["LINE_SUFFIXES", "REPAIRS", "LineRules", "describe_repairs", "is_line_layer", "lines_to_arrays", "read_lines"]
+__all__ = ["LINE_SUFFIXES", "ONEWAY_COLUMNS", "REPAIRS", "LineRules", "describe_repairs", "is_line_layer", "lines_to_arrays",
+           "read_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ GRADE_COLUMNS = ("bridge", "tunnel", "layer", "level", "z_level", "桥梁", "隧
 
 #: Columns recognised as the road class when ``class_column`` is not given (lower case).
 CLASS_COLUMNS = ("highway", "fclass", "class", "road_class", "roadclass", "kind", "道路等级", "等级", "道路类型", "道路级别", "类型")
+
 
 _FALSE = {"", "no", "n", "false", "f", "0", "none", "nan", "null", "否", "无", "非"}
 _ENDPOINT_EPS = 1e-4  # metres: an intersection this close to a line's end is at that end
@@ -106,6 +110,16 @@ class LineRules:
         A numeric column of speeds in km/h per line (wins over ``speeds`` where filled).
     reference_speed_mps : float or None
         The profile's speed, m/s; needed with ``speeds`` or ``speed_column``.
+    directed : bool
+        Keep one-way streets (the drive profile): the one-way rules below are applied and the
+        arrays carry ``oneway``. False: every street two-way (walking, cycling).
+    oneway_column : str or None
+        One-way column; ``None`` = the first of :data:`ONEWAY_COLUMNS` present (none: no column).
+    oneway_values : mapping of str to str
+        Extra or overriding values of the one-way column: value → ``"forward"`` (one-way as
+        drawn), ``"reverse"`` (one-way against the drawing) or ``"no"`` (two-way).
+    oneway_classes : sequence of str
+        Road classes that are one-way as drawn where the one-way column is blank (or absent).
     """
 
     tolerance_m: float = 1.0
@@ -116,6 +130,10 @@ class LineRules:
     speeds: Mapping[str, float] = field(default_factory=dict)
     speed_column: str | None = None
     reference_speed_mps: float | None = None
+    directed: bool = False
+    oneway_column: str | None = None
+    oneway_values: Mapping[str, str] = field(default_factory=dict)
+    oneway_classes: Sequence[str] = ()
 
 
 def is_line_layer(path: str | Path) -> bool:
@@ -324,6 +342,8 @@ def _cut_all(lines: np.ndarray, line: np.ndarray, xy: np.ndarray) -> tuple[np.nd
     pos = shapely.line_locate_point(lines[line], shapely.points(xy)) if len(line) else np.zeros(0)
     inside = (pos > _ENDPOINT_EPS) & (pos < total[line] - _ENDPOINT_EPS)
     line, xy, pos = line[inside], xy[inside], pos[inside]
+    if len(line) == 0:  # nothing to cut (a layer noded already)
+        return lines, np.arange(n)
     order = np.lexsort((pos, line))
     line, xy, pos = line[order], xy[order], pos[order]
     dup = np.r_[False, (line[1:] == line[:-1]) & (np.diff(pos) <= _ENDPOINT_EPS)]
@@ -380,8 +400,10 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     -------
     dict
         ``x``, ``y`` (node coordinates, metres), ``u``, ``v``, ``length`` (metres), ``geometry``,
-        ``crs`` (pyproj.CRS) and ``info`` (``source``, ``repairs`` counts, ``grade_columns``,
-        ``class_column``).
+        ``crs`` (pyproj.CRS), ``info`` (``source``, ``repairs`` counts, ``grade_columns``,
+        ``class_column``; with ``directed`` also ``oneway``: the column, classes and counts),
+        ``edge_line`` (the feature of each edge) and ``oneway`` (``rules.directed``: per edge, True
+        = one-way from ``u`` to ``v``; otherwise None).
 
     Raises
     ------
@@ -410,12 +432,13 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     cols = list(frame.columns)
     # classes
-    want_class = rules.walkable is not None or bool(rules.exclude) or bool(rules.speeds)
+    want_class = rules.walkable is not None or bool(rules.exclude) or bool(rules.speeds) or (
+        rules.directed and bool(rules.oneway_classes))
     class_col = _find_column(cols, rules.class_column, CLASS_COLUMNS, "network.lines.class_column") if (
         want_class or rules.class_column) else None
     if want_class and class_col is None:
         raise InputError(
-            f"network.lines: walkable/exclude/speeds need a road-class column, and none of {', '.join(CLASS_COLUMNS)} "
+            f"network.lines: walkable/exclude/speeds/oneway_classes need a road-class column, and none of {', '.join(CLASS_COLUMNS)} "
             f"is in the file (columns: {', '.join(map(str, cols))}): set network.lines.class_column"
         )
     klass = frame[class_col].fillna("").astype(str).str.strip() if class_col else pd.Series("", index=frame.index)
@@ -453,6 +476,17 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         speed = np.where(np.isfinite(kmh) & (kmh > 0), kmh, speed)
     if np.isfinite(speed).any() and not rules.reference_speed_mps:
         raise InputError("network.lines speeds need the profile's reference speed (reference_speed_mps)")
+    # one-way rules (drive): per line 1 as drawn, -1 against it, 0 two-way
+    direction = np.zeros(len(frame), dtype=np.int8)
+    oneway_info: dict[str, Any] | None = None
+    if rules.directed:
+        col = _find_column(cols, rules.oneway_column, ONEWAY_COLUMNS, "network.lines.oneway_column")
+        direction, oneway_info = directions(frame, col, klass, keep, values=rules.oneway_values, classes=rules.oneway_classes)
+        if oneway_info["column"] is None and not rules.oneway_classes:
+            logger.warning("network: directed (drive) network from a line layer without a one-way column (%s) or "
+                           "network.lines.oneway_classes: every street is taken as two-way", ", ".join(ONEWAY_COLUMNS))
+    elif rules.oneway_column or rules.oneway_classes:
+        logger.info("network: one-way rules not applied (walking and cycling go both ways; they apply to the drive profile)")
     # explode multi-lines, drop Z
     src = pyproj.CRS.from_user_input(gdf.crs)
     parts, pidx = shapely.get_parts(geom[keep], return_index=True)
@@ -462,6 +496,10 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     parts = np.asarray([shapely.LineString(p.coords) if p.geom_type == "LinearRing" else p for p in parts], dtype=object) \
         if (shapely.get_type_id(parts) == 2).any() else parts
     parts = shapely.remove_repeated_points(parts, 0.0)
+    against = direction[rows] == -1
+    if against.any():  # one-way against the drawing: reversed, so that every piece runs the allowed way
+        parts = parts.copy()
+        parts[against] = shapely.reverse(parts[against])
     # projection and lengths
     if crs is not None:
         target = pyproj.CRS.from_user_input(crs)
@@ -525,12 +563,17 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     }
     if np.isfinite(speed).any():
         info["speeds"] = "per class, as metres at the reference speed"
+    oneway = None
+    if oneway_info is not None:
+        oneway = direction[rows][own] != 0
+        oneway_info["segments_one_way"] = int(oneway.sum())
+        info["oneway"] = oneway_info
     logger.info(
         "network: %d lines -> %d nodes, %d segments; %s", len(gdf), len(nx_), m,
         ", ".join(f"{k} {v}" for k, v in repairs.items() if v) or "no repairs",
     )
     return {"x": nx_, "y": ny_, "u": u, "v": v, "length": length, "geometry": geometry, "crs": target, "info": info,
-            "edge_line": rows[own]}
+            "edge_line": rows[own], "oneway": oneway}
 
 
 def describe_repairs(repairs: Mapping[str, int]) -> str:

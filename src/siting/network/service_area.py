@@ -1,13 +1,21 @@
 """Service areas as the street segments reached within a threshold (not convex hulls).
 
-A facility's service area is the part of the street network a person can walk to from it (or,
-the network being undirected, from which they can walk to it) within the threshold. One bounded
+A facility's service area is the part of the street network from which a person reaches it
+within the threshold (on an undirected network, the same as the part reached from it). One bounded
 multi-source Dijkstra (scipy, C) from every facility of a category at once gives each node its
 distance ``d`` (metres) to the nearest facility; a point at position ``s`` along a segment
 ``(u, v)`` of length ``l`` is at ``min(d[u] + s, d[v] + l - s)``, so the reached part of the
 segment is ``[0, L - d[u]]`` from ``u`` and ``[l - (L - d[v]), l]`` from ``v``, plus, for a
 facility snapped onto the segment itself, ``[s_f - (L - perp), s_f + (L - perp)]``. Segments are
 cut at those positions (``shapely.ops.substring``) and merged into lines.
+
+**Direction.** By default (``direction="to_sources"``) the area is where a person reaches the
+facility *from* within the threshold (the residents it serves); ``"from_sources"`` is where one
+gets to from the sources (the streets reached from a development). Both are the same on an
+undirected network. On a directed one (drive) the search runs on the reversed graph for
+``to_sources``, and a one-way segment ``u → v`` is reached only from its ``v`` end
+(``[l - (L - d[v]), l]``) for ``to_sources``, only from its ``u`` end for ``from_sources``; a
+source on a one-way segment reaches only behind it (``to_sources``) or ahead of it.
 """
 
 from __future__ import annotations
@@ -18,42 +26,56 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from siting.network.compiled import Network, Snap
+from siting.network.reach import _check_direction, _oriented
 
 __all__ = ["node_distances", "reached_intervals", "service_area_lines"]
 
 
-def node_distances(net: Network, sources: Snap, limit: float) -> np.ndarray:
+def node_distances(net: Network, sources: Snap, limit: float, *, direction: str = "to_sources") -> np.ndarray:
     """Metres from every network node to the nearest reachable source, ``inf`` beyond ``limit``.
 
     One multi-source Dijkstra from a virtual node joined to each source's segment ends with the
     weights ``perp + along_u`` and ``perp + along_v`` (the walk from the point to the street and
-    along it).
+    along it). ``direction``: ``"to_sources"`` (default) the travel from each node to the
+    source, ``"from_sources"`` from the source to each node (differ on a directed network only).
     """
+    _check_direction(direction)
     n = net.n_nodes
     ok = np.flatnonzero(sources.reachable)
     if len(ok) == 0:
         return np.full(n, np.inf)
+    sources = _oriented(net, sources, "source", direction)
     cols = np.concatenate([sources.u[ok], sources.v[ok]])
     w = np.concatenate([sources.perp[ok] + sources.along_u[ok], sources.perp[ok] + sources.along_v[ok]])
     best = np.full(n, np.inf)
     np.minimum.at(best, cols, w)
     hit = np.flatnonzero(np.isfinite(best))
     extra = sparse.csr_matrix((best[hit], (np.zeros(len(hit), dtype=np.int64), hit)), shape=(1, n))
-    big = sparse.bmat([[net.csr, sparse.csr_matrix((n, 1))], [extra, sparse.csr_matrix((1, 1))]], format="csr")
+    big = sparse.bmat([[net.search_csr(direction), sparse.csr_matrix((n, 1))], [extra, sparse.csr_matrix((1, 1))]],
+                      format="csr")
     dist = dijkstra(big, directed=True, indices=n, limit=float(limit))
     return np.asarray(dist[:n], dtype=float)
 
 
-def reached_intervals(net: Network, sources: Snap, limit: float) -> dict[int, list[tuple[float, float]]]:
+def reached_intervals(
+    net: Network, sources: Snap, limit: float, *, direction: str = "to_sources",
+) -> dict[int, list[tuple[float, float]]]:
     """Per street segment, the reached stretches as ``(start, end)`` metres from its ``u`` end.
 
-    Only segments reached at all are listed; intervals are merged and sorted.
+    Only segments reached at all are listed; intervals are merged and sorted. ``direction`` as
+    in :func:`node_distances`.
     """
     limit = float(limit)
-    d = node_distances(net, sources, limit)
+    d = node_distances(net, sources, limit, direction=direction)
     length = net.edge_length
     au = limit - d[net.edge_u]  # metres reachable into the segment from u (negative: none)
     av = limit - d[net.edge_v]
+    ow = net.edge_oneway
+    if ow is not None:  # a one-way segment u -> v: its points reach v only / are reached from u only
+        if direction == "to_sources":
+            au = np.where(ow, -np.inf, au)
+        else:
+            av = np.where(ow, -np.inf, av)
     out: dict[int, list[tuple[float, float]]] = {}
     whole = (au + np.maximum(av, 0) >= length) | (av + np.maximum(au, 0) >= length)
     for e in np.flatnonzero(whole):
@@ -74,7 +96,10 @@ def reached_intervals(net: Network, sources: Snap, limit: float) -> dict[int, li
             continue
         se = int(sources.edge[i])
         s = float(sources.along_u[i])
-        out[se] = _merge([*out.get(se, []), (max(0.0, s - r), min(float(length[se]), s + r))])
+        lo, hi = max(0.0, s - r), min(float(length[se]), s + r)
+        if ow is not None and ow[se]:  # only behind the source (travel to it) or ahead of it
+            lo, hi = (lo, s) if direction == "to_sources" else (s, hi)
+        out[se] = _merge([*out.get(se, []), (lo, hi)])
     return out
 
 
@@ -89,7 +114,9 @@ def _merge(iv: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in merged]
 
 
-def service_area_lines(net: Network, sources: Snap, limit: float, *, simplify: float = 1.0) -> shapely.Geometry:
+def service_area_lines(
+    net: Network, sources: Snap, limit: float, *, simplify: float = 1.0, direction: str = "to_sources",
+) -> shapely.Geometry:
     """The street network reached within ``limit`` metres of any source, as merged lines.
 
     Parameters
@@ -102,13 +129,17 @@ def service_area_lines(net: Network, sources: Snap, limit: float, *, simplify: f
         Threshold, metres.
     simplify : float
         Douglas-Peucker tolerance in metres applied after merging (0 = none).
+    direction : str
+        ``"to_sources"`` (default): the streets from which a source is reached within ``limit``
+        (a facility's service area); ``"from_sources"``: those reached from the sources. The same
+        on an undirected network.
 
     Returns
     -------
     shapely LineString or MultiLineString
         In the network CRS; empty when nothing is reached.
     """
-    iv = reached_intervals(net, sources, limit)
+    iv = reached_intervals(net, sources, limit, direction=direction)
     if not iv:
         return shapely.MultiLineString([])
     geoms = net.edge_geometry

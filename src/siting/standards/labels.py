@@ -310,6 +310,9 @@ LABELS.update({
                        "另有 {interior} 个小区边界不临路，按小区内部点接入。"),
     "note_rejected": ("{n} bad rows of the input files were dropped (listed in rejected_rows.csv).",
                       "输入数据中 {n} 行有误，已剔除（见 rejected_rows.csv）。"),
+    "note_oneway": ("One-way streets kept (drive): {oneway} of {edges} street segments are one-way; every distance is "
+                    "measured from the residence to the facility, in the allowed direction.",
+                    "驾车路网考虑单行道：{edges} 个路段中 {oneway} 个为单行；距离均按允许的行驶方向从住所量到设施。"),
     "note_lines": ("Street network from the road centreline layer {file}: {lines} lines became {nodes} nodes and {edges} "
                    "street segments ({repairs}).",
                    "路网来自道路中心线图层 {file}：{lines} 条线生成 {nodes} 个节点、{edges} 个路段（{repairs}）。"),
