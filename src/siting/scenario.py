@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from siting.errors import InputError, MissingFileError, Problems, ScenarioError
 from siting.inputs.coords import crs_problem
-from siting.inputs.options import access_key_problems, demand_key_problems, file_key_problems, line_key_problems, location_key_problems
+from siting.inputs.options import access_key_problems, demand_key_problems, distance_problems, file_key_problems, line_key_problems, location_key_problems
 from siting.network.lines import is_line_layer
 from siting.units import parse_threshold, resolve_speed
 
@@ -523,14 +523,8 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
     if o.model == "max_cover" and o.p is None and o.budget is None:
         problems.add("optimize.model = \"max_cover\" needs optimize.p (new stations) or optimize.budget")
     for key, text in (("spacing", o.candidates.spacing), ("min_distance", o.candidates.min_distance)):
-        if text is None:
-            continue
-        try:
-            t = parse_threshold(text, key=f"optimize.candidates.{key}")
-            if t.kind != "m":
-                problems.add(f"optimize.candidates.{key} = {text!r} must be a distance, e.g. \"100 m\"")
-        except InputError as exc:
-            problems.add(str(exc))
+        if text is not None:
+            problems.items += distance_problems(f"optimize.candidates.{key}", text, "100 m")
     for key, value in (("source", o.candidates.source), ("within", o.candidates.within)):
         if value is None or value == "generated":
             continue

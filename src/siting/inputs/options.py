@@ -42,14 +42,22 @@ def file_key_problems(key: str, section: Any, path: Path | None) -> list[str]:
     return out
 
 
+def distance_problems(key: str, text: str, example: str) -> list[str]:
+    """The problem with a key that must be a distance (``"300 m"``, ``"1.5 km"``), none if it is one.
+
+    ``key`` names the key (``"optimize.penalty"``), ``example`` a good value for the message.
+    """
+    try:
+        if parse_threshold(text, key=key).kind != "m":
+            return [f"{key} = {text!r} must be a distance, e.g. \"{example}\""]
+    except InputError as exc:
+        return [str(exc)]
+    return []
+
+
 def line_key_problems(lines: Any) -> list[str]:
     """The ``[network.lines]`` keys of a line-layer network: tolerance, speeds, encoding."""
-    out = []
-    try:
-        if parse_threshold(lines.tolerance, key="network.lines.tolerance").kind != "m":
-            out.append(f"network.lines.tolerance = {lines.tolerance!r} must be a distance, e.g. \"1 m\"")
-    except InputError as exc:
-        out.append(str(exc))
+    out = distance_problems("network.lines.tolerance", lines.tolerance, "1 m")
     for cls, speed in lines.speeds.items():
         try:
             resolve_speed(speed, key=f"network.lines.speeds.{cls}")
@@ -103,12 +111,7 @@ def location_key_problems(o: Any, location_models: tuple[str, ...]) -> list[str]
         if o.model not in models:
             problems.add(f"optimize.{key} is for optimize.model = {' or '.join(models)}: remove it")
             continue
-        try:
-            t = parse_threshold(text, key=f"optimize.{key}")
-            if t.kind != "m":
-                problems.add(f"optimize.{key} = {text!r} must be a distance, e.g. \"1500 m\"")
-        except InputError as exc:
-            problems.add(str(exc))
+        problems.items += distance_problems(f"optimize.{key}", text, "1500 m")
     if o.decay is not None:
         if o.model != "attendance":
             problems.add("optimize.decay is for optimize.model = \"attendance\": remove it")
@@ -119,11 +122,7 @@ def location_key_problems(o: Any, location_models: tuple[str, ...]) -> list[str]
         except InputError as exc:
             problems.add(f"optimize.decay: {exc}")
         if d.cutoff is not None:
-            try:
-                if parse_threshold(d.cutoff, key="optimize.decay.cutoff").kind != "m":
-                    problems.add(f"optimize.decay.cutoff = {d.cutoff!r} must be a distance, e.g. \"800 m\"")
-            except InputError as exc:
-                problems.add(str(exc))
+            problems.items += distance_problems("optimize.decay.cutoff", d.cutoff, "800 m")
     return problems.items
 
 
