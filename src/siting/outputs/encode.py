@@ -62,7 +62,7 @@ def pack(a: Any, dtype: str, *, delta: bool = False, compress: bool = False) -> 
         arr = np.diff(arr.astype(np.int64), prepend=np.int64(0))
     np_type = np.dtype(DTYPES[dtype]).newbyteorder("<")
     if np.issubdtype(np_type, np.integer) and arr.size:
-        info = np.iinfo(np_type)
+        info = np.iinfo(np_type.type)  # type: ignore[type-var]  # an integer type here
         lo, hi = int(arr.min()), int(arr.max())
         if lo < info.min or hi > info.max:
             raise ValueError(f"values {lo}..{hi} do not fit {dtype}")

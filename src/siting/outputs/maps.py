@@ -819,7 +819,7 @@ def map_data(
         "fac": {"n": int(len(fac)), **fac_pos,
                 "cat": pack_int(f_cat, compress=compress), "fid": pack_strings(list(map(str, f_fid)), compress=compress),
                 "name": pack_strings(list(map(str, f_name)), compress=compress),
-                **_snap_payload(_fac_snap(res, f_pos), streets, net, compress)},
+                **_snap_payload(_fac_snap(res, f_pos), streets, net, compress, exact=not compress)},
         "prop": prop, "planned": planned, "dev": dev, "devName": dev_name,
         "attribution": " · ".join(esc(x) for x in cred),
     }

@@ -211,7 +211,7 @@ def street_layer(net: Network, transform: Any, *, gcj: bool = False, compress: b
         ``z0``), ``full`` (from this zoom every segment is drawn with its bends); ``bc`` (bends
         per segment), ``bx``,
         ``by`` (the bends, delta-coded); ``dl`` (network length minus the length measured on
-        the packed coordinates, rounded metres).
+        the packed coordinates, in units of ``lq``: metres on compressed maps, else decimetres).
     """
     lon, lat = transform.transform(net.x, net.y)
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
@@ -278,7 +278,8 @@ def street_layer(net: Network, transform: Any, *, gcj: bool = False, compress: b
     # packed coordinates (quantised_length), nearly always a few metres at most
     sq_x, sq_y = qx[node_of_id], qy[node_of_id]
     geo = quantised_length(sq_x[a], sq_y[a], sq_x[b], sq_y[b], bc, bqx, bqy)
-    diff = np.round(net.edge_length[order]).astype(np.int64) - np.floor(geo + 0.5).astype(np.int64)
+    lq = 1.0 if compress else 0.1  # metres on large maps, decimetres on small ones
+    diff = np.round(net.edge_length[order] / lq).astype(np.int64) - np.floor(geo / lq + 0.5).astype(np.int64)
     payload = {
         "x0": x0, "y0": y0, "q": _Q,
         "nx": pack_int(sq_x - x0, delta=True, compress=compress),
@@ -289,7 +290,7 @@ def street_layer(net: Network, transform: Any, *, gcj: bool = False, compress: b
         "bc": pack_int(np.minimum(bc, 65535), compress=compress),
         "bx": pack_int(bqx - x0, delta=True, compress=compress),
         "by": pack_int(bqy - y0, delta=True, compress=compress),
-        "dl": pack_int(diff, compress=compress),
+        "dl": pack_int(diff, compress=compress), "lq": lq,
     }
     logger.info("map: %d street segments packed (%d drawn from zoom %d)", m, int((zseg == z0).sum()), z0)
     return StreetLayer(payload, order.astype(np.int64), rev)

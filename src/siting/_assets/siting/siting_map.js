@@ -824,7 +824,7 @@
       if (adj) { return; }
       var deg = new Int32Array(SN + 1);
       segLen = new Float64Array(SM);
-      for (var e = 0; e < SM; e++) { deg[SA[e] + 1]++; deg[SB[e] + 1]++; segLen[e] = Math.floor(quantisedLength(e) + 0.5) + S.dl[e]; }
+      for (var e = 0; e < SM; e++) { deg[SA[e] + 1]++; deg[SB[e] + 1]++; segLen[e] = (Math.floor(quantisedLength(e) / S.lq + 0.5) + S.dl[e]) * S.lq; }
       for (var i = 0; i < SN; i++) { deg[i + 1] += deg[i]; }
       var fillp = deg.slice(0, SN), nb = new Int32Array(2 * SM), sg = new Int32Array(2 * SM);
       for (e = 0; e < SM; e++) {
@@ -858,7 +858,8 @@
         facSrc = new Array(nF);
         for (var j = 0; j < nF; j++) {
           var e = F.se[j] - 1;
-          facSrc[j] = e < 0 ? null : [e].concat(onSegment(e, FP.lon[j], FP.lat[j]));
+          // small maps carry the snap coverage() made; large ones find it on the drawn line
+          facSrc[j] = e < 0 ? null : (F.sa ? [e, F.sa[j] / 10, F.sp[j] / 10] : [e].concat(onSegment(e, FP.lon[j], FP.lat[j])));
         }
       }
       var out = [];
@@ -1021,7 +1022,11 @@
       }
       state.warnings.forEach(function (w) { h += '<div class="warn">' + esc(w) + '</div>'; });
       h += '<details><summary>' + esc(T.about) + '</summary><table class="meta">';
-      D.meta.forEach(function (m) { h += '<tr><td>' + esc(m[0]) + '</td><td>' + esc(m[1]) + '</td></tr>'; });
+      var shown = bases.filter(function (b) { return map.hasLayer(b[1]); })[0];
+      D.meta.forEach(function (m) {
+        var v = m[0] === T.m_basemap && shown ? shown[0] : m[1];  // the basemap shown now
+        h += '<tr><td>' + esc(m[0]) + '</td><td>' + esc(v) + '</td></tr>';
+      });
       h += '</table>';
       D.notes.forEach(function (t) { h += '<p class="note">' + esc(t) + '</p>'; });
       if (D.credits.length) {
@@ -1169,9 +1174,12 @@
     map.on('baselayerchange', function (e) {
       if (state.basemapOffline && e.layer !== blank) { state.basemapOffline = false; }
       setStreets(e.layer === blank);
+      if (titleBox && titleBox._div) { renderTitle(); }
     });
-    function goOffline() {
-      if (state.basemapOffline) { return; }
+    var fellBack = false;
+    function goOffline() {  // once, at opening: later choices of the user stand
+      if (fellBack || state.basemapOffline) { return; }
+      fellBack = true;
       state.basemapOffline = true;
       bases.forEach(function (b) { if (b[1] !== blank && map.hasLayer(b[1])) { map.removeLayer(b[1]); } });
       map.addLayer(blank);
@@ -1200,7 +1208,14 @@
 
     var controller = {
       map: map, data: D, state: state, overlays: overlays,
-      setMode: setMode, serviceArea: serviceArea,
+      setMode: setMode, serviceArea: serviceArea, serving: serving,
+      streetsAt: function (z) { return segsAt(z).length; },
+      residencePopup: function (i) { return residencePopup(i, resLayers[0]._view); },
+      facilityPopup: function (j) { return facPopup(j); },
+      residenceDrawn: function () {
+        var l = resLayers.filter(function (x) { return map.hasLayer(x); })[0];
+        return { grid: gridMode(map.getZoom()), drawn: l ? (l.drawn !== undefined ? l.drawn : l.getLayers().length) : 0 };
+      },
       cellStats: function (kind, k) { return grid ? { cell: grid.cell, pop: grid.pop, good: cellStats(new View(kind, k)), cx: grid.cx, cy: grid.cy } : null; },
       classes: function (k, mode) { return CLS[mode || state.mode][k]; },
       /* siting serve: new distances (Uint16Array, steps of cats[k].step metres, 65535 = none) and
