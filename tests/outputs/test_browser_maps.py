@@ -322,16 +322,12 @@ def test_service_areas_match_the_network(browser, tmp_path, synthetic_zh):
         got_len = np.zeros(net.n_edges)
         for sgm in got["whole"]:
             got_len[layer.edge_order[sgm]] = length[layer.edge_order[sgm]]
-        part = np.zeros(net.n_edges)
-        for sgm, fa, fb in got["pieces"]:  # pieces may overlap (from each end and from a facility on it)
-            e = layer.edge_order[int(sgm)]
-            part[e] = max(part[e], 0)  # placeholder so that the union below starts from zero
         spans_got: dict[int, list] = {}
         for sgm, fa, fb in got["pieces"]:
             e = int(layer.edge_order[int(sgm)])
             a_, b_ = (1 - fb, 1 - fa) if layer.reversed[int(sgm)] else (fa, fb)
             spans_got.setdefault(e, []).append((a_ * length[e], b_ * length[e]))
-        for e, sp in spans_got.items():
+        for e, sp in spans_got.items():  # pieces may overlap (from each end, from a facility on it)
             if got_len[e] == 0:
                 got_len[e] = _union(sp)
         ref_len = np.zeros(net.n_edges)
@@ -540,7 +536,8 @@ def test_grid_cells_are_population_weighted_shares(browser, tmp_path, district):
     pg = Page(browser, _save(run, tmp_path, grid_limit=0))
     pg.page.wait_for_function("window.sitingReady === true", timeout=60_000)
     d = map_data(run, grid_limit=0)
-    st = pg.js("(() => { var s = window.sitingController.cellStats('cat', 0); return {cell: Array.from(s.cell), good: Array.from(s.good), pop: Array.from(s.pop)}; })()")
+    st = pg.js("""(() => { var s = window.sitingController.cellStats('cat', 0);
+        return {cell: Array.from(s.cell), good: Array.from(s.good), pop: Array.from(s.pop)}; })()""")
     from siting.outputs.encode import unpack
 
     R = d["res"]

@@ -28,7 +28,7 @@ from siting._version import __version__
 from siting.check.result import SEARCH_FACTOR, WHOLE
 from siting.errors import InputError
 from siting.outputs.credits import Credit, credit_lines, run_credits
-from siting.outputs.maps import esc
+from siting.outputs.encode import esc
 from siting.standards import label
 
 __all__ = ["map_data", "report_html"]

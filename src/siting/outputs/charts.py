@@ -253,7 +253,7 @@ def _name(cat, lang: str, cjk_ok: bool) -> str:
 
 def _thr(cat, res: RunResult, lang: str, mult: float = 1.0) -> str:
     """A (multiple of a) category's threshold in its own unit, in ``lang``."""
-    from siting.outputs.maps import format_threshold
+    from siting.outputs.classes import format_threshold
 
     speed = res.coverage.speed_mps
     return format_threshold(cat.metres(speed) * mult, speed, cat.threshold_parsed.kind, lang)
@@ -364,9 +364,9 @@ def minutes_chart(res: RunResult, path: str | os.PathLike, *, category: str | No
 
 
 def _colour(j: int) -> str:
-    from siting.outputs.maps import _CAT_COLOURS  # one colour per category, as on the interactive map
+    from siting.outputs.classes import CATEGORY_COLOURS  # one colour per category, as on the interactive map
 
-    return _CAT_COLOURS[j % len(_CAT_COLOURS)]
+    return CATEGORY_COLOURS[j % len(CATEGORY_COLOURS)]
 
 
 def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = None, what: str = "minutes",
@@ -381,8 +381,9 @@ def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = N
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
+    from siting.outputs.classes import BEYOND, CLASS_COLOURS, SEARCH_FACTOR, distance_class
+    from siting.outputs.classes import representative_points as _points
     from siting.outputs.credits import credit_lines, run_credits
-    from siting.outputs.maps import BEYOND, CLASS_COLOURS, SEARCH_FACTOR, _points, distance_class
 
     lang = lang or res.scenario.lang
     r = res.coverage.residences

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import base64
 import gzip
+import html
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DTYPES", "pack", "pack_int", "pack_strings", "spatial_order", "unpack"]
+__all__ = ["DTYPES", "esc", "pack", "pack_int", "pack_strings", "spatial_order", "unpack"]
 
 #: Type codes of packed arrays and their numpy types (little-endian).
 DTYPES: dict[str, type] = {
@@ -33,6 +34,11 @@ DTYPES: dict[str, type] = {
     "f32": np.float32, "f64": np.float64,
 }
 _MIN_COMPRESS = 2048  # bytes: smaller arrays are not worth a gzip header
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value for the page (quotes too)."""
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _b64(raw: bytes, compress: bool) -> tuple[str, bool]:

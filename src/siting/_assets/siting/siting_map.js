@@ -716,7 +716,7 @@
       var idx = facOf[k], many = idx.length > D.markerLimit, g;
       if (many) {  // thousands of facilities: dots on a canvas, not one DOM element each
         g = new Bulk(function (v) {
-          var ctx = v.ctx, s = v.s, count = 0, r = v.z >= 15 ? 5 : 3.5;
+          var ctx = v.ctx, s = v.s, count = 0, r = v.z >= 15 ? 5 : (v.z >= 13 ? 3.5 : 2);
           g._hits = [];
           ctx.beginPath();
           idx.forEach(function (j) {
@@ -724,7 +724,8 @@
             if (x < v.minx || x > v.maxx || y < v.miny || y > v.maxy) { return; }
             ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI); g._hits.push([j, x, y]); count++;
           });
-          ctx.fillStyle = c.colour; ctx.fill(); ctx.lineWidth = 1.2; ctx.strokeStyle = '#fff'; ctx.stroke();
+          ctx.fillStyle = c.colour; ctx.fill();
+          if (v.z >= 13) { ctx.lineWidth = 1.2; ctx.strokeStyle = '#fff'; ctx.stroke(); }  // no halo when zoomed out
           return count;
         }, { pane: 'sitingFac', section: T.sec_facilities, legend: 'fac:' + k });
         g._hit = function (lp) {
