@@ -316,3 +316,11 @@ def test_vectorised_substrings_equal_shapely_substring():
     for line, x, y, g in zip(lines, a, b, got):
         ref = substring(line, x, y, normalized=True)
         assert g.length == pytest.approx(ref.length) and ref.hausdorff_distance(g) < 1e-9
+
+
+def test_map_texts_exist_in_both_languages():
+    from siting.outputs.maptext import TEXT
+
+    assert set(TEXT["en"]) == set(TEXT["zh"])
+    placeholders = {k: set(re.findall(r"\{(\w+)", v)) for k, v in TEXT["en"].items()}
+    assert all(set(re.findall(r"\{(\w+)", TEXT["zh"][k])) == p for k, p in placeholders.items())

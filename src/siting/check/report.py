@@ -512,7 +512,7 @@ def report_html(res: Any, lang: str) -> str:
         facts.insert(1, (label("standard", lang), f"{sc.standard} {level or ''}".strip() + layers))
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     status = res.status
-    title = f"{t('title', lang)}: {res.development.name}"
+    title = f"{t('title', lang)}{'：' if lang == 'zh' else ': '}{res.development.name}"
     parts = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{esc(title)}</title>",

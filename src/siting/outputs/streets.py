@@ -1,4 +1,4 @@
-"""The network's streets as a light vector layer for the map, and service areas on those streets.
+"""The network's streets as a light vector layer for the map (and the segments its service areas run on).
 
 Offline, the analysis network is the only street map a meeting has, so the map draws it: nodes
 and segments packed once (:mod:`siting.outputs.encode`), drawn by the page on a canvas.
@@ -8,16 +8,15 @@ junction with the least change of direction (the "good continuation" rule of roa
 generalisation; Thomson & Richardson 1999, *The "good continuation" principle of perceptual
 organization applied to the generalization of road networks*, ICA). Long strokes are main
 streets. For each zoom level the page draws the longest strokes first, up to a density of about
-one street per ``1 / DENSITY`` pixels over the study area, so a district of a million segments
+one pixel of street per :data:`DENSITY` square pixels over the study area, so a district of a million segments
 opens with its through streets and fills in as one zooms; from zoom 15 every segment is drawn,
 with its bends (below 15, segments are drawn straight). Each segment's geometry is simplified to
 1 m first.
 
-**Service areas** (the street parts within a category's threshold of one of its facilities) are
-stated on the same segments: a bit per fully reached segment plus the reached stretches of the
-others, from one bounded multi-source Dijkstra (:func:`siting.network.service_area.node_distances`),
-the same rule as :func:`siting.network.service_area.reached_intervals`. Each category's areas so
-cost a few hundred kB even at city scale.
+**Service areas** are computed by the page on these segments (a bounded multi-source Dijkstra,
+the rule of :func:`siting.network.service_area.reached_intervals`), so the segments carry their
+network lengths — as small corrections (``dl``) to the length the page measures on the packed
+coordinates (:func:`quantised_length`), which compress to almost nothing.
 """
 
 from __future__ import annotations

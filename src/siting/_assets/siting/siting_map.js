@@ -716,16 +716,19 @@
       var idx = facOf[k], many = idx.length > D.markerLimit, g;
       if (many) {  // thousands of facilities: dots on a canvas, not one DOM element each
         g = new Bulk(function (v) {
-          var ctx = v.ctx, s = v.s, count = 0, r = v.z >= 15 ? 5 : (v.z >= 13 ? 3.5 : 2);
+          var ctx = v.ctx, s = v.s, count = 0;
           g._hits = [];
-          ctx.beginPath();
           idx.forEach(function (j) {
             var x = FP.X[j] * s - v.ox, y = FP.Y[j] * s - v.oy;
             if (x < v.minx || x > v.maxx || y < v.miny || y > v.maxy) { return; }
-            ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI); g._hits.push([j, x, y]); count++;
+            g._hits.push([j, x, y]); count++;
           });
-          ctx.fillStyle = c.colour; ctx.fill();
-          if (v.z >= 13) { ctx.lineWidth = 1.2; ctx.strokeStyle = '#fff'; ctx.stroke(); }  // no halo when zoomed out
+          // dense (a city's shops seen from afar): small dots without a halo, so that what lies below shows
+          var dense = count > (v.maxx - v.minx) * (v.maxy - v.miny) / 2500, r = dense ? 1.3 : (v.z >= 15 ? 5 : 3.5);
+          ctx.beginPath();
+          g._hits.forEach(function (h) { ctx.moveTo(h[1] + r, h[2]); ctx.arc(h[1], h[2], r, 0, 2 * Math.PI); });
+          ctx.fillStyle = c.colour; ctx.globalAlpha = dense ? 0.7 : 1; ctx.fill(); ctx.globalAlpha = 1;
+          if (!dense) { ctx.lineWidth = 1.2; ctx.strokeStyle = '#fff'; ctx.stroke(); }
           return count;
         }, { pane: 'sitingFac', section: T.sec_facilities, legend: 'fac:' + k });
         g._hit = function (lp) {
@@ -1241,8 +1244,10 @@
   }
 
   window.sitingBuild = function (map, data) {
+    var t0 = performance.now();
     return decodeAll({ res: data.res, fac: data.fac, prop: data.prop, streets: data.streets }).then(function () {
-      var c = build(map, data);
+      var t1 = performance.now(), c = build(map, data);
+      c.state.timing = { decodeMs: Math.round(t1 - t0), drawMs: Math.round(performance.now() - t1) };
       window.sitingMap = map;
       window.sitingController = c;
       window.sitingState = c.state;
