@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import gzip
 import html
+import os
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,8 @@ DTYPES: dict[str, type] = {
     "f32": np.float32, "f64": np.float64,
 }
 _MIN_COMPRESS = 2048  # bytes: smaller arrays are not worth a gzip header
+#: gzip level: 6 is within 2 % of 9 on these arrays at a fraction of the time.
+COMPRESS_LEVEL = 6
 
 
 def esc(value: Any) -> str:
@@ -44,7 +47,7 @@ def esc(value: Any) -> str:
 def _b64(raw: bytes, compress: bool) -> tuple[str, bool]:
     z = bool(compress) and len(raw) >= _MIN_COMPRESS
     if z:
-        raw = gzip.compress(raw, compresslevel=9, mtime=0)
+        raw = gzip.compress(raw, compresslevel=COMPRESS_LEVEL, mtime=0)
     return base64.b64encode(raw).decode("ascii"), z
 
 
@@ -108,26 +111,33 @@ def pack_strings(values: Any, *, compress: bool = False) -> dict[str, Any]:
     width (``R0000001``) become packed integers (``{"p": prefix, "w": width, "i": ...}``); any
     other list becomes one ``"\\n"``-joined text (newlines inside a value become spaces).
     """
-    import pandas as pd
-
-    ser = pd.Series(["" if v is None else str(v) for v in values], dtype=object)
-    vals = ser.tolist()
-    if len(ser):
-        ext = ser.str.extract(r"^(.*?)(\d{1,9})$")
-        if ext[1].notna().all() and ext[0].nunique() == 1:
-            digits = ext[1]
-            widths = digits.str.len()
-            ints = digits.astype(np.int64).to_numpy()
-            padded = widths.nunique() == 1 and bool((digits.str.startswith("0") & (widths > 1)).any())
-            plain = bool((digits == pd.Series(ints).astype(str).to_numpy()).all())
-            if padded or plain:
-                return {"$": "s", "p": str(ext[0].iloc[0]), "w": int(widths.iloc[0]) if padded else 0,
-                        "i": pack_int(ints, delta=True, compress=compress)}
+    vals = ["" if v is None else str(v) for v in values]
+    ids = _as_ids(vals)
+    if ids is not None:
+        prefix, width, ints = ids
+        return {"$": "s", "p": prefix, "w": width, "i": pack_int(ints, delta=True, compress=compress)}
     text = "\n".join(v.replace("\r", " ").replace("\n", " ") for v in vals)
     if compress and len(text) >= _MIN_COMPRESS:
         b, _ = _b64(text.encode("utf-8"), True)
         return {"$": "s", "n": len(vals), "sz": b}
     return {"$": "s", "n": len(vals), "s": text}
+
+
+def _as_ids(vals: list[str]) -> tuple[str, int, np.ndarray] | None:
+    """``(prefix, width, integers)`` when every value is one prefix followed by 1–9 digits, either
+    all of one width with leading zeros (``R0000001``) or none with a leading zero; else None."""
+    if not vals:
+        return None
+    prefix = os.path.commonprefix(vals).rstrip("0123456789")
+    n = len(prefix)
+    digits = [v[n:] for v in vals]
+    if not all(0 < len(d) <= 9 and d.isdigit() and d.isascii() for d in digits):
+        return None
+    widths = {len(d) for d in digits}
+    padded = len(widths) == 1 and any(len(d) > 1 and d[0] == "0" for d in digits)
+    if not padded and any(len(d) > 1 and d[0] == "0" for d in digits):
+        return None
+    return prefix, (widths.pop() if padded else 0), np.array([int(d) for d in digits], dtype=np.int64)
 
 
 def unpack(o: Any) -> Any:

@@ -112,21 +112,29 @@ def _rank_codes(r_lon: np.ndarray, r_lat: np.ndarray, c_lon: np.ndarray, c_lat: 
     exc = np.zeros(0, dtype=np.int64)
     sel = np.flatnonzero(target >= 0)
     if len(sel) and len(c_lon):
-        k = min(KNN, len(c_lon))
         tree = cKDTree(np.stack([c_lon * c, c_lat], 1))
-        _, cand = tree.query(np.stack([r_lon[sel] * c, r_lat[sel]], 1), k=k)
-        cand = np.asarray(cand).reshape(len(sel), k)
-        dx = (c_lon[cand] - r_lon[sel][:, None]) * c
-        dy = c_lat[cand] - r_lat[sel][:, None]
-        d2 = dx * dx + dy * dy
-        o = np.lexsort((cand, d2), axis=1)
-        cs = np.take_along_axis(cand, o, 1)
-        hit = cs == target[sel][:, None]
-        rank = hit.argmax(1)
-        good = hit.any(1) & ((rank < k - 1) | (k == len(c_lon)))
-        codes[sel[good]] = rank[good] + 1
-        codes[sel[~good]] = 255
-        exc = target[sel[~good]]
+        todo = sel
+        bad: list[np.ndarray] = []
+        for k in sorted({min(4, len(c_lon)), min(KNN, len(c_lon))}):  # most are the nearest: a short query first
+            _, cand = tree.query(np.stack([r_lon[todo] * c, r_lat[todo]], 1), k=k)
+            cand = np.asarray(cand).reshape(len(todo), k)
+            dx = (c_lon[cand] - r_lon[todo][:, None]) * c
+            dy = c_lat[cand] - r_lat[todo][:, None]
+            d2 = dx * dx + dy * dy
+            o = np.lexsort((cand, d2), axis=1)
+            cs = np.take_along_axis(cand, o, 1)
+            hit = cs == target[todo][:, None]
+            rank = hit.argmax(1)
+            good = hit.any(1) & ((rank < k - 1) | (k == len(c_lon)))
+            codes[todo[good]] = rank[good] + 1
+            todo = todo[~good]
+            if not len(todo):
+                break
+            if k == min(KNN, len(c_lon)):
+                bad.append(todo)
+        if bad and len(bad[0]):
+            codes[bad[0]] = 255
+            exc = target[bad[0]]
     elif len(sel):
         codes[sel] = 255
         exc = target[sel]
@@ -244,7 +252,7 @@ def map_data(
     service_areas: bool = True,
     svg_limit: int = 3000,
     marker_limit: int = 400,
-    grid: str = "hex",
+    grid: str | None = None,
     grid_limit: int = 20_000,
     grid_m: float | None = None,
     grid_zoom: int = 15,
@@ -260,14 +268,15 @@ def map_data(
         See :func:`coverage_map`.
     marker_limit : int
         A category with more facilities is drawn as dots on a canvas.
-    grid : {"hex", "square"}
-        Cell shape of the district view.
+    grid : {"hex", "square"}, optional
+        Cell shape of the district view (default ``map.grid``, hexagons).
     grid_limit : int
         Above this many residences, residents are aggregated into grid cells below
         ``grid_zoom`` (0 = always, a huge number = never).
     grid_m : float, optional
-        Cell size in metres (across the flats of a hexagon, the side of a square); default:
-        a round size giving about 10,000 cells over the study area, at least 100 m.
+        Cell size in metres (across the flats of a hexagon, the side of a square); default
+        ``map.grid_m``, else a round size giving about 10,000 cells over the study area, at
+        least 100 m.
     grid_zoom : int
         From this zoom level residences are drawn one by one.
     compress : bool, optional
@@ -296,6 +305,8 @@ def map_data(
     key = category or getattr(sc.map, "category", None) or (keys[0] if keys else None)
     if key is not None and key not in keys:
         raise InputError(f"map category {key!r} is not among the categories measured ({', '.join(keys)}): pick one of them")
+    grid = grid or getattr(sc.map, "grid", None) or "hex"
+    grid_m = grid_m or getattr(sc.map, "grid_m", None)
     if grid not in ("hex", "square"):
         raise InputError(f"map grid {grid!r} is not known: use \"hex\" or \"square\"")
     kind = basemap or getattr(sc.map, "basemap", "osm") or "osm"
