@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import gzip
 import html
-import os
 from typing import Any
 
 import numpy as np
@@ -128,7 +127,11 @@ def _as_ids(vals: list[str]) -> tuple[str, int, np.ndarray] | None:
     all of one width with leading zeros (``R0000001``) or none with a leading zero; else None."""
     if not vals:
         return None
-    prefix = os.path.commonprefix(vals).rstrip("0123456789")
+    lo, hi = min(vals), max(vals)  # the common prefix of all is that of the first and last in order
+    k = 0
+    while k < min(len(lo), len(hi)) and lo[k] == hi[k]:
+        k += 1
+    prefix = lo[:k].rstrip("0123456789")
     n = len(prefix)
     digits = [v[n:] for v in vals]
     if not all(0 < len(d) <= 9 and d.isdigit() and d.isascii() for d in digits):

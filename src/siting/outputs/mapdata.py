@@ -227,7 +227,12 @@ def _pack_polygons(poly: gpd.GeoSeries, order: np.ndarray, gcj: bool, compress: 
 
 def _after_plan(res: RunResult, dsnap: Any, key: str, prop: gpd.GeoDataFrame, limit: float) -> tuple[np.ndarray, np.ndarray]:
     """Metres to the nearest facility with the proposed stations of ``key`` added, and which proposed one
-    (index into ``prop``; -1 where an existing one stays the nearest)."""
+    (index into ``prop``; -1 where an existing one stays the nearest).
+
+    One bounded Dijkstra from the proposed stations; a residence takes the nearer of that and
+    today's distance. With compound gates (``res.extras["demand_owner"]``) a residence takes its
+    best gate, as coverage() does.
+    """
     from siting.network import nearest
 
     r = res.coverage.residences
@@ -237,8 +242,19 @@ def _after_plan(res: RunResult, dsnap: Any, key: str, prop: gpd.GeoDataFrame, li
         return before, np.full(len(r), -1, dtype=np.int64)
     snap = res.network.snap(prop.iloc[sub], res.scenario.max_snap_m)
     near = nearest(res.network, snap, dsnap, limit=limit * SEARCH_FACTOR)
-    better = near.distance < before
-    return np.where(better, near.distance, before), np.where(better & (near.source >= 0), sub[np.maximum(near.source, 0)], -1)
+    dist, src = near.distance, near.source
+    owner = res.extras.get("demand_owner")
+    if owner is not None and len(owner) == len(dist):
+        o = np.lexsort((dist, owner))
+        first = np.r_[True, owner[o][1:] != owner[o][:-1]]
+        best = o[first]
+        d2 = np.full(len(r), np.inf)
+        s2 = np.full(len(r), -1, dtype=np.int64)
+        d2[owner[best]] = dist[best]
+        s2[owner[best]] = src[best]
+        dist, src = d2, s2
+    better = dist < before
+    return np.where(better, dist, before), np.where(better & (src >= 0), sub[np.maximum(src, 0)], -1)
 
 
 def map_data(
@@ -258,6 +274,7 @@ def map_data(
     grid_zoom: int = 15,
     compress: bool | None = None,
     lang: str | None = None,
+    index: bool = False,
 ) -> dict[str, Any]:
     """The data the map's script draws: a plain JSON-able dict (see :func:`coverage_map`).
 
@@ -284,6 +301,10 @@ def map_data(
         that any browser opens them).
     lang : {"en", "zh"}, optional
         Default the scenario's language.
+    index : bool
+        Also send, per residence of the map, its row in ``res.coverage.residences``
+        (``res.index``) and, per facility, its row in ``res.facilities`` (``fac.row``): what a
+        live page (``siting serve``) needs to apply updates stated in those rows.
 
     Returns
     -------
@@ -459,6 +480,8 @@ def map_data(
             d = d.set_geometry(_shp_transform(d.geometry.values, lambda xy: np.stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]), 1)))
         dev = json.loads(d.to_json(default=str, drop_id=True))
 
+    access = _access_payload(res, keys, lang, T, order, compress)
+
     basic = [b for b in res.coverage.basic if b in keys]
     credits = run_credits(sc, network_info=net.info)
     table = [[c.name(lang), format_threshold(c.metres(speed), speed, c.threshold_parsed.kind, lang),
@@ -514,15 +537,55 @@ def map_data(
             "name": pack_strings([names[i] for i in order], compress=compress) if names else None,
             "reach": pack(np.packbits(rr["reachable"].to_numpy(bool), bitorder="little"), "u8", compress=compress),
             "d": d_q, "f": d_f, "after": d_after, "poly": polygons,
+            **({"index": pack_int(order, compress=compress)} if index else {}),
         },
         "fac": {"n": int(len(fac)), **fac_pos,
                 "cat": pack_int(f_cat, compress=compress), "fid": pack_strings(list(map(str, f_fid)), compress=compress),
                 "name": pack_strings(list(map(str, f_name)), compress=compress),
-                **_snap_payload(_fac_snap(res, f_pos), streets, net, compress, exact=not compress)},
-        "prop": prop, "planned": planned, "dev": dev, "devName": dev_name,
+                **_snap_payload(_fac_snap(res, f_pos), streets, net, compress, exact=not compress),
+                **({"row": pack_int(f_pos, compress=compress)} if index else {})},
+        "prop": prop, "planned": planned, "dev": dev, "devName": dev_name, "access": access,
         "attribution": " · ".join(esc(x) for x in cred),
     }
     return data
+
+
+#: Colours of the accessibility layers, lowest fifth first (residences with none: grey).
+ACCESS_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+
+def _access_payload(res: RunResult, keys: list[str], lang: str, T: dict[str, str], order: np.ndarray,
+                    compress: bool) -> dict[str, Any] | None:
+    """The accessibility layers (2SFCA, :mod:`siting.access`), one per category: each residence's
+    value (and with the plan), in the map's order, and the quintile breaks of the positive values.
+    The page's now / with-plan switch picks the values. Adds the labels they need to ``T``."""
+    from siting.standards import label
+
+    acc = res.access
+    if acc is None or not len(acc.categories):
+        return None
+    T.update({"sec_access": label("access_section", lang), "access_layer": label("access_layer", lang),
+              "access_none": label("access_none", lang)})
+    r = acc.residences
+    if len(r) != len(res.coverage.residences) or ("rid" in r and not (
+            r["rid"].astype(str).to_numpy() == res.coverage.residences["rid"].astype(str).to_numpy()).all()):
+        r = r.set_index(r["rid"].astype(str)).reindex(res.coverage.residences["rid"].astype(str)).reset_index(drop=True)
+    supply = label("supply_count", lang) if acc.supply == "count" else acc.supply
+    demand = label("demand_population", lang) if acc.demand == "population" else label(acc.demand, lang)
+    layers = []
+    for key in acc.categories["category"]:
+        if key not in keys:
+            continue
+        v = r[f"{key}_access"].to_numpy(dtype=float)[order]
+        after_col = f"{key}_access_after"
+        va = r[after_col].to_numpy(dtype=float)[order] if after_col in r else None
+        pos = np.concatenate([v[v > 0], va[va > 0] if va is not None else np.zeros(0)])
+        breaks = np.unique(np.quantile(pos, [0.2, 0.4, 0.6, 0.8])).tolist() if pos.size else []
+        layers.append({"cat": keys.index(key), "values": pack(np.nan_to_num(v, nan=0.0), "f32", compress=compress),
+                       "after": None if va is None else pack(np.nan_to_num(va, nan=0.0), "f32", compress=compress),
+                       "breaks": [float(f"{b:.4g}") for b in breaks]})
+    unit = label("access_legend", lang, supply=supply, per=f"{acc.per:g}", demand=demand)
+    return {"layers": layers, "colours": list(ACCESS_COLOURS), "none": "#bdbdbd", "unit": unit}
 
 
 def _fac_snap(res: RunResult, rows: np.ndarray) -> Any:

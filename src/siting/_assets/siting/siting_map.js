@@ -367,15 +367,29 @@
 
     // views: what a residence layer colours by
     function View(kind, k) { this.kind = kind; this.k = k; }
+    // accessibility (2SFCA, siting.access): A per resident, coloured by quintile breaks
+    var AC = D.access;
+    function accValues(a) { return state.mode === 'plan' && a.after ? a.after : a.values; }
+    function accColour(a, v) {
+      if (v === null || v === undefined || !(v > 0)) { return AC.none; }
+      for (var q = 0; q < a.breaks.length; q++) { if (v <= a.breaks[q]) { return AC.colours[q]; } }
+      return AC.colours[Math.min(a.breaks.length, AC.colours.length - 1)];
+    }
     View.prototype.colour = function (i) {
       if (this.kind === 'cat') { return CC[cls(this.k, i)]; }
       if (this.kind === 'complete') { return CC[completeClass(i)]; }
+      if (this.kind === 'access') { return accColour(this.a, accValues(this.a)[i]); }
       return reachedColour(reached(i), nc);
     };
     View.prototype.good = function (i) {  // share of this resident counted "good" in a grid cell
       if (this.kind === 'cat') { return cls(this.k, i) === 0 ? 1 : 0; }
       if (this.kind === 'complete') { return completeClass(i) === 0 ? 1 : 0; }
+      if (this.kind === 'access') { return accValues(this.a)[i]; }  // a cell shows its residents' mean A
       return reached(i) / Math.max(nc, 1);
+    };
+    View.prototype.cellColour = function (good, popc) {
+      if (this.kind === 'access') { return accColour(this.a, popc > 0 ? good / popc : 0); }
+      return shareColour(popc > 0 ? good / popc : 0);
     };
 
     // ---------- the district grid ----------
@@ -458,7 +472,7 @@
             }
             ctx.closePath();
           } else { ctx.rect(x - hs / 2, y - hs / 2, hs, hs); }
-          ctx.fillStyle = shareColour(grid.pop[c] > 0 ? good[c] / grid.pop[c] : 0);
+          ctx.fillStyle = view.cellColour(good[c], grid.pop[c]);
           ctx.globalAlpha = 0.8; ctx.fill(); ctx.globalAlpha = 1;
           ctx.lineWidth = 0.5; ctx.strokeStyle = 'rgba(60,60,60,.5)'; ctx.stroke();
           count++;
@@ -572,9 +586,13 @@
     }
     function cellPopup(c, view) {
       var good = cellStats(view)[c], shape = grid.hex ? T.hexagon : T.square;
-      return '<div class="siting-popup"><b>' + esc(fill(T.cell, { shape: shape, size: fmt(G.m) + ' ' + T.m })) + '</b><br>' +
-        esc(T.cell_res) + ': ' + fmt(grid.res[c]) + '<br>' + esc(T.cell_pop) + ': ' + fmt(grid.pop[c]) + ' ' + esc(T.persons) +
-        '<br>' + esc(T.cell_cov) + ': ' + fmt(good) + ' ' + esc(T.persons) + ' (' +
+      var h = '<div class="siting-popup"><b>' + esc(fill(T.cell, { shape: shape, size: fmt(G.m) + ' ' + T.m })) + '</b><br>' +
+        esc(T.cell_res) + ': ' + fmt(grid.res[c]) + '<br>' + esc(T.cell_pop) + ': ' + fmt(grid.pop[c]) + ' ' + esc(T.persons) + '<br>';
+      if (view.kind === 'access') {  // the residents' mean accessibility
+        return h + esc(fill(T.access_layer, { cat: cats[view.k].name })) + ': ' + fmt(grid.pop[c] > 0 ? good / grid.pop[c] : 0, 3) +
+          ' <span class="sub">' + esc(AC.unit) + '</span></div>';
+      }
+      return h + esc(T.cell_cov) + ': ' + fmt(good) + ' ' + esc(T.persons) + ' (' +
         fmt(grid.pop[c] > 0 ? 100 * good / grid.pop[c] : 0) + ' %)</div>';
     }
     var served = {};  // per category: residents and residences each facility serves within the threshold (now)
@@ -663,10 +681,9 @@
           });
           grp._restyle = function () { grp.eachLayer(function (l) { l.setStyle({ fillColor: view.colour(l.options.sitingIndex) }); }); };
           labelsByZoom(grp);
-        }, { section: view.kind === 'cat' ? T.sec_minutes : T.sec_summary, legend: view.kind + ':' + view.k });
+        }, { section: sectionOf(view), legend: view.kind + ':' + view.k });
       } else {
-        layer = new Bulk(function (v) { return drawResidences(view, v); },
-          { section: view.kind === 'cat' ? T.sec_minutes : T.sec_summary, legend: view.kind + ':' + view.k });
+        layer = new Bulk(function (v) { return drawResidences(view, v); }, { section: sectionOf(view), legend: view.kind + ':' + view.k });
         layer._hit = function (lp) {
           if (gridMode(map.getZoom())) {
             var P = map.unproject(L.point(lp.x, lp.y).add(map.getPixelOrigin()), 0), qr = grid.locate(P.x, P.y);
@@ -681,6 +698,9 @@
       layer._view = view;
       overlays.push([name, layer, show]);
       return layer;
+    }
+    function sectionOf(view) {
+      return view.kind === 'cat' ? T.sec_minutes : (view.kind === 'access' ? T.sec_access : T.sec_summary);
     }
     function labelsByZoom(grp) {
       if (!R.name) { return; }
@@ -699,6 +719,13 @@
       resLayers.push(residenceLayer(fill(T.complete_layer, { n: D.basic.length }), new View('complete', -1), false));
     }
     resLayers.push(residenceLayer(fill(T.reached, { n: nc }), new View('reached', -1), false));
+    if (AC) {
+      AC.layers.forEach(function (a) {
+        var v = new View('access', a.cat);
+        v.a = a;
+        resLayers.push(residenceLayer(fill(T.access_layer, { cat: cats[a.cat].name }), v, false));
+      });
+    }
 
     // ---------- existing facilities ----------
     function facIcon(c, big) {
@@ -1115,6 +1142,13 @@
           h += '<h4>' + esc(fill(T.legend_complete, { n: D.basic.length })) + (plan && state.mode === 'plan' ? ' <span class="after">(' +
             esc(T.with_plan) + ')</span>' : '') + '</h4>';
           [T.cc0, T.cc1, T.cc2, T.cc3].forEach(function (t, i) { h += '<div class="row">' + dot(CC[i]) + esc(t) + '</div>'; });
+        } else if (parts[0] === 'access') {
+          var a = AC.layers.filter(function (x) { return x.cat === k; })[0], lo = 0;
+          h += '<h4>' + esc(fill(T.access_layer, { cat: c.name })) + (a.after && state.mode === 'plan' ? ' <span class="after">(' +
+            esc(T.with_plan) + ')</span>' : '') + '</h4><div class="sub">' + esc(AC.unit) + '</div>';
+          h += '<div class="row">' + dot(AC.none) + esc(T.access_none) + '</div>';
+          a.breaks.forEach(function (b, q) { h += '<div class="row">' + dot(AC.colours[q]) + fmt(lo, 2) + '–' + fmt(b, 2) + '</div>'; lo = b; });
+          h += '<div class="row">' + dot(AC.colours[Math.min(a.breaks.length, AC.colours.length - 1)]) + '&gt; ' + fmt(lo, 2) + '</div>';
         } else if (parts[0] === 'reached') {
           h += '<h4>' + esc(T.legend_reached) + '</h4>';
           for (var v = nc; v >= 0; v--) { h += '<div class="row">' + dot(reachedColour(v, nc)) + v + ' / ' + nc + '</div>'; }
@@ -1227,8 +1261,13 @@
          category k in `mode`; recolours everything that depends on them. */
       setDistances: function (k, q, f, mode) {
         mode = mode || state.mode;
-        DIST[mode][k] = q; if (f) { SERV[mode][k] = f; }  // f: the serving facilities, already decoded
-        CLS[mode][k] = classesOf(k, q);
+        var modes = mode === 'now' && !cats[k].planned ? ['now', 'plan'] : [mode];  // unplanned: one state for both
+        var cl = classesOf(k, q);
+        modes.forEach(function (md) {
+          DIST[md][k] = q; CLS[md][k] = cl;
+          if (f) { SERV[md][k] = f; } else { delete SERV[md][k]; }  // f: the serving facilities, already decoded
+        });
+        served = {};
         if (grid) { grid.stats = {}; }
         Object.keys(areaCache).forEach(function (key) { if (key.indexOf(k + ':') === 0) { delete areaCache[key]; } });
         setMode(state.mode);
@@ -1245,7 +1284,7 @@
 
   window.sitingBuild = function (map, data) {
     var t0 = performance.now();
-    return decodeAll({ res: data.res, fac: data.fac, prop: data.prop, streets: data.streets }).then(function () {
+    return decodeAll({ res: data.res, fac: data.fac, prop: data.prop, streets: data.streets, access: data.access }).then(function () {
       var t1 = performance.now(), c = build(map, data);
       c.state.timing = { decodeMs: Math.round(t1 - t0), drawMs: Math.round(performance.now() - t1) };
       window.sitingMap = map;
