@@ -102,7 +102,7 @@ def test_lang_option_overrides_the_scenario(tmp_path, capsys):
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert '"lang":"zh"' in html and "药店" in html
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="zh-CN">' in report and "覆盖分析报告" in report and "居民来自 homes.csv" in report
+    assert '<html lang="zh-CN">' in report and "覆盖分析报告" in report and "居民数据来自 homes.csv" in report
 
 
 def _nothing_written(tmp: Path) -> bool:

@@ -28,7 +28,7 @@ def test_bureau_files_and_amap_are_named_and_osm_is_absent():
              facilities={"source": "data/pois.csv", "crs": "gcj02"},
              optimize={"categories": ["pharmacy"], "candidates": {"source": "data/sites.xlsx"}})
     lines = credit_lines(run_credits(sc), "zh")
-    assert lines == ["路网：roads.gpkg（提供的数据）", "居民：小区.csv（提供的数据）", "设施：高德地图 POI 数据（pois.csv）",
+    assert lines == ["路网：roads.gpkg（提供的数据）", "居民：小区.csv（提供的数据）", "设施：高德地图兴趣点数据（pois.csv）",
                      "备选点位：sites.xlsx（提供的数据）"]
     assert not any("OpenStreetMap" in x for x in credit_lines(run_credits(sc), "en"))
 

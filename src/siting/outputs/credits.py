@@ -49,6 +49,7 @@ _ROLE = {
     "demand_osm": ("Residents (estimated from building footprints)", "居民（由建筑轮廓估算）"),
     "facilities": ("Facilities", "设施"),
     "candidates": ("Candidate sites", "备选点位"),
+    "candidates_landuse": ("Candidate sites' land use", "备选点位用地"),
     "proposals": ("Development proposal", "开发项目"),
     "basemap": ("Basemap", "底图"),
 }
@@ -56,10 +57,10 @@ _TEXT = {
     "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap 贡献者（ODbL）"),
     "osm_tiles": ("© OpenStreetMap contributors", "© OpenStreetMap 贡献者"),
     "synthetic": ("synthetic (generated, not a real place)", "合成数据（程序生成，非真实地点）"),
-    "amap": ("Amap (高德地图) POI data, {file}", "高德地图 POI 数据（{file}）"),
+    "amap": ("Amap (高德地图) POI data, {file}", "高德地图兴趣点数据（{file}）"),
     "amap_tiles": ("© Amap (高德地图)", "© 高德地图"),
-    "tencent": ("Tencent map (腾讯地图) POI data, {file}", "腾讯地图 POI 数据（{file}）"),
-    "baidu": ("Baidu map (百度地图) POI data, {file}", "百度地图 POI 数据（{file}）"),
+    "tencent": ("Tencent map (腾讯地图) POI data, {file}", "腾讯地图兴趣点数据（{file}）"),
+    "baidu": ("Baidu map (百度地图) POI data, {file}", "百度地图兴趣点数据（{file}）"),
     "tianditu_tiles": ("© Tianditu (天地图)", "© 天地图"),
     "file": ("{file} (provided data)", "{file}（提供的数据）"),
 }
@@ -72,7 +73,8 @@ class Credit:
     Attributes
     ----------
     role : str
-        ``network``, ``demand``, ``facilities``, ``candidates``, ``proposals`` or ``basemap``.
+        ``network``, ``demand`` (``demand_osm``), ``facilities``, ``candidates`` (and
+        ``candidates_landuse``), ``proposals`` or ``basemap``.
     source : str
         ``osm``, ``synthetic``, ``amap``, ``tencent``, ``baidu``, ``file``, or for the basemap
         ``osm_tiles``, ``tianditu_tiles``, ``amap_tiles``.
@@ -152,6 +154,8 @@ def run_credits(sc: Scenario, *, network_info: dict | None = None, basemap: str 
         cand = _classify(c.source, "candidates", c.crs)
         if cand:
             out.append(cand)
+        if getattr(c, "landuse", None):  # candidates kept to OSM land use
+            out.append(Credit("candidates_landuse", "osm"))
     if basemap and basemap != "none" and basemap_offered:
         out.append(Credit("basemap", {"osm": "osm_tiles", "tianditu": "tianditu_tiles", "amap": "amap_tiles"}[basemap]))
     return out

@@ -305,7 +305,9 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
         f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in params if v) + "</table>")
     credits = credit_lines(run_credits(sc, network_info=res.network.info), lang)
     out.append(f"<h2>{esc(T['notes'])}</h2><div class='notes' id='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in res.notes)
-               + f"<p><b>{esc(T['credits'])}</b></p>" + "".join(f"<p class='credit'>{esc(n)}</p>" for n in credits) + "</div>")
+               + "</div>")
+    out.append(f"<div class='notes credits' id='credits'><p><b>{esc(T['credits'])}</b></p>"
+               + "".join(f"<p class='credit'>{esc(n)}</p>" for n in credits) + "</div>")
     out.append("</body></html>")
     return "\n".join(x for x in out if x)
 
