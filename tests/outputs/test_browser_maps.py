@@ -382,6 +382,21 @@ def test_compounds_drawn_as_polygons_with_names(browser, tmp_path):
     labels = pg.page.locator(".siting-label").all_inner_texts()
     assert {"阳光小区", "和平小区", "幸福小区", "远郊小区"} <= set(labels)
     pg.close()
+    # on a canvas too: a click inside a compound's polygon opens its popup, with its name
+    pg = _open_map(browser, tmp_path, run, name="canvas.html", offline=False, svg_limit=0)
+    x, y = 500_000.0 + 300, 4_200_000.0 + 12  # inside the "in" compound (20 m square above (300, 0))
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs("EPSG:32650", 4326, always_xy=True).transform(x, y)
+    pg.js(f"window.sitingMap.setView([{lat}, {lon}], 18, {{animate: false}})")
+    pg.page.wait_for_timeout(300)
+    pt = pg.js(f"(() => {{ var p = window.sitingMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
+    box = pg.page.locator(".leaflet-container").bounding_box()
+    pg.page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+    popup = pg.page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "阳光小区" in popup.inner_text() and "5.0 分钟" in popup.inner_text() and "人口：100 人" in popup.inner_text()
+    pg.close()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -241,7 +241,7 @@
   // the map
   // ---------------------------------------------------------------------------------------------
   function build(map, D) {
-    var T = D.T, zh = D.lang === 'zh', cats = D.cats, nc = cats.length;
+    var T = D.T, zh = D.lang === 'zh', cats = D.cats, nc = cats.length, CO = zh ? '：' : ': ';
     var R = D.res, n = R.n, F = D.fac, nF = F.n, prop = D.prop, S = D.streets;
     var svg = D.renderer === 'svg';
     var overlays = [], bases = [];
@@ -556,8 +556,8 @@
       var head = R.name && R.name(i) ? R.name(i) : fill(T.residence, { id: R.rid(i) });
       var h = '<div class="siting-popup"><b>' + esc(head) + '</b>';
       if (R.name && R.name(i)) { h += ' <span class="sub">' + esc(R.rid(i)) + '</span>'; }
-      h += '<br>' + esc(T.population) + ': ' + fmt(pop[i]) + ' ' + esc(T.persons);
-      if (hh && isFinite(hh[i])) { h += ' · ' + esc(T.households) + ': ' + fmt(hh[i]); }
+      h += '<br>' + esc(T.population) + CO + fmt(pop[i]) + ' ' + esc(T.persons);
+      if (hh && isFinite(hh[i])) { h += ' · ' + esc(T.households) + CO + fmt(hh[i]); }
       if (!bit(R.reach, i)) { h += '<br><span class="no">' + esc(T.unreachable) + '</span>'; }
       h += '<table><tr><th></th><th>' + esc(T.p_service) + '</th><th class="num">' + esc(T.p_walk) + '</th><th class="num">' +
         esc(T.p_dist) + '</th><th>' + esc(T.p_thr) + '</th></tr>';
@@ -571,10 +571,10 @@
       h += '</table>';
       if (view && view.kind === 'cat') {
         var f = serving(view.k, state.mode)[i];
-        if (f > 0) { h += esc(T.served_by) + ': ' + esc(facName(f)) + '<br>'; }
+        if (f > 0) { h += esc(T.served_by) + CO + esc(facName(f)) + '<br>'; }
       }
       if (D.basic.length) {
-        h += esc(T.complete) + ': ' + esc(completeClass(i) === 0 ? T.yes : T.no);
+        h += esc(T.complete) + CO + esc(completeClass(i) === 0 ? T.yes : T.no);
       }
       return h + '</div>';
     }
@@ -587,12 +587,12 @@
     function cellPopup(c, view) {
       var good = cellStats(view)[c], shape = grid.hex ? T.hexagon : T.square;
       var h = '<div class="siting-popup"><b>' + esc(fill(T.cell, { shape: shape, size: fmt(G.m) + ' ' + T.m })) + '</b><br>' +
-        esc(T.cell_res) + ': ' + fmt(grid.res[c]) + '<br>' + esc(T.cell_pop) + ': ' + fmt(grid.pop[c]) + ' ' + esc(T.persons) + '<br>';
+        esc(T.cell_res) + CO + fmt(grid.res[c]) + '<br>' + esc(T.cell_pop) + CO + fmt(grid.pop[c]) + ' ' + esc(T.persons) + '<br>';
       if (view.kind === 'access') {  // the residents' mean accessibility
-        return h + esc(fill(T.access_layer, { cat: cats[view.k].name })) + ': ' + fmt(grid.pop[c] > 0 ? good / grid.pop[c] : 0, 3) +
+        return h + esc(fill(T.access_layer, { cat: cats[view.k].name })) + CO + fmt(grid.pop[c] > 0 ? good / grid.pop[c] : 0, 3) +
           ' <span class="sub">' + esc(AC.unit) + '</span></div>';
       }
-      return h + esc(T.cell_cov) + ': ' + fmt(good) + ' ' + esc(T.persons) + ' (' +
+      return h + esc(T.cell_cov) + CO + fmt(good) + ' ' + esc(T.persons) + ' (' +
         fmt(grid.pop[c] > 0 ? 100 * good / grid.pop[c] : 0) + ' %)</div>';
     }
     var served = {};  // per category: residents and residences each facility serves within the threshold (now)
@@ -607,7 +607,7 @@
     function facPopup(j) {
       var c = cats[F.cat[j]], sv = servedBy(F.cat[j]);
       return '<div class="siting-popup"><b>' + esc(F.name(j) || F.fid(j)) + '</b><br>' + esc(c.name) +
-        '<br>' + esc(T.fid) + ': ' + esc(F.fid(j)) + '<br>' + esc(fill(T.serves, { t: c.threshold })) + ': ' +
+        '<br>' + esc(T.fid) + CO + esc(F.fid(j)) + '<br>' + esc(fill(T.serves, { t: c.threshold })) + CO +
         fmt(sv.pop[j]) + ' ' + esc(T.persons) + ' / ' + fmt(sv.res[j]) + ' ' + esc(T.residences) + '</div>';
     }
 
@@ -796,10 +796,10 @@
           var w = 20 * ks.length + 12;
           var icon = L.divIcon({ className: '', iconSize: [w, 26], iconAnchor: [w / 2, 13], popupAnchor: [0, -13], html: propHtml(ks) });
           var names = ks.map(function (k) { return cats[k].name; }).join(zh ? '、' : ', ');
-          var mk = L.marker([prop.sites.lat[si], prop.sites.lon[si]], { icon: icon, title: T.proposed + ': ' + names,
+          var mk = L.marker([prop.sites.lat[si], prop.sites.lon[si]], { icon: icon, title: T.proposed + CO + names,
             zIndexOffset: 1000, keyboard: false });
           mk.bindPopup(function () {
-            var h = '<div class="siting-popup"><b>' + esc(T.proposed) + '</b><br>' + esc(T.site) + ': ' + esc(prop.sites.id[si]) +
+            var h = '<div class="siting-popup"><b>' + esc(T.proposed) + '</b><br>' + esc(T.site) + CO + esc(prop.sites.id[si]) +
               '<table><tr><th>' + esc(T.services) + '</th><th class="num">' + esc(T.newly) + '</th><th class="num">' + esc(T.cost) +
               '</th><th class="num">' + esc(T.floor) + '</th></tr>';
             rows.forEach(function (j) {
@@ -1043,7 +1043,7 @@
         h += '</table>';
       }
       if (completeNow !== null) {
-        h += '<div class="complete">' + esc(T.complete) + ': ' + fmt(completeNow * 100) + ' %' +
+        h += '<div class="complete">' + esc(T.complete) + CO + fmt(completeNow * 100) + ' %' +
           (completePlan !== null ? ' → <span class="after">' + fmt(completePlan * 100) + ' %</span>' : '') + '</div>';
       }
       if (plan) {
