@@ -27,7 +27,6 @@ import numpy as np
 from siting.errors import InputError, MissingDependency
 from siting.outputs.classes import format_threshold
 from siting.outputs.credits import credit_lines, run_credits
-from siting.outputs.classes import format_threshold
 from siting.outputs.encode import esc
 from siting.outputs.status import plan_reasons
 
