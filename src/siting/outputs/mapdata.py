@@ -39,6 +39,7 @@ from siting.outputs.credits import credit_lines, run_credits
 from siting.outputs.encode import esc, pack, pack_int, pack_strings, spatial_order
 from siting.outputs.maplayers import access_payload, footprints, pack_polygons
 from siting.outputs.maptext import TEXT
+from siting.outputs.status import plan_reasons
 
 if TYPE_CHECKING:
     from siting.results import RunResult
@@ -279,6 +280,7 @@ def map_data(
         raise InputError(f"map grid {grid!r} is not known: use \"hex\" or \"square\"")
     kind = basemap or getattr(sc.map, "basemap", "osm") or "osm"
     layers, warnings, gcj = basemap_layers(kind, lang=lang, tianditu_key=tianditu_key or getattr(sc.map, "tianditu_key", None))
+    warnings += [f"{x['name']} – {x['status_label']}: {x['reason']}" for x in plan_reasons(res, lang)]
     net = res.network
     r = res.coverage.residences
     n = len(r)
