@@ -32,7 +32,7 @@ from benchmarks import _optimize as _inputs_opt
 logger = logging.getLogger("benchmarks")
 ROOT = Path(__file__).resolve().parent.parent
 ALL_TOOLS = ("siting", "scipy", "networkx", "osmnx_ego", "pandana")
-SECTIONS = ("coverage", "optimize", "optimize-quality", "e2e")
+SECTIONS = ("coverage", "optimize", "optimize-quality", "e2e", "map")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +40,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="tiny generated city (2k nodes), 1 run")
     ap.add_argument("--sizes", default="helsinki,100k,1M", help="comma list: helsinki and/or node counts (100k, 1M)")
     ap.add_argument("--runs", type=int, default=3, help="runs per tool (median reported; default 3)")
-    ap.add_argument("--only", default="coverage", help="comma list of sections: coverage, optimize, optimize-quality, e2e")
+    ap.add_argument("--only", default="coverage", help="comma list of sections: coverage, optimize, optimize-quality, e2e, map")
     ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma list of tools for the coverage case")
     ap.add_argument("--seed", type=int, default=0, help="seed of the generated cities")
     ap.add_argument("--ego-max-nodes", type=int, default=200_000,
@@ -266,17 +266,20 @@ def optimize_cases(a: argparse.Namespace, work: Path) -> list[dict]:
 
 
 def _write_markdown(result: dict, results_dir: Path) -> str:
-    from . import _e2e, optimize_quality
+    from . import _e2e, _map, optimize_quality
 
     def oq(cases: list[dict]) -> str:
         return optimize_quality.markdown([c for c in cases if c.get("section") == "optimize-quality"])
 
-    md = _report.markdown(result) + _e2e.markdown([c for c in result["cases"] if c.get("section") == "e2e"]) + oq(result["cases"])
+    md = (_report.markdown(result) + _e2e.markdown([c for c in result["cases"] if c.get("section") == "e2e"]) + oq(result["cases"])
+          + _map.markdown([c for c in result["cases"] if c.get("section") == "map"]))
     (results_dir / "latest.md").write_text(md)
     for section in {c["section"] for c in result["cases"]}:  # per section, so runs of one section keep the other
         part = {**result, "cases": [c for c in result["cases"] if c["section"] == section]}
         if section == "e2e":
             text = _e2e.markdown(part["cases"])
+        elif section == "map":
+            text = _map.markdown(part["cases"])
         elif section == "optimize-quality":
             text = _report.markdown({**part, "cases": []}) + oq(part["cases"])
         else:
@@ -344,6 +347,13 @@ def main(argv: list[str] | None = None) -> int:
 
             sizes = [x for x in a.size_list if x != "helsinki"] or [300_000]
             result["cases"] += _e2e.e2e_cases(work, a.runs, sizes)
+        if "map" in a.sections:
+            from . import _map
+
+            # default: 900k nodes, the generator's ~300,000 residences (a whole district)
+            given = [int(x) for x in a.size_list if x != "helsinki"]
+            sizes = [900_000] if a.sizes == "helsinki,100k,1M" or not given else given
+            result["cases"] += _map.map_cases(work, a.runs, sizes, timeout=a.timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (results_dir / f"{stamp}.json").write_text(json.dumps(result, indent=1, default=float))

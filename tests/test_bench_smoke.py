@@ -103,3 +103,25 @@ def test_inputs_load_benchmark_runs(tmp_path):
     assert rows["lines"]["crossings_split"] > 2000 and rows["lines"]["seconds"] > 0
     if "cells" in rows["raster"]:
         assert rows["raster"]["residences"] == rows["grid_csv"]["residences"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_map_section_runs(tmp_path):
+    """The map section on a small generated city: it builds, opens in Chromium and writes its table."""
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "map", "--sizes", "3000", "--runs", "1", "--results-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    (f,) = tmp_path.glob("*.json")
+    (case,) = [c for c in json.loads(f.read_text())["cases"] if c["section"] == "map"]
+    assert "error" not in case, case.get("error")
+    assert case["residences"] > 0 and case["size_mb"] > 0 and case["ready_s"] > 0
+    assert case["layers"] == 1 + 4 * case["categories"] + 2 + case["planned"]
+    assert case["opens"][0]["loadavg_1min_before"] >= 0
+    assert "## Map: a whole district" in (tmp_path / "latest-map.md").read_text()

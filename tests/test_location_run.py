@@ -19,7 +19,8 @@ import pytest
 from _util import ROOT
 from siting.cli import main
 from siting.coverage import coverage
-from siting.outputs.maps import map_data
+from siting.outputs.encode import unpack
+from siting.outputs.maps import map_data, residence_order
 from siting.pipeline import run_scenario
 from siting.scenario import load_scenario
 
@@ -161,7 +162,10 @@ weights = [1.0, 0.5, 0.2]
     d = map_data(res, service_areas=False)
     (layer,) = d["access"]["layers"]
     assert d["cats"][layer["cat"]]["key"] == "pharmacy"
-    assert len(layer["values"]) == len(res.coverage.residences) and layer["after"] is None
+    values = unpack(layer["values"])  # packed, in the map's order of residences
+    assert len(values) == len(res.coverage.residences) and layer["after"] is None
+    want = np.nan_to_num(res.access.residences["pharmacy_access"].to_numpy(dtype=float))[residence_order(res)]
+    np.testing.assert_allclose(values, want.astype(np.float32))
     assert res.access.weights == (1.0, 0.5, 0.2)
     sc = load_scenario(p, overrides={"lang": "zh"})
     zh = map_data(run_scenario(sc, network=res.network), service_areas=False)

@@ -86,6 +86,19 @@ def catchments(cov: CoverageResult, facilities: pd.DataFrame, categories: Sequen
     return out
 
 
+def _zh_name(key: str) -> str:
+    """The Chinese name of a category key."""
+    from siting.standards import load_categories
+
+    cat = load_categories().get(key)
+    return cat.name_zh if cat is not None else key
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    """The text in the run's language."""
+    return zh if lang == "zh" else en
+
+
 def _row(ind: Any, lang: str, measured: float | None, detail: str, scope: str, passed: bool | None = None,
          key: str | None = None) -> dict[str, Any]:
     if passed is None and ind is not None:
@@ -239,16 +252,20 @@ def indicators(
     ckey = next((k for k in wanted if k in keys), None)
     if ckey is not None:
         units, grouped = _units(cov, demand, ckey)
-        what = ("communities (demand column 'community')" if grouped else
-                "demand points (each counted as one unit; group them into communities with a 'community' column)")
+        what = (_t(lang, "communities (demand column 'community')", "个社区（居住点的 community 列）") if grouped else
+                _t(lang, "demand points (each counted as one unit; group them into communities with a 'community' column)",
+                   "个居住点（各计为一个单元；可用 community 列归并为社区）"))
         share = float(units["covered"].mean()) if len(units) else float("nan")
         pop_share = float(units.loc[units["covered"], "population"].sum() / units["population"].sum()) if units["population"].sum() > 0 else float("nan")
-        rows.append(_row(ind.get(cov_key), lang, share,
-                         f"{int(units['covered'].sum())} of {len(units)} {what} reach a community service facility "
-                         f"within the threshold ({pop_share:.1%} of the population)", "area"))
+        ps = "–" if not np.isfinite(pop_share) else f"{pop_share:.1%}"
+        rows.append(_row(ind.get(cov_key), lang, share, _t(
+            lang, f"{int(units['covered'].sum())} of {len(units)} {what} reach a community service facility "
+                  f"within the threshold ({ps} of the population)",
+            f"{len(units)} {what}中有 {int(units['covered'].sum())} 个在阈值内可达社区综合服务设施（占人口 {ps}）"), "area"))
     else:
-        rows.append(_row(ind.get(cov_key), lang, None,
-                         f"category {' or '.join(repr(k) for k in wanted)} not measured in this scenario: add it to categories.use", "area"))
+        rows.append(_row(ind.get(cov_key), lang, None, _t(
+            lang, f"category {' or '.join(repr(k) for k in wanted)} not measured in this scenario: add it to categories.use",
+            f"本方案未测算{'或'.join(_zh_name(k) for k in wanted)}：请在 categories.use 中加入"), "area"))
 
     # 2. floor area per 100 households, per catchment of a community service facility
     a_ind = ind.get("facility_area_per_100_households")
@@ -258,12 +275,13 @@ def indicators(
         served = known[known["households"] > 0]
         passing = int((served["m2_per_100_households"] >= (a_ind.value if a_ind and a_ind.value else 30.0)).sum())
         overall = float(served["floor_area_m2"].sum() / served["households"].sum() * 100) if len(served) else None
-        rows.append(_row(a_ind, lang, overall,
-                         f"{passing} of {len(served)} facility catchments meet the norm; "
-                         f"{len(cs) - len(known)} facilities have no floor area", "catchments"))
+        rows.append(_row(a_ind, lang, overall, _t(
+            lang, f"{passing} of {len(served)} facility catchments meet the norm; {len(cs) - len(known)} facilities have no floor area",
+            f"{len(served)} 个设施服务范围中有 {passing} 个达标；{len(cs) - len(known)} 处设施无建筑面积数据"), "catchments"))
     else:
-        rows.append(_row(a_ind, lang, None,
-                         "no floor areas known for community service facilities: give facilities a floor_area_m2 column", "catchments"))
+        rows.append(_row(a_ind, lang, None, _t(
+            lang, "no floor areas known for community service facilities: give facilities a floor_area_m2 column",
+            "社区综合服务设施无建筑面积数据：请在设施数据中提供 floor_area_m2 列"), "catchments"))
 
     # 3. area norms per category
     for cat in categories:
@@ -273,16 +291,18 @@ def indicators(
         fa = fac["floor_area_m2"].to_numpy(dtype=float) if "floor_area_m2" in fac.columns else np.full(len(fac), np.nan)
         known_fa = fa[np.isfinite(fa)]
         label = cat.name(lang)
+        scope = _t(lang, f"area norm: {label} ≥ {cat.area_norm_m2:g} m²", f"面积标准：{label} ≥ {cat.area_norm_m2:g} m²")
         if len(known_fa) == 0:
-            rows.append(_row(None, lang, None, f"{len(fac)} facilities, none with floor_area_m2",
-                             f"area norm: {label} ≥ {cat.area_norm_m2:g} m²", key=f"area_norm_{cat.key}"))
+            rows.append(_row(None, lang, None, _t(lang, f"{len(fac)} facilities, none with floor_area_m2",
+                                                  f"共 {len(fac)} 处设施，均无建筑面积（floor_area_m2）数据"),
+                             scope, key=f"area_norm_{cat.key}"))
             continue
         meets = float((known_fa >= cat.area_norm_m2).mean())
-        rows.append(_row(None, lang, meets,
-                         f"{int((known_fa >= cat.area_norm_m2).sum())} of {len(known_fa)} facilities with a known floor area meet "
-                         f"≥ {cat.area_norm_m2:g} m² ({cat.source})",
-                         f"area norm: {label} ≥ {cat.area_norm_m2:g} m²", passed=bool(meets >= 1.0 - 1e-12),
-                         key=f"area_norm_{cat.key}"))
+        nmeet = int((known_fa >= cat.area_norm_m2).sum())
+        rows.append(_row(None, lang, meets, _t(
+            lang, f"{nmeet} of {len(known_fa)} facilities with a known floor area meet ≥ {cat.area_norm_m2:g} m² ({cat.source})",
+            f"已知建筑面积的 {len(known_fa)} 处设施中有 {nmeet} 处达到 ≥ {cat.area_norm_m2:g} m²（{cat.source}）"),
+            scope, passed=bool(meets >= 1.0 - 1e-12), key=f"area_norm_{cat.key}"))
 
     # 4. residents' activity share of the facility floor area
     s_ind = ind.get("residents_activity_share")
@@ -294,13 +314,16 @@ def indicators(
         if ok.any():
             shares = act[ok] / fa[ok]
             target = s_ind.value if s_ind and s_ind.value else 0.6
-            rows.append(_row(s_ind, lang, float(act[ok].sum() / fa[ok].sum()),
-                             f"{int((shares >= target).sum())} of {int(ok.sum())} facilities give ≥ {target:.0%} of their floor "
-                             "area to residents' activities", "facilities"))
+            rows.append(_row(s_ind, lang, float(act[ok].sum() / fa[ok].sum()), _t(
+                lang, f"{int((shares >= target).sum())} of {int(ok.sum())} facilities give ≥ {target:.0%} of their floor "
+                      "area to residents' activities",
+                f"{int(ok.sum())} 处设施中有 {int((shares >= target).sum())} 处将 ≥ {target:.0%} 的建筑面积用于居民活动"), "facilities"))
         else:
-            rows.append(_row(s_ind, lang, None, "activity_area_m2 given but no usable rows", "facilities"))
+            rows.append(_row(s_ind, lang, None, _t(lang, "activity_area_m2 given but no usable rows",
+                                                   "提供了 activity_area_m2，但没有可用的行"), "facilities"))
     else:
-        rows.append(_row(s_ind, lang, None, "give community service facilities activity_area_m2 and floor_area_m2 columns", "facilities"))
+        rows.append(_row(s_ind, lang, None, _t(lang, "give community service facilities activity_area_m2 and floor_area_m2 columns",
+                                               "请为社区综合服务设施提供 activity_area_m2 与 floor_area_m2 列"), "facilities"))
 
     # 5. the standard's own indicators that a run measures
     by_key = {c.key: c for c in categories}

@@ -103,6 +103,11 @@ def synthetic_city(spec: str):
     return generate_city(n, seed=seed)
 
 
+def _note(sc: Scenario, en: str, zh: str) -> str:
+    """A note for the map and report, in the scenario's language."""
+    return zh if sc.lang == "zh" else en
+
+
 def _is_synthetic(source: str | None) -> bool:
     return bool(source) and str(source).startswith("synthetic")
 
@@ -174,7 +179,8 @@ def load_demand(
              "source": "synthetic"},
             geometry=r.geometry.values, crs=net.crs,
         )
-        return demand, [f"Synthetic city ({sc.network.source}): generated residences, not a real place."]
+        return demand, [_note(sc, f"Synthetic city ({sc.network.source}): generated residences, not a real place.",
+                              f"合成城市（{sc.network.source}）：程序生成的居住点，非真实地点。")]
     if d.source == "osm_buildings":
         defaults = BuildingRules()
         rules = BuildingRules(
@@ -190,13 +196,18 @@ def load_demand(
         buildings = osm_features(sc.network.source, net, "buildings", base=Path(sc.base_dir), **download_options(sc))
         landuse = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), **download_options(sc))
         demand = demand_from_buildings(buildings, landuse, to_crs=net.crs, rules=rules)
-        note = (
+        note = _note(
+            sc,
             f"Residents estimated from OSM building footprints: footprint × storeys (building:levels, else "
             f"{rules.default_levels:g}) ÷ {rules.floor_area_per_person_m2:g} m² per person; residential "
             f"buildings and any building in landuse=residential count fully, generic buildings "
             f"({', '.join(rules.mixed)}) elsewhere at {rules.mixed_share:.0%}, none in non-residential land use; "
             f"households = residents ÷ {rules.household_size:g}. "
-            f"{int(demand['levels_tagged'].sum())} of {len(demand)} residential buildings carry building:levels."
+            f"{int(demand['levels_tagged'].sum())} of {len(demand)} residential buildings carry building:levels.",
+            f"居民由 OSM 建筑轮廓估算：占地面积 × 层数（building:levels，缺省为 {rules.default_levels:g} 层）÷ 人均"
+            f" {rules.floor_area_per_person_m2:g} m²；住宅建筑及居住用地（landuse=residential）内的建筑全部计入，其他用地上的"
+            f"一般建筑（{'、'.join(rules.mixed)}）按 {rules.mixed_share:.0%} 计入，非居住用地不计；户数 = 居民 ÷ "
+            f"{rules.household_size:g}。{len(demand)} 栋住宅建筑中有 {int(demand['levels_tagged'].sum())} 栋标注了层数。",
         )
         return demand, [note]
     demand = demand_from_file(

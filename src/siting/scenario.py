@@ -134,6 +134,8 @@ class MapConfig(_Model):
     basemap: Literal["osm", "tianditu", "amap", "none"] = "osm"
     tianditu_key: str | None = Field(None, description="天地图 key (or set TIANDITU_KEY)")
     pdf: bool | None = Field(None, description="also print the report to PDF (None: when Chromium is found)")
+    grid: Literal["hex", "square"] = Field("hex", description="cells of the district view (above 20,000 residences)")
+    grid_m: float | None = Field(None, gt=0, description="cell size of the district view, metres (default: ~10,000 cells)")
 
 
 class CandidatesConfig(_FileKeys):

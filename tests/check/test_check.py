@@ -8,6 +8,7 @@ surroundings are measured once per module.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -366,6 +367,19 @@ def test_report_escapes_data_and_speaks_chinese(capacity, tmp_path):
     js = json.loads(zh["json"].read_text(encoding="utf-8"))
     assert js["lang"] == "zh" and js["status"] == "fail"       # the community area is not planned
     assert not list((tmp_path / "r").glob(".check-tmp-*"))
+    # Chinese throughout: no Latin-letter word outside names (the scenario's, the data's), units and
+    # the identifiers a user types (column names such as planned_community_service_m2)
+    import re
+
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page.split("<body>", 1)[1], flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    sc = res.scenario
+    names = " ".join(res.facilities["name"].astype(str)) + " " + " ".join(res.facilities["fid"].astype(str))
+    allowed = set(re.findall(r"[A-Za-z][\w.\-]*", f"{sc.name} {sc.title} {sc.standard} {evil} siting {names}"))
+    words = {w for w in re.findall(r"[A-Za-z][\w.\-]*", text) if not re.search(r"[_.]", w) and not re.fullmatch(r"S\d+", w)}
+    bad = words - allowed - {"m", "m²", "km", "min", "OpenStreetMap", "ODbL"}
+    assert bad == set(), [(w, text[max(0, text.find(w) - 60):text.find(w) + 30]) for w in bad]
+    assert "数据来源" in text and "OpenStreetMap 贡献者" in text   # the demo's network and POIs are OSM
 
 
 @pytest.fixture
@@ -402,3 +416,14 @@ def test_cli_entrances_file(cli_demo, tmp_path):
                  "--no-remedy", "--lang", "zh"]) == 0
     js = json.loads((tmp_path / "o" / "poly.json").read_text(encoding="utf-8"))
     assert js["access"]["kind"] == "entrances" and len(js["access"]["points"]) == 2 and js["lang"] == "zh"
+
+
+def test_check_notes_and_credits_in_chinese():
+    from siting.check.report import note_text
+
+    assert note_text("households estimated as population ÷ 2.62 (scenario household size)", "zh") == \
+        "户数按人口 ÷ 2.62（方案的户均人口）估算"
+    assert note_text("3 of 4 access points are more than 300 m from every street and are ignored", "zh") == \
+        "4 个起点中有 3 个距所有街道超过 300 m，未计入"
+    assert note_text("part of the development lies outside the network area: facilities beyond it are not counted", "en") \
+        .startswith("part of")

@@ -63,7 +63,7 @@ def test_demo_scenario_end_to_end(tmp_path, capsys):
     assert "pharmacy" in cats and 0 < cats["pharmacy"]["share"] < 1
     assert 0 <= summary["complete_circle_share"] <= 1
     assert summary["counts"]["residences"] > 50
-    assert "OpenStreetMap" in summary["attribution"]
+    assert "OpenStreetMap" in summary["attribution"]["text"]
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "demo" / "demo.gpkg")}
     assert {"residences", "facilities", "streets"} <= layers
     table = pd.read_csv(tmp_path / "demo" / "residences.csv")
@@ -85,6 +85,24 @@ def test_files_scenario_and_escaping(tmp_path, capsys):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["counts"]["residences"] == 4
     assert summary["counts"]["facilities"] == {"pharmacy": 2, "supermarket": 1}
+    # credits from the sources used: OSM for the streets only, the files by name
+    assert summary["attribution"]["text"] == (
+        "Street network: © OpenStreetMap contributors (ODbL); Residents: homes.csv (provided data); "
+        "Facilities: shops.csv (provided data); Basemap: © OpenStreetMap contributors")
+    # CSVs carry a byte-order mark, so that Excel reads them as UTF-8
+    for name in ("residences.csv", "categories.csv", "indicators.csv"):
+        raw = (tmp_path / "out" / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+    assert pd.read_csv(tmp_path / "out" / "residences.csv").columns[0] == "rid"
+
+
+def test_lang_option_overrides_the_scenario(tmp_path, capsys):
+    code = main(["-q", "run", str(files_scenario(tmp_path)), "--lang", "zh"])
+    assert code == 0, capsys.readouterr().err
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert '"lang":"zh"' in html and "药店" in html
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in report and "覆盖分析报告" in report and "居民数据来自 homes.csv" in report
 
 
 def _nothing_written(tmp: Path) -> bool:

@@ -71,3 +71,69 @@ def tiny_run(lang: str = "en", *, basemap: str = "osm", n_res: int = 12, plan: b
             "solve_seconds": 0.01, "message": "",
         }])}
     return RunResult(sc, net, cats, demand, fac, cov, {}, [f"note with {EVIL}"], extras)
+
+
+def threshold_run(lang: str = "en", *, stray: bool = False, footprints: bool = False) -> RunResult:
+    """A 10 × 10 grid (100 m blocks) with one pharmacy at the south-west corner, threshold 8 min
+    (480 m at 1 m/s), and four residents whose walks are known by hand:
+
+    ====  ==============  =========  ==============================================
+    rid   position (m)    walk (m)   class against 8 min (480 m; 1.5 × = 720 m)
+    ====  ==============  =========  ==============================================
+    in    (300, 0)        300        within the threshold (5.0 min)
+    just  (500, 52)       552        just beyond (9.2 min)
+    far   (500, 300)      800        far (13.3 min)
+    none  (900, 900)      1800       none within 3 × 480 = 1440 m
+    ====  ==============  =========  ==============================================
+
+    Every point lies on a street (no snapping distance). The supermarket (300 m threshold) is at
+    the north-east corner. ``stray``: a second pharmacy 40 km away, off the network (the map must
+    not frame on it). ``footprints``: each resident is a 20 m square compound with a name.
+    """
+    sc = Scenario.model_validate({
+        "name": "thresholds", "title": "Thresholds", "lang": lang,
+        "network": {"source": "synthetic:n=100,seed=0"}, "demand": {"source": "synthetic"},
+        "facilities": {"source": "synthetic"},
+        "categories": {"use": ["pharmacy", "supermarket"], "complete_circle": ["pharmacy", "supermarket"],
+                       "overrides": {"pharmacy": {"threshold": "8 min"}, "supermarket": {"threshold": "300 m"}}},
+        "map": {"category": "pharmacy", "basemap": "none"},
+    })
+    cats = sc.resolved_categories()
+    net = grid_network(10, 100.0)
+    xy = np.array([(300, 0), (500, 52), (500, 300), (900, 900)], dtype=float)
+    names = ["in", "just", "far", "none"]
+    demand = gpd.GeoDataFrame(
+        {"rid": names, "population": [100.0, 200.0, 300.0, 400.0], "households": [40.0, 80.0, 120.0, 160.0]},
+        geometry=gpd.points_from_xy(X0 + xy[:, 0], Y0 + xy[:, 1]), crs=CRS,
+    )
+    if footprints:
+        from shapely.geometry import box
+
+        demand["footprint"] = gpd.GeoSeries([box(X0 + x - 10, Y0 + y + 2, X0 + x + 10, Y0 + y + 22) for x, y in xy], crs=CRS)
+        demand["name"] = [f"{n}小区" for n in ("阳光", "和平", "幸福", "远郊")]
+    fx = [0.0, 900.0] + ([40_000.0] if stray else [])
+    fy = [0.0, 900.0] + ([40_000.0] if stray else [])
+    fac = gpd.GeoDataFrame(
+        {"fid": ["p1", "s1"] + (["p_far"] if stray else []), "category": ["pharmacy", "supermarket"] + (["pharmacy"] if stray else []),
+         "name": ["Pharmacy One", "Super"] + (["Stray pharmacy"] if stray else [])},
+        geometry=gpd.points_from_xy(X0 + np.array(fx), Y0 + np.array(fy)), crs=CRS,
+    )
+    snap = net.snap(demand, 150.0)
+    cov = coverage(net, demand, fac, cats, speed_mps=1.0, max_snap=150.0, demand_snap=snap)
+    return RunResult(sc, net, cats, demand, fac, cov, {}, [], {"demand_snap": snap})
+
+
+def plan_run_two(lang: str = "en") -> RunResult:
+    """The tiny run with proposed pharmacies and supermarkets: one site with both, one with a pharmacy
+    only, one with a supermarket only."""
+    run = tiny_run(lang)
+    prop = gpd.GeoDataFrame(
+        {"site_id": ["both", "both", "ph", "su"], "category": ["pharmacy", "supermarket", "pharmacy", "supermarket"],
+         "newly_covered_population": [50.0, 60.0, 20.0, 30.0], "newly_covered_residences": [2, 3, 1, 1],
+         "cost": [1.0, 1.0, 1.0, 1.0], "floor_area_m2": [200.0, 300.0, 200.0, 300.0]},
+        geometry=gpd.points_from_xy([X0 + 250, X0 + 250, X0 + 100, X0 + 400], [Y0 + 250, Y0 + 250, Y0 + 400, Y0 + 100]),
+        crs=CRS,
+    )
+    extras = dict(run.extras)
+    extras["proposed"] = prop
+    return RunResult(run.scenario, run.network, run.categories, run.demand, run.facilities, run.coverage, {}, run.notes, extras)

@@ -1,4 +1,4 @@
-"""Maps without a browser: self-contained HTML, escaping, basemaps, service areas, catchments."""
+"""Maps without a browser: self-contained HTML, escaping, the packed payload, basemaps, service areas."""
 
 from __future__ import annotations
 
@@ -10,21 +10,14 @@ import networkx as nx
 import numpy as np
 import pytest
 from _maps_util import CRS, EVIL, LONG_ZH, tiny_run
-from pyproj import Transformer
 
 from _util import points
 from siting.errors import InputError
 from siting.inputs.coords import wgs84_to_gcj02
 from siting.network import Network
 from siting.network.service_area import node_distances, reached_intervals, service_area_lines
-from siting.outputs.maps import basemap_layers, coverage_map, map_data
-
-
-def _decode(a):
-    """Python twin of decodeLines in siting_map.js: one delta stream of 1e-5 degrees -> lines of (lon, lat)."""
-    d = np.asarray(a["d"], dtype=np.int64)
-    xy = np.stack([np.cumsum(d[0::2]), np.cumsum(d[1::2])], 1) / 1e5
-    return np.split(xy, np.cumsum(a["n"])[:-1])
+from siting.outputs.encode import unpack
+from siting.outputs.maps import basemap_layers, coverage_map, distance_class, format_threshold, map_data, residence_order
 
 
 @pytest.fixture(scope="module")
@@ -56,47 +49,166 @@ def test_data_text_never_appears_raw(html):
     assert "<b>test</b>" not in html
     # but the data are there, escaped for JSON-in-script
     data = json.loads(re.search(r'<script type="application/json" id="siting-data">(.*?)</script>', html, re.S).group(1))
-    assert EVIL in data["fac"]["name"]
-    assert LONG_ZH in data["fac"]["name"]
-    assert data["prop"]["site"] == [f"site{EVIL}"]
+    assert EVIL in unpack(data["fac"]["name"])
+    assert LONG_ZH in unpack(data["fac"]["name"])
+    assert data["prop"]["sites"]["id"] == [f"site{EVIL}"]
+
+
+def _decoded(d):
+    """Residence arrays of a payload, decoded as the page decodes them."""
+    R = d["res"]
+    lon = R["x0"] + unpack(R["qx"]) / R["q"]
+    lat = R["y0"] + unpack(R["qy"]) / R["q"]
+    return R, lon, lat
 
 
 def test_residence_payload_matches_coverage(run):
     d = map_data(run)
-    r = run.coverage.residences
-    keys = [c.key for c in run.categories]
-    for k, key in enumerate(keys):
-        mins = r[f"{key}_min"].to_numpy()
-        got = np.array([np.inf if v is None else v for v in d["res"]["min"][k]])
-        np.testing.assert_allclose(got[np.isfinite(mins)], np.round(mins[np.isfinite(mins)], 1))
-        assert d["res"]["cov"][k] == "".join("1" if v else "0" for v in r[f"{key}_covered"])
+    R, lon, lat = _decoded(d)
+    order = residence_order(run)
+    r = run.coverage.residences.iloc[order]
+    assert unpack(R["rid"]) == list(r["rid"])
+    for k, c in enumerate(d["cats"]):
+        q = unpack(R["d"][k]).astype(float)
+        mins = r[f"{c['key']}_m"].to_numpy()
+        fin = np.isfinite(mins)
+        assert ((q == 65535) == ~fin).all()
+        np.testing.assert_allclose(q[fin] * c["step"], mins[fin], atol=c["step"] / 2 + 1e-9)
+        # covered exactly where the coverage says so, whatever the rounding
+        assert ((q <= c["qcov"]) == r[f"{c['key']}_covered"].to_numpy()).all()
     ll = r.geometry.to_crs(4326)
-    np.testing.assert_allclose(d["res"]["lon"], ll.x, atol=1e-6)
-    np.testing.assert_allclose(d["res"]["lat"], ll.y, atol=1e-6)
+    np.testing.assert_allclose(lon, ll.x, atol=1e-6)
+    np.testing.assert_allclose(lat, ll.y, atol=1e-6)
 
 
-def test_catchment_population_adds_up_to_covered_population(run):
+def test_quantised_distances_keep_every_class():
+    """Around both class boundaries (the threshold, 1.5 × it) the rounding never moves a resident across."""
+    from siting.outputs.classes import BEYOND
+    from siting.outputs.classes import quantise as _quantise
+
+    limit = 480.0
+    m = np.array([0, 477.6, 479.9, 480.0, 480.1, 482.4, 719.0, 719.9, 720.0, 720.1, 722.4, 1300.0, np.inf])
+    cov = m <= limit
+    for step in (1.0, 5.0):
+        q, qcov, qbey = _quantise(m, cov, limit, step)
+        assert ((q <= qcov) == cov).all()
+        assert ((q <= qbey) == (m <= BEYOND * limit)).all()
+        assert q[-1] == 65535
+        fin = np.isfinite(m)
+        assert np.abs(q[fin] * step - m[fin]).max() <= step  # one step at most where a boundary pulls
+
+
+def test_distance_class_by_hand():
+    # threshold 480 m: 300 within, 552 just beyond (≤ 720), 800 far, inf none; a covered flag wins
+    got = distance_class([300, 552, 800, np.inf, 600], [True, False, False, False, True], 480.0)
+    assert got.tolist() == [0, 1, 2, 3, 0]
+
+
+def _serving_twin(d, k, mode="now"):
+    """Python twin of the page's serving(): the r-th nearest candidate by the page's own arithmetic."""
+    R, lon, lat = _decoded(d)
+    F = d["fac"]
+    flon = F["x0"] + unpack(F["qx"]) / F["q"]
+    flat = F["y0"] + unpack(F["qy"]) / F["q"]
+    fcat = unpack(F["cat"])
+    mine = np.flatnonzero(fcat == k)
+    clon, clat, val = list(flon[mine]), list(flat[mine]), list(mine + 1)
+    codes = R["f"][k] if mode == "now" else R["after"][str(k)]["f"]
+    if mode == "plan":
+        P = d["prop"]
+        for p, kk in enumerate(P["cat"]):
+            if kk == k:
+                s = P["site"][p]
+                clon.append(P["sites"]["lon"][s])
+                clat.append(P["sites"]["lat"][s])
+                val.append(F["n"] + p + 1)
+    clon, clat, val = np.array(clon), np.array(clat), np.array(val)
+    r, exc = unpack(codes["r"]), list(unpack(codes["x"]))
+    out = np.zeros(len(r), dtype=int)
+    c0 = d["cos0"]
+    for i, code in enumerate(r):
+        if code == 0:
+            continue
+        if code == 255:
+            out[i] = val[exc.pop(0) - 1]
+            continue
+        dx = (clon - lon[i]) * c0
+        dy = clat - lat[i]
+        o = np.lexsort((np.arange(len(clon)), dx * dx + dy * dy))
+        out[i] = val[o[code - 1]]
+    return out
+
+
+def test_serving_facility_ranks_decode_to_the_coverage(run):
     d = map_data(run)
-    fac = d["fac"]
-    for k, c in enumerate(run.categories):
-        served = sum(p for p, cat in zip(fac["served_pop"], fac["cat"]) if cat == k)
-        assert served == pytest.approx(run.coverage.categories.set_index("category").loc[c.key, "covered_population"])
-    # by hand: pharmacy f1 at the grid corner (0, 0) reaches residences r0..r2 within 250 m
-    # (r_i at 10 + 43.6 i m on the diagonal, 3 m above it: snap + walk ≤ 250 m for i ≤ 2)
-    i = fac["fid"].index("f1")
-    assert fac["served_n"][i] == 3
-    assert fac["served_pop"][i] == 10 + 20 + 30
+    fid = unpack(d["fac"]["fid"])
+    r = run.coverage.residences.iloc[residence_order(run)]
+    for k, c in enumerate(d["cats"]):
+        got = _serving_twin(d, k)
+        want = np.where(r[f"{c['key']}_covered"], r[f"{c['key']}_fid"].astype(str), "")
+        assert [fid[v - 1] if v else "" for v in got] == list(want)
+    # with the plan, the proposed station serves the residents it newly covers
+    k = [c["key"] for c in d["cats"]].index("pharmacy")
+    plan = _serving_twin(d, k, "plan")
+    assert (plan > d["fac"]["n"]).any()
+
+
+def test_rank_codes_fall_back_to_indices_beyond_the_nearest_sixteen():
+    from siting.outputs.mapdata import KNN, _rank_codes
+
+    rng = np.random.default_rng(0)
+    c_lon, c_lat = rng.random(40), rng.random(40)
+    r_lon, r_lat = rng.random(30), rng.random(30)
+    far = np.argsort(-((c_lon[:, None] - r_lon) ** 2 + (c_lat[:, None] - r_lat) ** 2), axis=0)[0]  # farthest of each
+    target = np.where(np.arange(30) % 2 == 0, far, -1)
+    out = _rank_codes(r_lon, r_lat, c_lon, c_lat, target, 1.0, False)
+    codes = unpack(out["r"])
+    assert (codes[1::2] == 0).all() and (codes[::2] == 255).all()
+    assert list(unpack(out["x"]) - 1) == list(far[::2])
+    assert KNN < 40
+
+
+def test_map_payload_is_compressed_when_large(run):
+    small = map_data(run)
+    big = map_data(run, compress=True)
+    assert "z" not in small["res"]["rid"] and small["res"]["q"] == 1e6
+    # the same content either way
+    for k in range(len(small["cats"])):
+        assert (unpack(small["res"]["d"][k]) == unpack(big["res"]["d"][k])).all() or big["cats"][k]["step"] > 1
 
 
 def test_gcj02_shift_for_amap(run):
     plain = map_data(run)
     amap = map_data(run, basemap="amap")
     assert amap["gcj02"] and [b["name"] for b in amap["basemaps"]] == ["Amap (GCJ-02)"]
-    gx, gy = wgs84_to_gcj02(np.array(plain["res"]["lon"]), np.array(plain["res"]["lat"]))
-    np.testing.assert_allclose(amap["res"]["lon"], gx, atol=2e-6)
-    np.testing.assert_allclose(amap["res"]["lat"], gy, atol=2e-6)
+    _, plon, plat = _decoded(plain)
+    _, alon, alat = _decoded(amap)
+    gx, gy = wgs84_to_gcj02(plon, plat)
+    np.testing.assert_allclose(alon, gx, atol=2e-6)
+    np.testing.assert_allclose(alat, gy, atol=2e-6)
     # near 38° N the shift is a few hundred metres, not nothing
-    assert abs(amap["res"]["lon"][0] - plain["res"]["lon"][0]) > 1e-3
+    assert abs(alon[0] - plon[0]) > 1e-3
+    # the network is shifted too
+    assert amap["bounds"][0][1] - plain["bounds"][0][1] > 1e-3
+
+
+def test_map_is_framed_on_the_network_not_on_a_stray_point():
+    from _maps_util import threshold_run
+
+    run = threshold_run(stray=True)
+    d = map_data(run)
+    nodes = run.network.nodes_gdf().to_crs(4326)
+    assert d["bounds"] == [[pytest.approx(nodes.geometry.y.min()), pytest.approx(nodes.geometry.x.min())],
+                           [pytest.approx(nodes.geometry.y.max()), pytest.approx(nodes.geometry.x.max())]]
+
+
+def test_zh_glyphs_and_thresholds():
+    d = map_data(tiny_run("zh"))
+    assert [c["abbr"] for c in d["cats"]] == ["药", "综"]
+    assert [c["threshold"] for c in d["cats"]] == ["250 m", "300 m"]
+    assert format_threshold(480.0, 1.0, "s", "zh", both=True) == "8 分钟（480 m）"
+    assert format_threshold(480.0, 1.0, "s", "en", both=True) == "8 min (480 m)"
+    assert format_threshold(300.0, 1.0, "m", "en", both=True) == "300 m (5 min)"
 
 
 def test_tianditu_without_key_warns_and_falls_back(caplog, monkeypatch):
@@ -190,19 +302,6 @@ def test_service_area_matches_networkx_on_a_grid():
             assert inside == (walk <= limit), (e, s, walk)
 
 
-def test_service_area_lines_round_trip_through_the_page(run):
-    d = map_data(run)
-    k = [c.key for c in run.categories].index("pharmacy")
-    lines = _decode(d["areas"][str(k)])
-    snap = run.coverage.facility_snap["pharmacy"]
-    geom = service_area_lines(run.network, snap, run.categories[k].metres(1.0))
-    ll = Transformer.from_crs(CRS, 4326, always_xy=True)
-    ref = np.concatenate([np.stack(ll.transform(*np.asarray(g.coords).T), 1) for g in getattr(geom, "geoms", [geom])])
-    got = np.concatenate(lines)
-    assert len(got) == len(ref)
-    np.testing.assert_allclose(got, ref, atol=1e-5)
-
-
 def test_vectorised_substrings_equal_shapely_substring():
     import shapely
     from shapely.ops import substring
@@ -217,3 +316,11 @@ def test_vectorised_substrings_equal_shapely_substring():
     for line, x, y, g in zip(lines, a, b, got):
         ref = substring(line, x, y, normalized=True)
         assert g.length == pytest.approx(ref.length) and ref.hausdorff_distance(g) < 1e-9
+
+
+def test_map_texts_exist_in_both_languages():
+    from siting.outputs.maptext import TEXT
+
+    assert set(TEXT["en"]) == set(TEXT["zh"])
+    placeholders = {k: set(re.findall(r"\{(\w+)", v)) for k, v in TEXT["en"].items()}
+    assert all(set(re.findall(r"\{(\w+)", TEXT["zh"][k])) == p for k, p in placeholders.items())

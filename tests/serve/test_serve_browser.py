@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from _serve_util import Live, city_run, fresh
 
+from siting.outputs.maps import CLASS_COLOURS, residence_order
 from siting.serve.server import prepare
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -108,9 +109,11 @@ def test_click_drag_remove_undo_switch_save(browser, run, tmp_path):
         assert pg.page.locator(".siting-serve .newly").inner_text() != "0"
         # the residences' colours follow: the minutes of the newly covered are the live ones
         i = int(np.flatnonzero(w.covered[0] & ~w.start_covered[0])[0])
-        live_min = pg.js(f"(function(){{var o = (window.sitingLayers||[]).filter(function(o){{return o.layer.options.legend==='minutes';}})[0]; "
-                         f"var m = null; o.layer.eachLayer(function(l){{ if (l.options.sitingIndex === {i}) m = l.options.fillColor; }}); return m;}})()")
-        assert live_min in ("#1a9850", "#91cf60")  # within 10 minutes now (5-minute threshold)
+        k = int(np.flatnonzero(residence_order(w.res) == i)[0])  # its place in the map's order
+        live = pg.js(f"(function(){{var o = (window.sitingLayers||[]).filter(function(o){{return o.layer.options.legend==='cat:0';}})[0]; "
+                     f"var m = null; o.layer.eachLayer(function(l){{ if (l.options.sitingIndex === {k}) m = l.options.fillColor; }}); "
+                     f"return [m, window.sitingController.classes(0)[{k}]];}})()")
+        assert live == [CLASS_COLOURS[0], 0]  # within the threshold now, and drawn so
         # 2. drag the station 150 m east
         n = pg.js("window.sitingServe.answers")
         mk = pg.page.locator(f"[data-station='{sid}']")

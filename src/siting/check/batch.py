@@ -141,7 +141,7 @@ def check_batch(
                 report(row)
         cols = [c for c in rows[0] if c != "rule_lines"] if rows else ["proposal", "status", "exit_code"]
         summary = pd.DataFrame(rows, columns=cols)
-        summary.to_csv(stage.path("summary.csv"), index=False)
+        summary.to_csv(stage.path("summary.csv"), index=False, encoding="utf-8-sig")  # Excel reads UTF-8 with the mark
         stage.commit()
     except BaseException:
         stage.abort()

@@ -26,6 +26,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file, e.g. scenarios/demo.toml")
     run.add_argument("--out", type=Path, default=None, help="output folder (default out/<name>)")
     run.add_argument("--map", type=Path, default=None, help="map file (default maps/<name>.html)")
+    run.add_argument("--lang", choices=("zh", "en"), default=None,
+                     help="language of the map, report and charts (default: the scenario's lang)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--strict", action="store_true", help="refuse the run (exit 2) when any input row is bad, instead of "
                      "dropping it and listing it in rejected_rows.csv")
@@ -39,7 +41,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()
-    sc = load_scenario(args.scenario, overrides={"strict": True} if getattr(args, "strict", False) else None)
+    overrides: dict[str, Any] = {}
+    if getattr(args, "strict", False):
+        overrides["strict"] = True
+    if getattr(args, "lang", None):  # the language of the outputs, without editing the scenario
+        overrides["lang"] = args.lang
+    sc = load_scenario(args.scenario, overrides=overrides or None)
     logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")
     prepare_outputs(Path(args.out or sc.out_dir), Path(args.map or sc.map_path))  # before any computing
     res = run_scenario(sc, progress=not args.no_progress)

@@ -82,7 +82,7 @@ def frontier(problem: CoverageProblem, k: int, *, method: str = "heuristic",
                                        "gap", "sites"])
 
 
-def frontier_chart(df: pd.DataFrame, path: Any, *, title: str | None = None) -> Any:
+def frontier_chart(df: pd.DataFrame, path: Any, *, title: str | None = None, labels: dict[str, str] | None = None) -> Any:
     """Write the frontier (covered share against new stations) as a PNG for meetings.
 
     Uses matplotlib's object API with the Agg canvas, so no pyplot state is touched.
@@ -93,6 +93,9 @@ def frontier_chart(df: pd.DataFrame, path: Any, *, title: str | None = None) -> 
         The output of :func:`frontier`.
     path : str or os.PathLike
         Where to write the PNG.
+    title : str, optional
+    labels : dict, optional
+        Texts in another language: ``plan``, ``bound``, ``x``, ``y`` (legend entries and axes).
 
     Returns
     -------
@@ -107,17 +110,19 @@ def frontier_chart(df: pd.DataFrame, path: Any, *, title: str | None = None) -> 
     missing = {"k", "share"} - set(df.columns)
     if missing:
         raise InputError(f"frontier table lacks {sorted(missing)}: pass the output of frontier()")
+    lab = {"plan": "covered share (plan)", "bound": "upper bound", "x": "new stations", "y": "population covered (%)",
+           **(labels or {})}
     fig = Figure(figsize=(6.4, 4.0), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     ax.plot(df["k"], 100 * df["share"], marker="o", ms=3, lw=1.6, color="#1f6fb4",
-            label="covered share (plan)")
+            label=lab["plan"])
     if "bound" in df.columns and "covered_weight" in df.columns:
         tot = (df["covered_weight"] / df["share"]).replace([np.inf, -np.inf], np.nan)
         ub = 100 * np.minimum(df["bound"] / tot, 1.0)
-        ax.plot(df["k"], ub, ls="--", lw=1.0, color="#888888", label="upper bound")
-    ax.set_xlabel("new stations")
-    ax.set_ylabel("population covered (%)")
+        ax.plot(df["k"], ub, ls="--", lw=1.0, color="#888888", label=lab["bound"])
+    ax.set_xlabel(lab["x"])
+    ax.set_ylabel(lab["y"])
     ax.set_ylim(0, 100)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)

@@ -2,9 +2,16 @@
 
 No pyplot state is touched: each chart is a :class:`matplotlib.figure.Figure` drawn on an Agg
 canvas, inside a temporary ``rc_context`` that only sets the font. Chinese text needs a CJK
-font: :func:`cjk_font` looks for one (the matplotlib font list, then the system's font files,
-e.g. Debian's ``fonts-noto-cjk``); when none is found, Chinese labels fall back to English with
-a logged warning, never boxes of missing glyphs.
+font: :func:`cjk_face` looks for one and picks its **Simplified Chinese** face — Noto Sans CJK and
+Source Han Sans ship as one ``.ttc`` file with Japanese, Korean and Chinese faces, and the first
+face (the one a naive lookup takes) is Japanese, whose glyphs differ (直, 骨, 角…). On a
+matplotlib that cannot select a face of a collection, the SC face is written once to a font file
+of its own (fontTools, a matplotlib dependency) in siting's cache. When no CJK font is found,
+Chinese labels fall back to English with a logged warning, never boxes of missing glyphs.
+
+Static maps colour residents by the classes of the interactive map (within the threshold, just
+beyond, far, none: :func:`siting.outputs.maps.distance_class`) and carry the credits of the data
+actually used (:mod:`siting.outputs.credits`).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,40 +31,70 @@ if TYPE_CHECKING:
     from siting.results import RunResult
 
 __all__ = [
-    "cjk_font", "coverage_chart", "frontier_charts", "has_cjk", "lorenz_chart", "map_png", "minutes_chart",
+    "CjkFace", "cjk_face", "cjk_font", "coverage_chart", "frontier_charts", "has_cjk", "lorenz_chart", "map_png",
+    "minutes_chart",
     "write_charts",
 ]
 
 logger = logging.getLogger(__name__)
 
-_CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK JP",
-    "Noto Sans CJK TC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
-    "Hiragino Sans GB", "Heiti SC", "STHeiti", "Droid Sans Fallback", "AR PL UMing CN", "Noto Serif CJK SC",
+#: Families with Simplified Chinese glyphs, best first; the JP/TC/KR faces of the same fonts are
+#: the last resort (their glyph shapes are not those of mainland China).
+_SC_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei", "PingFang SC",
+    "Hiragino Sans GB", "Heiti SC", "STHeiti", "SimHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Serif CJK SC",
+    "Source Han Serif SC", "AR PL UMing CN", "Droid Sans Fallback",
 )
+_OTHER_CJK = ("Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK HK")
 _CJK_FILES = re.compile(
     r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy-?(micro|zen)hei|msyh|simhei|PingFang|DroidSansFallback|"
     r"NotoSerifCJK|uming)", re.I,
 )
 _CJK_CHARS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_found: dict[str, str | None] = {}
+_found: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class CjkFace:
+    """The font face used for Chinese labels.
+
+    Attributes
+    ----------
+    family : str
+        The family name matplotlib knows it by (``"Noto Sans CJK SC"``).
+    path : str
+        The font file.
+    index : int
+        The face within the file (a ``.ttc`` holds several).
+    """
+
+    family: str
+    path: str
+    index: int
 
 _TEXT = {
     "en": {
         "coverage_title": "Population within the walking threshold", "share": "Residents covered (%)",
         "before": "now", "after": "with proposed stations", "target": "target", "minutes_title":
         "Walking minutes to the nearest facility", "residents_pct": "Residents (%)", "minutes": "Minutes",
-        "within": "Residents within x minutes (%)", "threshold": "threshold", "map_title": "Minutes to nearest {cat}",
-        "complete_title": "Basic categories reached (complete circle: {n})", "proposed": "proposed station",
+        "within": "Residents within x minutes (%)", "threshold": "threshold", "map_title": "Walk to the nearest {cat}",
+        "complete_title": "Complete circle: {n} basic services", "proposed": "proposed station",
         "existing": "existing {cat}", "none": "none within search range", "frontier": "{cat}: {t}",
         "residents_hist": "{cat} (population-weighted)",
+        "c0": "within the threshold (≤ {a})", "c1": "just beyond ({a}–{b})", "c2": "far (> {b})",
+        "c3": "none within {c} / off the streets", "cc0": "every basic service within its threshold",
+        "cc1": "some just beyond their threshold", "cc2": "some far", "cc3": "some none within the search range",
+        "f_plan": "covered share (plan)", "f_bound": "upper bound", "f_x": "new stations", "f_y": "population covered (%)",
     },
     "zh": {
         "coverage_title": "步行阈值内的人口比例", "share": "覆盖人口比例（%）", "before": "现状", "after": "新增站点后",
         "target": "目标", "minutes_title": "到最近设施的步行时间", "residents_pct": "人口比例（%）", "minutes": "分钟",
-        "within": "x 分钟内可达的人口比例（%）", "threshold": "阈值", "map_title": "到最近{cat}的步行时间",
-        "complete_title": "可达基本类别数（完整生活圈：{n}类）", "proposed": "拟建站点", "existing": "现有{cat}",
+        "within": "x 分钟内可达的人口比例（%）", "threshold": "阈值", "map_title": "步行至最近的{cat}",
+        "complete_title": "完整生活圈：{n}类基本设施", "proposed": "拟建站点", "existing": "现有{cat}",
         "none": "搜索范围内没有", "frontier": "{cat}：{t}", "residents_hist": "{cat}（按人口加权）",
+        "c0": "阈值内（≤ {a}）", "c1": "略超阈值（{a}–{b}）", "c2": "较远（> {b}）", "c3": "{c}内没有 / 距路网过远",
+        "cc0": "基本设施均在阈值内", "cc1": "部分略超阈值", "cc2": "部分较远", "cc3": "部分在搜索范围内没有",
+        "f_plan": "覆盖人口比例（方案）", "f_bound": "上界", "f_x": "新增站点数", "f_y": "覆盖人口比例（%）",
     },
 }
 
@@ -66,38 +104,117 @@ def has_cjk(texts: Iterable[Any]) -> bool:
     return any(_CJK_CHARS.search(str(t)) for t in texts if t is not None)
 
 
-def cjk_font() -> str | None:
-    """Family name of a font with Chinese glyphs that matplotlib can use, or None.
+def _faces(path: str) -> list[tuple[int, str]]:
+    """(face index, family) of every face of a font file."""
+    from matplotlib import ft2font
 
-    Looks at ``SITING_CJK_FONT`` (a font file), matplotlib's font list, then the system's font
-    files (a stale matplotlib cache misses fonts installed later; those are added in memory).
-    """
-    if "family" in _found:
-        return _found["family"]
+    try:
+        font = ft2font.FT2Font(path)
+    except (OSError, RuntimeError, ValueError):
+        return []
+    out = [(0, font.family_name)]
+    for i in range(1, getattr(font, "num_faces", 1)):
+        try:
+            out.append((i, ft2font.FT2Font(path, face_index=i).family_name))
+        except (OSError, RuntimeError, ValueError, TypeError):  # matplotlib < 3.10: no face_index
+            break
+    return out
+
+
+def _rank(family: str) -> int:
+    if family in _SC_FAMILIES:
+        return _SC_FAMILIES.index(family)
+    if family in _OTHER_CJK:
+        return 100 + _OTHER_CJK.index(family)
+    return 1000
+
+
+def _face_usable(face: CjkFace) -> bool:
+    """matplotlib resolves ``face.family`` to that very face of that very file."""
     from matplotlib import font_manager as fm
 
-    family = None
+    try:
+        found = fm.findfont(fm.FontProperties(family=face.family), fallback_to_default=False)
+    except ValueError:
+        return False
+    idx = getattr(found, "face_index", 0)
+    return os.path.realpath(str(found)) == os.path.realpath(face.path) and int(idx) == face.index
+
+
+def _extract_face(face: CjkFace) -> CjkFace | None:
+    """Write one face of a font collection to a font file of its own (cached) and register it."""
+    from fontTools.ttLib import TTCollection
+    from matplotlib import font_manager as fm
+
+    from siting import settings
+
+    out = Path(settings.cache_dir) / "fonts" / f"{re.sub(r'[^A-Za-z0-9]+', '', face.family)}-{Path(face.path).stem}.otf"
+    try:
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(".tmp")
+            TTCollection(face.path).fonts[face.index].save(str(tmp))
+            os.replace(tmp, out)
+        fm.fontManager.addfont(str(out))
+        return CjkFace(fm.FontProperties(fname=str(out)).get_name(), str(out), 0)
+    except (OSError, IndexError, ValueError, RuntimeError) as exc:
+        logger.warning("charts: could not extract the %s face of %s (%s)", face.family, face.path, exc)
+        return None
+
+
+def cjk_face() -> CjkFace | None:
+    """The font face for Chinese labels: a Simplified Chinese one when there is one.
+
+    Looks at ``SITING_CJK_FONT`` (a font file; in a collection its SC face is taken), the fonts
+    matplotlib knows, then the system's font files (a stale matplotlib cache misses fonts
+    installed later; those are added in memory). Every face of a ``.ttc`` is considered, SC
+    families first (:data:`_SC_FAMILIES`); a JP/TC/KR face only when nothing else exists.
+    """
+    if "face" in _found:
+        return _found["face"]
+    from matplotlib import font_manager as fm
+
+    cands: list[tuple[int, CjkFace]] = []
     env = os.environ.get("SITING_CJK_FONT")
+    files: list[str] = []
     if env and Path(env).is_file():
-        fm.fontManager.addfont(env)
-        family = fm.FontProperties(fname=env).get_name()
-    if family is None:
-        names = {f.name for f in fm.fontManager.ttflist}
-        family = next((n for n in _CJK_FAMILIES if n in names), None)
-    if family is None:
-        files = sorted(f for f in fm.findSystemFonts() if _CJK_FILES.search(os.path.basename(f)))
+        files.append(env)
+    else:
+        files = sorted({f.fname for f in fm.fontManager.ttflist if _rank(f.name) < 1000 or _CJK_FILES.search(os.path.basename(f.fname))})
+        if not files:
+            files = sorted(f for f in fm.findSystemFonts() if _CJK_FILES.search(os.path.basename(f)))
         files.sort(key=lambda f: ("Sans" not in f, "Bold" in f, f))
-        for f in files:
+    for f in files:
+        for idx, fam in _faces(f):
+            r = _rank(fam)
+            if r < 1000 or env:
+                cands.append((r + (50 if "Bold" in f or "Light" in f else 0), CjkFace(fam, f, idx)))
+    cands.sort(key=lambda c: c[0])
+    face = None
+    for _, c in cands:
+        if not _face_usable(c):
             try:
-                fm.fontManager.addfont(f)
-                family = fm.FontProperties(fname=f).get_name()
-                break
-            except (OSError, RuntimeError, ValueError):  # unreadable font file: try the next
+                fm.fontManager.addfont(c.path)
+            except (OSError, RuntimeError, ValueError):
                 continue
-    _found["family"] = family
-    if family:
-        logger.info("charts: CJK font %s", family)
-    return family
+        if _face_usable(c):
+            face = c
+        elif c.index > 0 or c.path.lower().endswith(".ttc"):
+            face = _extract_face(c)  # this matplotlib cannot pick a face of a collection
+        elif c.index == 0:
+            face = c
+        if face is not None:
+            break
+    _found["face"] = face
+    if face:
+        logger.info("charts: CJK font %s (%s, face %d)", face.family, face.path, face.index)
+    return face
+
+
+def cjk_font() -> str | None:
+    """Family name of the font for Chinese labels (see :func:`cjk_face`), or None."""
+    face = cjk_face()
+    return face.family if face else None
 
 
 @contextmanager
@@ -134,6 +251,14 @@ def _name(cat, lang: str, cjk_ok: bool) -> str:
     return cat.name(lang) if (lang == "zh" and cjk_ok) else (cat.name_en or cat.key)
 
 
+def _thr(cat, res: RunResult, lang: str, mult: float = 1.0) -> str:
+    """A (multiple of a) category's threshold in its own unit, in ``lang``."""
+    from siting.outputs.classes import format_threshold
+
+    speed = res.coverage.speed_mps
+    return format_threshold(cat.metres(speed) * mult, speed, cat.threshold_parsed.kind, lang)
+
+
 def _names(res: RunResult, lang: str) -> list[str]:
     """The texts a chart of ``res`` may show in ``lang`` (to decide whether a CJK font is needed)."""
     return [c.name(lang) for c in res.categories] + [res.scenario.title or ""]
@@ -152,7 +277,7 @@ def coverage_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None 
         pc = res.extras.get("tables", {}).get("plan_coverage")
         after = dict(zip(pc["category"], pc["share_after"])) if pc is not None and len(pc) else {}
         cats = list(res.categories)
-        labels = [f"{_name(c, lang, ok)} ({c.threshold})" for c in cats]
+        labels = [f"{_name(c, lang, ok)} ({_thr(c, res, lang)})" for c in cats]
         share = [100 * res.coverage.share(c.key) for c in cats]
         fig = _figure(7.0, 0.42 * len(cats) + 1.4)
         ax = fig.add_subplot(1, 1, 1)
@@ -210,7 +335,7 @@ def minutes_chart(res: RunResult, path: str | os.PathLike, *, category: str | No
         colours = ["#2c7fb8" if e < thr else "#d95f0e" for e in edges[:-1]]
         ax.bar(edges[:-1], 100 * hist / total, width=1.0, align="edge", color=colours, edgecolor="white", lw=0.5)
         ax.axvline(thr, color="#333", ls="--", lw=1)
-        ax.text(thr, ax.get_ylim()[1] * 0.95, f" {T['threshold']} {cat.threshold}", fontsize=8, va="top")
+        ax.text(thr, ax.get_ylim()[1] * 0.95, f" {T['threshold']} {_thr(cat, res, lang)}", fontsize=8, va="top")
         ax.set_xlabel(T["minutes"] + f"  (> {max_minutes:.0f}: {T['none']})")
         ax.set_ylabel(T["residents_pct"])
         ax.set_title(T["residents_hist"].format(cat=_name(cat, lang, ok)))
@@ -239,29 +364,33 @@ def minutes_chart(res: RunResult, path: str | os.PathLike, *, category: str | No
 
 
 def _colour(j: int) -> str:
-    from siting.outputs.maps import _CAT_COLOURS
+    from siting.outputs.classes import CATEGORY_COLOURS  # one colour per category, as on the interactive map
 
-    return _CAT_COLOURS[j % len(_CAT_COLOURS)]
+    return CATEGORY_COLOURS[j % len(CATEGORY_COLOURS)]
 
 
 def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = None, what: str = "minutes",
             lang: str | None = None) -> Path:
     """A static map for slides (PNG): streets, residences, facilities, proposed stations, scale bar.
 
-    ``what="minutes"``: residences coloured by minutes to the nearest ``category`` facility
-    (the map's bins); ``what="complete"``: by the number of basic categories reached. Drawn in
-    the analysis CRS (metres), so the scale bar is exact; no basemap (works offline).
+    ``what="minutes"``: residents classed against ``category``'s threshold (within it, just
+    beyond, far, none: the interactive map's classes); ``what="complete"``: by their worst basic
+    category. Framed on the network, drawn in the analysis CRS (metres), so the scale bar is
+    exact; no basemap (works offline); the credits are those of the data used.
     """
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
-    from siting.outputs.maps import _REACHED, MINUTE_BINS
+    from siting.outputs.classes import BEYOND, CLASS_COLOURS, SEARCH_FACTOR, distance_class
+    from siting.outputs.classes import representative_points as _points
+    from siting.outputs.credits import credit_lines, run_credits
 
     lang = lang or res.scenario.lang
     r = res.coverage.residences
     cats = list(res.categories)
     key = category or res.scenario.map.category or cats[0].key
     cat = next(c for c in cats if c.key == key)
+    speed = res.coverage.speed_mps
     with _fonts(lang, _names(res, lang) + (list(res.facilities["name"].astype(str)) if len(res.facilities) else [])) as (lang, ok):
         T = _TEXT[lang]
         fig = _figure(9.5, 8.0)
@@ -269,33 +398,36 @@ def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = N
         net = res.network
         segs = [np.asarray(g.coords)[:, :2] for g in net.edge_geometry]
         ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.5, zorder=1))
-        x, y = r.geometry.x.to_numpy(), r.geometry.y.to_numpy()
+        pts = _points(r.geometry)
+        x, y = pts.x.to_numpy(), pts.y.to_numpy()
         size = np.clip(np.sqrt(np.maximum(r["population"].to_numpy(dtype=float), 0)) * 1.2, 4, 80)
         if len(r) > 3000:
             size = size / 3
         handles = []
-        if what == "complete":
-            basic = res.coverage.basic
-            nb = r[[f"{b}_covered" for b in basic]].sum(axis=1).to_numpy() if basic else np.zeros(len(r))
-            nmax = max(len(basic), 1)
-            cols = [_REACHED[int(round(v / nmax * (len(_REACHED) - 1)))] for v in nb]
-            title = T["complete_title"].format(n=len(basic))
-            for v in range(nmax, -1, -1):
-                handles.append(Line2D([], [], marker="o", ls="", color=_REACHED[int(round(v / nmax * (len(_REACHED) - 1)))],
-                                      markeredgecolor="#333", label=f"{v} / {nmax}"))
-        else:
-            from siting.outputs.maps import minutes_colour
 
-            mins = r[f"{key}_min"].to_numpy(dtype=float)
-            cols = [minutes_colour(v) for v in mins]
-            title = T["map_title"].format(cat=_name(cat, lang, ok)) + f" ({cat.threshold})"
-            for _u, col, label in MINUTE_BINS:
-                handles.append(Line2D([], [], marker="o", ls="", color=col, markeredgecolor="#333", label=label))
-        ax.scatter(x, y, s=size, c=cols, edgecolors="#333", linewidths=0.3, zorder=3)
+        def cls_of(c) -> np.ndarray:
+            return distance_class(r[f"{c.key}_m"].to_numpy(dtype=float), r[f"{c.key}_covered"].to_numpy(dtype=bool),
+                                  c.metres(speed))
+
+        if what == "complete":
+            basic = [c for c in cats if c.key in res.coverage.basic]
+            worst = np.max(np.stack([cls_of(c) for c in basic]), axis=0) if basic else np.full(len(r), 3, dtype=np.uint8)
+            cols = np.asarray(CLASS_COLOURS)[worst]
+            title = T["complete_title"].format(n=len(basic))
+            labels = [T["cc0"], T["cc1"], T["cc2"], T["cc3"]]
+        else:
+            cols = np.asarray(CLASS_COLOURS)[cls_of(cat)]
+            title = T["map_title"].format(cat=_name(cat, lang, ok)) + f" ({T['threshold']} {_thr(cat, res, lang)})"
+            a, b, c = (_thr(cat, res, lang, m) for m in (1.0, BEYOND, SEARCH_FACTOR))
+            labels = [T[f"c{i}"].format(a=a, b=b, c=c) for i in range(4)]
+        for col, label in zip(CLASS_COLOURS, labels):
+            handles.append(Line2D([], [], marker="o", ls="", color=col, markeredgecolor="#333", label=label))
+        ax.scatter(x, y, s=size, c=list(cols), edgecolors="#333", linewidths=0.3, zorder=3)
         fac = res.facilities
         sub = fac[fac["category"] == key] if len(fac) and what == "minutes" else fac.iloc[0:0] if len(fac) else fac
         if len(sub):
-            ax.scatter(sub.geometry.x, sub.geometry.y, marker="D", s=40, c=_colour(cats.index(cat)), edgecolors="white",
+            sp = _points(sub.geometry)
+            ax.scatter(sp.x, sp.y, marker="D", s=40, c=_colour(cats.index(cat)), edgecolors="white",
                        linewidths=0.8, zorder=4)
             handles.append(Line2D([], [], marker="D", ls="", color=_colour(cats.index(cat)), markeredgecolor="white",
                                   label=T["existing"].format(cat=_name(cat, lang, ok))))
@@ -303,12 +435,11 @@ def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = N
         if prop is not None and len(prop):
             p = prop[prop["category"] == key] if what == "minutes" else prop
             if len(p):
-                ax.scatter(p.geometry.x, p.geometry.y, marker="*", s=220, c="#6a00ff", edgecolors="white", linewidths=0.8,
-                           zorder=5)
+                pp = _points(p.geometry)
+                ax.scatter(pp.x, pp.y, marker="*", s=220, c="#6a00ff", edgecolors="white", linewidths=0.8, zorder=5)
                 handles.append(Line2D([], [], marker="*", ls="", ms=12, color="#6a00ff", label=T["proposed"]))
         ax.set_aspect("equal")
-        xmin, xmax = np.nanmin(np.r_[x, net.x.min()]), np.nanmax(np.r_[x, net.x.max()])
-        ymin, ymax = np.nanmin(np.r_[y, net.y.min()]), np.nanmax(np.r_[y, net.y.max()])
+        xmin, ymin, xmax, ymax = net.bounds  # framed on the study area, never on a stray point
         pad = 0.03 * max(xmax - xmin, ymax - ymin, 1.0)
         ax.set_xlim(xmin - pad, xmax + pad)
         ax.set_ylim(ymin - pad, ymax + pad)
@@ -317,8 +448,8 @@ def map_png(res: RunResult, path: str | os.PathLike, *, category: str | None = N
         ax.set_yticks([])
         ax.set_title(title)
         fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
-        if res.scenario.uses_osm:
-            ax.text(0.01, 0.005, "© OpenStreetMap contributors (ODbL)", transform=ax.transAxes, fontsize=6, color="#555")
+        credits = credit_lines(run_credits(res.scenario, network_info=net.info), lang)
+        ax.text(0.01, 0.005, "\n".join(credits), transform=ax.transAxes, fontsize=6, color="#555", va="bottom")
         fig.savefig(path)
     return Path(path)
 
@@ -347,7 +478,9 @@ def frontier_charts(res: RunResult, out_dir: str | os.PathLike, *, lang: str | N
         for key, fr in (res.extras.get("frontiers") or {}).items():
             cat = next(c for c in res.categories if c.key == key)
             p = Path(out_dir) / f"frontier_{key}.png"
-            frontier_chart(fr, p, title=_TEXT[lang]["frontier"].format(cat=_name(cat, lang, ok), t=cat.threshold))
+            T = _TEXT[lang]
+            frontier_chart(fr, p, title=T["frontier"].format(cat=_name(cat, lang, ok), t=_thr(cat, res, lang)),
+                           labels={"plan": T["f_plan"], "bound": T["f_bound"], "x": T["f_x"], "y": T["f_y"]})
             out[f"frontier_{key}"] = p
     return out
 

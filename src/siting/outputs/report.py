@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from siting.errors import MissingDependency
-from siting.outputs.maps import esc
+from siting.errors import InputError, MissingDependency
+from siting.outputs.classes import format_threshold
+from siting.outputs.credits import credit_lines, run_credits
+from siting.outputs.encode import esc
 from siting.outputs.status import plan_reasons
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ _TEXT = {
         "cap_complete": "Basic categories within the threshold (complete circle)",
         "indicators": "Indicators against the standards", "indicator": "Indicator", "target": "Target",
         "measured": "Measured", "result": "Result", "detail": "Detail", "r_pass": "pass", "r_fail": "fail",
-        "r_not assessable": "not assessable",
+        "r_not assessable": "not assessable", "minutes": "min", "credits": "Data",
     },
     "zh": {
         "report": "覆盖分析报告", "created": "生成时间", "scenario": "方案", "open_map": "打开交互地图",
@@ -70,7 +72,8 @@ _TEXT = {
         "cap_minutes": "到最近设施的步行时间（按人口加权）", "cap_map": "居住点按步行时间着色（静态图，可用于汇报）",
         "cap_complete": "阈值内可达的基本类别数（完整生活圈）",
         "indicators": "规划指标达标情况", "indicator": "指标", "target": "目标", "measured": "现状", "result": "结论",
-        "detail": "说明", "r_pass": "达标", "r_fail": "未达标", "r_not assessable": "无法评估",
+        "detail": "说明", "r_pass": "达标", "r_fail": "未达标", "r_not assessable": "无法评估", "minutes": "分钟",
+        "credits": "数据来源",
     },
 }
 
@@ -93,6 +96,32 @@ figcaption { color: #555; font-size: 12px; } .after { color: #4b0fb0; font-weigh
   background: none; border: 1px solid #2c7fb8; } }
 @page { size: A4; margin: 14mm; }
 """
+
+
+_SOLVERS = {"cbc": "CBC", "highs": "HiGHS", "heuristic": "—"}
+
+
+def _label_or(key: Any, lang: str) -> str:
+    """The bilingual label of ``key`` (:mod:`siting.standards.labels`), else ``key`` itself."""
+    from siting.standards import label
+
+    try:
+        return label(str(key).replace(" ", "_"), lang)
+    except InputError:
+        return str(key)
+
+
+def _source_text(source: str, lang: str) -> str:
+    """``"<document key> <ref>"`` as the document's name and number in ``lang``, then the ref."""
+    from siting.standards import load_standard
+
+    key, _, ref = str(source).partition(" ")
+    try:
+        doc = load_standard(key)
+    except (InputError, OSError, ValueError):
+        return str(source)
+    name = f"《{doc.name('zh').strip(chr(0x300a) + chr(0x300b))}》" if lang == "zh" else doc.name("en")
+    return " ".join(x for x in (name, doc.number, ref) if x)
 
 
 def _pct(x: Any) -> str:
@@ -165,7 +194,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
         name = c.name(lang) if c is not None else row.category
         share = float(row.share)
         w = int(round(60 * share)) if np.isfinite(share) else 0
-        cells = [esc(name), esc(row.threshold), f"<td class='num'>{_num(row.facilities)}</td>",
+        thr = format_threshold(c.metres(cov.speed_mps), cov.speed_mps, c.threshold_parsed.kind, lang) if c is not None else row.threshold
+        cells = [esc(name), esc(thr), f"<td class='num'>{_num(row.facilities)}</td>",
                  f"<td class='num'>{_num(row.covered_population)}</td>",
                  f"<td class='num'>{_pct(share)} <span class='bar' style='width:{w}px'></span></td>"]
         if after:
@@ -175,7 +205,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
         rows.append("<tr>" + "".join(x if x.startswith("<td") else f"<td>{x}</td>" for x in cells) + "</tr>")
     head = [T["category"], T["threshold"], T["facilities"], T["covered_pop"], T["share"]]
     head += [T["after"]] if after else []
-    head += [T.get(g, g.removeprefix("share_")) for g in group_cols] + [T["basic"]]
+    head += [T.get(g) or _label_or(g, lang) for g in group_cols] + [T["basic"]]
     out.append(f"<h2>{esc(T['coverage'])}</h2><table id='coverage'><tr>" + "".join(
         f"<th{' class=num' if i >= 2 and i < len(head) - 1 else ''}>{esc(h)}</th>" for i, h in enumerate(head))
         + "</tr>" + "".join(rows) + "</table>")
@@ -189,8 +219,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
             c = cats.get(row.category)
             out.append(f"<tr><td>{esc(c.name(lang) if c else row.category)}</td><td class=num>{_num(row.new_stations)}</td>"
                        f"<td class=num>{_num(row.cost, 1)}</td><td class=num>{_pct(row.share_before)}</td>"
-                       f"<td class='num after'>{_pct(row.share_after)}</td><td>{esc(row.status)}</td>"
-                       f"<td class=num>{_pct(row.gap)}</td><td>{esc(row.solver)}</td></tr>")
+                       f"<td class='num after'>{_pct(row.share_after)}</td><td>{esc(_label_or(row.status, lang))}</td>"
+                       f"<td class=num>{_pct(row.gap)}</td><td>{esc(_SOLVERS.get(str(row.solver), row.solver))}</td></tr>")
         out.append("</table>")
         details = [(r.category, r.model, r.detail) for r in pc.itertuples(index=False)
                    if getattr(r, "detail", "") and isinstance(r.detail, str)]
@@ -240,7 +270,8 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
             out.append(f"<tr><td>{esc(row.name)}</td><td class=num>{esc(target)}</td>"
                        f"<td class=num>{esc('' if row.measured is None or row.measured != row.measured else fmt(row.measured))}</td>"
                        f"<td style='color:{colour};font-weight:600'>{mark} {esc(label)}</td><td>{esc(row.detail)}"
-                       + (f" <span class='sub'>({esc(src)}{', ' + esc(row.status) if isinstance(row.status, str) else ''})</span>"
+                       + (f" <span class='sub'>({esc(src if isinstance(cited, str) and cited else _source_text(src, lang))}"
+                          f"{('，' if lang == 'zh' else ', ') + esc(_label_or('status_' + row.status, lang)) if isinstance(row.status, str) else ''})</span>"
                           if isinstance(src, str) else "")
                        + "</td></tr>")
         out.append("</table>")
@@ -262,15 +293,20 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
     out.append(fig("map_complete", T["cap_complete"]))
     out.append(_rejected_html(res, lang))
     # parameters and notes
+    prof = _label_or("elderly_walk" if sc.travel.profile == "elderly" else sc.travel.profile, lang)
+    level = getattr(sc, "level", None)
     params = [
-        (T["speed"], f"{sc.speed_mps * 60:.0f} m/min ({sc.travel.profile})"),
-        (T["standard"], " ".join(str(x) for x in (getattr(sc, "standard", None), getattr(sc, "level", None)) if x)),
+        (T["speed"], f"{sc.speed_mps * 60:.0f} m/分钟（{prof}）" if lang == "zh" else f"{sc.speed_mps * 60:.0f} m/min ({prof})"),
+        (T["standard"], " ".join(str(x) for x in (getattr(sc, "standard", None), _label_or(level, lang) if level else None) if x)),
         (T["crs"], res.network.crs.to_string()),
     ]
     out.append(f"<h2>{esc(T['params'])}</h2><table>" + "".join(
         f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in params if v) + "</table>")
-    notes = list(res.notes) + (["Map data © OpenStreetMap contributors (ODbL)."] if sc.uses_osm else [])
-    out.append(f"<h2>{esc(T['notes'])}</h2><div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in notes) + "</div>")
+    credits = credit_lines(run_credits(sc, network_info=res.network.info), lang)
+    out.append(f"<h2>{esc(T['notes'])}</h2><div class='notes' id='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in res.notes)
+               + "</div>")
+    out.append(f"<div class='notes credits' id='credits'><p><b>{esc(T['credits'])}</b></p>"
+               + "".join(f"<p class='credit'>{esc(n)}</p>" for n in credits) + "</div>")
     out.append("</body></html>")
     return "\n".join(x for x in out if x)
 

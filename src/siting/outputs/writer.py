@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import time
 from pathlib import Path
@@ -16,9 +17,10 @@ import pandas as pd
 from siting._io import json_ready
 from siting._version import __version__
 from siting.outputs.commit import MARKER, check_writable, staged_folder
+from siting.outputs.credits import attribution_dict, run_credits
 from siting.results import RunResult
 
-__all__ = ["prepare_outputs", "write_outputs"]
+__all__ = ["CSV_ENCODING", "prepare_outputs", "summary_dict", "write_outputs"]
 
 
 logger = logging.getLogger(__name__)
@@ -77,12 +79,25 @@ def summary_dict(res: RunResult) -> dict[str, Any]:
         "notes": res.notes,
         "timings_s": res.timings,
         "versions": _versions(),
-        "attribution": "Map data © OpenStreetMap contributors, ODbL" if sc.uses_osm else "",
+        "attribution": attribution_dict(run_credits(sc, network_info=res.network.info, basemap=_map_basemap(sc))),
     }
     out["area_type"] = sc.area_type
     if "summary" in res.extras:
         out.update(res.extras["summary"])
     return out
+
+
+def _map_basemap(sc: Any) -> str:
+    """The basemap the interactive map shows first (Tianditu without a key falls back to OSM)."""
+    kind = (sc.map.basemap or "osm").lower()
+    if kind == "tianditu" and not (sc.map.tianditu_key or os.environ.get("TIANDITU_KEY")):
+        return "osm"
+    return kind
+
+
+#: CSV tables are written as UTF-8 with a byte-order mark, so that Excel (on a Chinese Windows
+#: too) reads names and headers right; pandas and most tools skip the mark.
+CSV_ENCODING = "utf-8-sig"
 
 
 def _residence_table(res: RunResult) -> pd.DataFrame:
@@ -130,10 +145,10 @@ def write_outputs(res: RunResult, *, out_dir: Path | None = None, map_path: Path
         res.network.edges_gdf().to_file(gpkg, layer="streets", driver="GPKG")
         for name, layer in res.extras.get("layers", {}).items():
             layer.to_file(gpkg, layer=name, driver="GPKG")
-        _residence_table(res).replace({np.inf: np.nan}).to_csv(tmp / "residences.csv", index=False)
-        res.coverage.categories.to_csv(tmp / "categories.csv", index=False)
+        _residence_table(res).replace({np.inf: np.nan}).to_csv(tmp / "residences.csv", index=False, encoding=CSV_ENCODING)
+        res.coverage.categories.to_csv(tmp / "categories.csv", index=False, encoding=CSV_ENCODING)
         for name, table in res.extras.get("tables", {}).items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
+            table.to_csv(tmp / f"{name}.csv", index=False, encoding=CSV_ENCODING)
         with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
             json.dump(json_ready(summary_dict(res)), fh, ensure_ascii=False, indent=2)
         from siting.outputs.report import write_report

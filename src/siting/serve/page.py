@@ -5,9 +5,11 @@ legend, zh/en text, vendored Leaflet inlined, no request to the internet but bas
 inherits every improvement of that map. Two blocks are added: ``siting_serve.css`` and
 ``siting_serve.js`` (in ``siting/_assets/siting/``), and a JSON block with the categories, the
 facilities of each category and the text of the controls. The script wraps the map's stable entry
-point ``sitingInit(map)`` (which draws the data block ``#siting-data``), hides the map's static
-coverage table (the live panel replaces it), then adds the panel and the station layers and keeps
-the residences' colours current from each answer of the JSON API (``docs/serve.md``).
+point ``sitingInit(map)`` (which draws the data block ``#siting-data`` and resolves to the map's
+controller), hides the map's static coverage table (the live panel replaces it), then adds the
+panel and the station layers and keeps the residences' colours current from each answer of the
+JSON API (``docs/serve.md``) through the controller's ``setDistances``. The map is built with
+``index=True`` so that the page can place answers stated in the run's rows.
 
 Every text from data reaches the page as JSON inside a ``<script type="application/json">`` with
 ``<``, ``>`` and ``&`` escaped, and the script escapes it again before it touches ``innerHTML``.
@@ -110,7 +112,7 @@ def page_html(w: WhatIf, *, token: str | None = None, time_limit: float = 30.0) 
     tables = {k: v for k, v in extras.get("tables", {}).items() if k != "plan_coverage"}
     extras["tables"] = tables
     view = dataclasses.replace(res, extras=extras)
-    html = coverage_map(view, service_areas=False).get_root().render()
+    html = coverage_map(view, service_areas=False, index=True).get_root().render()
     head = (f"<style>{_asset('siting_serve.css')}</style>\n"
             f'<script type="application/json" id="siting-serve">{_json_block(_config(w, token, time_limit))}</script>\n'
             f"<script>/* siting/siting_serve.js */\n{_asset('siting_serve.js').replace('</script', '<' + chr(92) + '/script')}\n</script>\n")

@@ -122,6 +122,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "optimal": ("Optimal", "最优"),
     "time_limit": ("Time limit reached", "达到时间上限"),
     "infeasible": ("Infeasible", "无可行解"),
+    "not_assessable": ("Not assessable", "无法评估"),
+    "share_elderly_at_elderly_speed": ("Older people, at their walking speed", "老年人（按老年人步速）"),
     "cost": ("Cost", "成本"),
     "budget": ("Budget", "预算"),
     "sites_opened": ("Sites opened", "新增站点数"),

@@ -1,11 +1,12 @@
 /* siting serve: the live what-if controls on top of the meeting map (MIT, part of siting).
  *
  * The meeting map (siting_map.js) draws everything from the data block #siting-data through its
- * entry point sitingInit(map). This script wraps that entry point: it hands the map the same
- * data object it keeps itself (so popups and layers built later read the live values), hides the
- * map's static coverage table, then adds the live panel, the station layers and the switches.
- * Each answer of the JSON API (docs/serve.md) carries the residences that changed; their values
- * are written into the shared data and the drawn markers are re-coloured.
+ * entry point sitingInit(map), which resolves to the map's controller. This script wraps that
+ * entry point: it hides the map's static coverage table and plan, then adds the live panel, the
+ * station layers and the switches. Each answer of the JSON API (docs/serve.md) carries the
+ * residences that changed; their distances and serving facilities go to the controller
+ * (setDistances), which recolours every layer that depends on them (classes, complete circle,
+ * grid, catchments).
  *
  * Every text from data goes through esc() before innerHTML. */
 (function () {
@@ -28,23 +29,30 @@
   var orig = window.sitingInit;
   window.sitingInit = function (map) {
     var D = JSON.parse(document.getElementById('siting-data').textContent);
-    D.table = []; D.complete = null; D.prop = null; D.areas = {};
+    D.table = []; D.complete = null; D.prop = null; D.planned = [];
     // the map's script parses #siting-data once: give it this very object
     var realParse = JSON.parse;
     JSON.parse = function () { JSON.parse = realParse; return D; };
-    try { orig(map); } finally { JSON.parse = realParse; }
-    serveInit(map, D);
+    var drawn;
+    try { drawn = orig(map); } finally { JSON.parse = realParse; }
+    return drawn.then(function (ctl) { serveInit(map, D, ctl); return ctl; });
   };
 
-  function serveInit(map, D) {
+  function serveInit(map, D, ctl) {
     var C = JSON.parse(document.getElementById('siting-serve').textContent);
-    var T = C.T, R = D.res, n = R.lat.length, cats = D.cats;
+    var T = C.T, R = D.res, n = R.n, cats = D.cats;
     var S = window.sitingServe = { ready: false, version: -1, busy: 0, summary: null, answers: 0, lastMs: null, error: null,
       stations: [], off: [], job: null };
     var cur = Math.max(0, C.cats.map(function (c) { return c.key; }).indexOf(C.category));
     var mode = 'add';
-    var covArr = R.cov.map(function (s) { return s.split(''); });
-    var compArr = R.complete.split('');
+    // the engine states residences and facilities by their rows in the run; the map lists them in
+    // its own order (siting.outputs.mapdata.map_data(index=True))
+    var pos = new Int32Array(n);
+    for (var t = 0; t < n; t++) { pos[R.index[t]] = t; }
+    var facPos = {};
+    for (var j0 = 0; j0 < D.fac.n; j0++) { facPos[D.fac.row[j0]] = j0; }
+    var dist = cats.map(function (c, k) { return ctl.data.res.d[k].slice(); });
+    var serv = cats.map(function (c, k) { return ctl.serving(k, 'now').slice(); });
 
     // ---------- requests, one at a time, in order ----------
     var queue = Promise.resolve();
@@ -70,58 +78,22 @@
     }
     function change(path, body) { return api('POST', path, body).then(apply); }
 
-    // ---------- colours (the rules of siting_map.js) ----------
-    function binColour(m) {
-      if (m === null || m === undefined) { return D.bins[D.bins.length - 1][1]; }
-      for (var k = 0; k < D.bins.length; k++) { if (D.bins[k][0] === null || m <= D.bins[k][0]) { return D.bins[k][1]; } }
-      return D.bins[D.bins.length - 1][1];
-    }
-    var RC = D.reachedColours, nc = Math.max(cats.length, 1);
-    function layersBy(legend) {
-      return (window.sitingLayers || []).filter(function (o) { return o.layer.options && o.layer.options.legend === legend; })
-        .map(function (o) { return o.layer; });
-    }
-    var minuteLayers = layersBy('minutes'), reachedLayers = layersBy('reached'), scoreLayers = layersBy('score');
-    function markerIndex(layer) {
-      if (layer._servIdx) { return layer._servIdx; }
-      var ls = layer.getLayers();
-      if (!ls.length) { return null; }   // not drawn yet: it will be drawn from the live values
-      var idx = new Array(n);
-      ls.forEach(function (mk) { if (mk.options && mk.options.sitingIndex !== undefined) { idx[mk.options.sitingIndex] = mk; } });
-      layer._servIdx = idx;
-      return idx;
-    }
-    function restyle(layer, list, colourOf) {
-      if (!layer) { return; }
-      var idx = markerIndex(layer);
-      if (!idx) { return; }
-      list.forEach(function (i) { var mk = idx[i]; if (mk) { mk.setStyle({ fillColor: colourOf(i) }); } });
-    }
-
-    // ---------- answers ----------
+    // ---------- answers: new distances and serving facilities, drawn by the map ----------
     function apply(a) {
-      var touched = {};
       (a.changes || []).forEach(function (ch) {
-        var k = ch.cat;
+        var k = ch.cat, c = cats[k], q = dist[k], f = serv[k];
         for (var j = 0; j < ch.idx.length; j++) {
-          var i = ch.idx[j];
-          R.min[k][i] = ch.min[j]; covArr[k][i] = ch.cov.charAt(j); R.fac[k][i] = ch.fac[j];
-          R.nreached[i] = ch.nreached[j]; R.nbasic[i] = ch.nbasic[j]; compArr[i] = ch.complete.charAt(j);
-          touched[i] = true;
+          var i = pos[ch.idx[j]], m = ch.min[j], cov = ch.cov.charAt(j) === '1', v;
+          if (m === null || m === undefined) { v = 65535; } else {
+            v = Math.min(65534, Math.round(m * 60 * D.speed / c.step));
+            v = cov ? Math.min(v, c.qcov) : Math.max(v, c.qcov + 1);  // the class of the answer, whatever the rounding
+          }
+          q[i] = v;
+          var row = ch.fac[j];
+          f[i] = cov && row >= 0 && facPos[row] !== undefined ? facPos[row] + 1 : 0;
         }
-        R.cov[k] = covArr[k].join('');
-        restyle(minuteLayers[k], ch.idx, function (i) { return binColour(R.min[k][i]); });
-        (window.sitingLayers || []).forEach(function (o) {   // catchment lines of this category: drawn again
-          var l = o.layer;
-          if (l.options && l.options.legend === 'catch:' + k && l._build && l.getLayers().length) { l.clearLayers(); l._build(l); }
-        });
+        ctl.setDistances(k, q, f, 'now');
       });
-      if (a.changes && a.changes.length) {
-        R.complete = compArr.join('');
-        var all = Object.keys(touched).map(Number);
-        restyle(reachedLayers[0], all, function (i) { return RC[Math.round(R.nreached[i] / nc * (RC.length - 1))]; });
-        restyle(scoreLayers[0], all, function (i) { return RC[Math.round(R.nbasic[i] / Math.max(D.nbasic, 1) * (RC.length - 1))]; });
-      }
       S.version = a.version; S.summary = a.summary; S.stations = a.stations; S.off = a.off; S.undo = a.undo;
       S.lastMs = a.server_ms; S.answers += 1;
       syncStations(); syncSwitches(); renderTable();
