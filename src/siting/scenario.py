@@ -219,6 +219,7 @@ class Scenario(_Model):
 
     name: str
     title: str = ""
+    title_zh: str = Field("", description="the title in Chinese, for zh outputs (default: title)")
     lang: Literal["en", "zh"] = "en"
     area_type: Literal["urban", "rural"] = Field("urban", description="rural: villages, coverage target ≥ 80 %")
     strict: bool = Field(False, description="refuse the run when any input row is bad (default: drop and report them)")
@@ -246,6 +247,10 @@ class Scenario(_Model):
             return None
         p = Path(value)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def title_in(self, lang: str | None = None) -> str:
+        """The title for outputs in ``lang`` (default the scenario's): ``title_zh`` in zh when given, else ``title``."""
+        return (self.title_zh or self.title) if (lang or self.lang) == "zh" else self.title
 
     @property
     def speed_mps(self) -> float:

@@ -324,3 +324,17 @@ def test_map_texts_exist_in_both_languages():
     assert set(TEXT["en"]) == set(TEXT["zh"])
     placeholders = {k: set(re.findall(r"\{(\w+)", v)) for k, v in TEXT["en"].items()}
     assert all(set(re.findall(r"\{(\w+)", TEXT["zh"][k])) == p for k, p in placeholders.items())
+
+
+def test_chinese_title_on_chinese_outputs(tmp_path):
+    import dataclasses
+
+    from siting.outputs.report import write_report
+
+    base = tiny_run("zh")
+    run = dataclasses.replace(base, scenario=base.scenario.model_copy(update={"title_zh": "小型测试区 服务覆盖"}))
+    assert map_data(run)["title"] == "小型测试区 服务覆盖"
+    assert map_data(run, lang="en")["title"] == base.scenario.title
+    write_report(run, tmp_path, pdf=False)
+    assert "<title>小型测试区 服务覆盖" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert map_data(base)["title"] == base.scenario.title  # no Chinese title: the title as given

@@ -495,7 +495,7 @@ def report_html(res: Any, lang: str) -> str:
     rems = "".join(f"<li>{esc(r['text'])}</li>" for r in d["remedies"])
     notes = "".join(f"<li>{esc(note_text(n, lang))}</li>" for n in res.notes)
     facts = [
-        (t("scenario", lang), f"{sc.name} — {sc.title}" if sc.title else sc.name),
+        (t("scenario", lang), f"{sc.name} — {sc.title_in(lang)}" if sc.title_in(lang) else sc.name),
         (t("households", lang), _n(res.households)),
         (t("population", lang), _n(res.population)),
         (t("access", lang), t(f"access_{res.access_kind}", lang, n=n_acc) + "; " + t(f"rule_{res.rule}", lang)),

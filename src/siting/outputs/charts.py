@@ -261,7 +261,7 @@ def _thr(cat, res: RunResult, lang: str, mult: float = 1.0) -> str:
 
 def _names(res: RunResult, lang: str) -> list[str]:
     """The texts a chart of ``res`` may show in ``lang`` (to decide whether a CJK font is needed)."""
-    return [c.name(lang) for c in res.categories] + [res.scenario.title or ""]
+    return [c.name(lang) for c in res.categories] + [res.scenario.title_in(lang)]
 
 
 def coverage_chart(res: RunResult, path: str | os.PathLike, *, lang: str | None = None) -> Path:

@@ -465,7 +465,7 @@ def map_data(
     cred = credit_lines(credits, lang)
     abbr = _abbr(cats, lang)
     data: dict[str, Any] = {
-        "v": 2, "lang": lang, "T": T, "title": sc.title or sc.name, "meta": [m for m in meta if m[1]],
+        "v": 2, "lang": lang, "T": T, "title": sc.title_in(lang) or sc.name, "meta": [m for m in meta if m[1]],
         "table": table, "complete": _finite(res.coverage.complete_share), "notes": notes, "credits": cred,
         "warnings": warnings, "bounds": bounds, "basemaps": layers, "gcj02": gcj,
         "streetsDefault": kind == "none", "renderer": "svg" if n <= svg_limit else "canvas",

@@ -165,7 +165,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
     cats = {c.key: c for c in res.categories}
     pc = res.extras.get("tables", {}).get("plan_coverage")
     after = dict(zip(pc["category"], pc["share_after"])) if pc is not None and len(pc) else {}
-    title = sc.title or sc.name
+    title = sc.title_in(lang) or sc.name
     out = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -76,7 +76,7 @@ def scenario_dict(sc: Scenario, name: str) -> dict[str, Any]:
     d.pop("base_dir", None)
     d.pop("optimize", None)
     d["name"] = f"{sc.name}-{name}"
-    d["title"] = (sc.title or sc.name) + (f"（方案 {name}）" if sc.lang == "zh" else f" (what-if {name})")
+    d["title"] = (sc.title_in() or sc.name) + (f"（方案 {name}）" if sc.lang == "zh" else f" (what-if {name})")
     net = d.get("network", {})
     for key in ("source", "polygon", "cache_dir"):
         if key in net:
