@@ -269,7 +269,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
             label = T.get(f"r_{row.result}", row.result)
             out.append(f"<tr><td>{esc(row.name)}</td><td class=num>{esc(target)}</td>"
                        f"<td class=num>{esc('' if row.measured is None or row.measured != row.measured else fmt(row.measured))}</td>"
-                       f"<td style='color:{colour};font-weight:600'>{mark} {esc(label)}</td><td>{esc(row.detail)}"
+                       f"<td style='color:{colour};font-weight:600;white-space:nowrap'>{mark} {esc(label)}</td><td>{esc(row.detail)}"
                        + (f" <span class='sub'>({esc(src if isinstance(cited, str) and cited else _source_text(src, lang))}"
                           f"{('，' if lang == 'zh' else ', ') + esc(_label_or('status_' + row.status, lang)) if isinstance(row.status, str) else ''})</span>"
                           if isinstance(src, str) else "")
