@@ -161,10 +161,10 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
     n_new = 0
     tol = 1e-9
 
-    def met():
+    def met(needs: dict) -> bool:
         return all(covered[c] >= needs[c] - 1e-6 * max(1.0, abs(needs[c])) for c in needs)
 
-    while not (needs is not None and met()):
+    while not (needs is not None and met(needs)):
         raw = {c: np.asarray(At[c] @ np.where(cnt[c] == 0, reds[c].w, 0.0)).reshape(-1)
                for c in cats}
         val = {}
@@ -231,6 +231,6 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
             station_open[s] = True
             n_new += 1
         spent += extra_cost
-    if needs is not None and not met():
+    if needs is not None and not met(needs):
         return None
     return {c: np.flatnonzero(is_open[c] & ~reds[c].fixed) for c in cats}
