@@ -135,6 +135,15 @@ def bench_case(case: str, clicks: int, work: Path, gates: int = 0, loaded: tuple
             t = time.perf_counter()
             w.undo()
             times["undo"].append(time.perf_counter() - t)
+    # the peer: what a tool without incremental updates pays per click, a fresh bounded search of the
+    # category from all its facilities to every access point (the search siting run makes per category)
+    from siting.network.reach import nearest
+
+    fresh = []
+    for _ in range(max(3, min(10, clicks // 10))):
+        t = time.perf_counter()
+        nearest(w.net, w.res.coverage.facility_snap[key], w.dsnap, limit=3.0 * float(w.threshold[k]))  # WhatIf's search_factor
+        fresh.append(time.perf_counter() - t)
     # the same clicks over HTTP on a loopback uvicorn
     import socket
     import threading
@@ -176,6 +185,7 @@ def bench_case(case: str, clicks: int, work: Path, gates: int = 0, loaded: tuple
         "threshold_m": float(w.threshold[k]), "facilities": counts[k], "categories": len(w.keys),
         "load_s": round(load_s, 2), "state_s": round(state_s, 2),
         "engine": {op: _stats(v) for op, v in times.items() if v},
+        "fresh_search": _stats(fresh),
         "http": {op: _stats(v) for op, v in http.items()},
         "changed_residences_median": int(statistics.median(changed)) if changed else 0,
         "answer_bytes_median": int(statistics.median(bytes_add)) if bytes_add else 0,
@@ -189,8 +199,18 @@ def _markdown(result: dict) -> str:
              f"{m['cores']} cores, {m['cpu']}, Python {m['python']}; load average (1 min) at the end of each case in the table. "
              "Server time: the engine call per click (what every answer reports as `server_ms`), and the whole request "
              "on loopback uvicorn. Medians (p90) over the clicks. Generated cities are synthetic, no real place.", "",
-             "| case | residences (access points) | nodes | category (facilities) | op | engine median (p90) ms | http median (p90) ms | load |",
-             "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |"]
+             "**fresh search** = the peer: one bounded multi-source search of the category from scratch (what a tool "
+             "without incremental updates, or a rerun, pays per click, for the distances alone: no shares, no answer); "
+             "**ratio** = fresh search / engine median (> 1: the live update is faster).", "",
+             "| case | residences (access points) | nodes | category (facilities) | op | engine median (p90) ms | http median (p90) ms "
+             "| fresh search median ms | ratio | load |",
+             "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    def ratio(fresh: float | str, engine: float) -> str:
+        if not isinstance(fresh, float) or engine <= 0:
+            return ""
+        x = fresh / engine
+        return f"{x:.0f}×" if x >= 10 else f"{x:.2f}×"
+
     def label(c: dict) -> str:
         return c["case"] + (f" + {c['gates']} gates" if c.get("gates") else "")
 
@@ -202,8 +222,9 @@ def _markdown(result: dict) -> str:
                 continue
             hs = "" if h is None else f"{h['median_ms']} ({h['p90_ms']})"
             pts = c.get("access_points", c["residences"])
+            fs = c["fresh_search"]["median_ms"] if "fresh_search" in c else ""
             lines.append(f"| {label(c)} | {c['residences']:,} ({pts:,}) | {c['nodes']:,} | {c['category']} ({c['facilities']:,}) | "
-                         f"{op} | {e['median_ms']} ({e['p90_ms']}) | {hs} | {c['loadavg_1min']:.2f} |")
+                         f"{op} | {e['median_ms']} ({e['p90_ms']}) | {hs} | {fs} | {ratio(fs, e['median_ms'])} | {c['loadavg_1min']:.2f} |")
     lines += ["", "Load once per case: " + "; ".join(f"{label(c)} run {c['load_s']} s + live state {c['state_s']} s, "
                                                      f"{c['changed_residences_median']} residences changed per add (median), "
                                                      f"answer {c['answer_bytes_median']:,} bytes" for c in result["cases"])]

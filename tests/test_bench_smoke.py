@@ -125,3 +125,15 @@ def test_map_section_runs(tmp_path):
     assert case["layers"] == 1 + 4 * case["categories"] + 2 + case["planned"]
     assert case["opens"][0]["loadavg_1min_before"] >= 0
     assert "## Map: a whole district" in (tmp_path / "latest-map.md").read_text()
+
+
+@pytest.mark.slow
+def test_serve_benchmark_runs_with_its_peer(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "benchmarks.serve", "--quick", "--results-dir", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    (f,) = tmp_path.glob("serve-*.json")
+    (case,) = json.loads(f.read_text())["cases"]
+    assert case["residences"] > 0 and case["engine"]["add"]["n"] == 20
+    assert case["fresh_search"]["n"] >= 3 and case["fresh_search"]["median_ms"] > 0
+    assert "fresh search" in (tmp_path / "latest-serve.md").read_text()
