@@ -157,3 +157,61 @@ def test_set_cover_engine_on_a_larger_instance_is_feasible_and_bounded():
     assert plan.bound is not None and math.ceil(lp.fun - 1e-6) <= mip.fun
     assert plan.bound <= mip.fun + 1e-9
     assert plan.status == "optimal" and plan.objective == pytest.approx(mip.fun)
+
+
+def brute_partial(A, w, need, cost) -> float:
+    a = np.asarray(sp.csr_matrix(A).todense(), bool)
+    n = a.shape[1]
+    best = math.inf
+    for r in range(n + 1):
+        for s in itertools.combinations(range(n), r):
+            if float(w[a[:, list(s)].any(axis=1)].sum()) >= need - 1e-9:
+                best = min(best, float(cost[list(s)].sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_partial_cover_bound_and_fixing_against_brute_force(seed):
+    from scipy.optimize import linprog
+
+    from siting.optimize.setcover import lagrangian_partial_cover, partial_cover_lower
+
+    A, cost = random_cover(seed + 300, m=15, n=11, unit=seed % 2 == 0)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 30, A.shape[0]).astype(float)
+    need = float(rng.uniform(0.5, 0.95) * w.sum())
+    opt = brute_partial(A, w, need, cost)
+    st = lagrangian_partial_cover(A, w, need, cost, opt + 1.0, max_iter=1500)
+    assert st.bound <= opt + 1e-9
+    assert partial_cover_lower(A, w, need, cost, st.u) == pytest.approx(st.bound)
+    # the LP bound (HiGHS) is the dual optimum: the bound never exceeds it
+    m, n = A.shape
+    a = A.toarray().astype(float)
+    A_ub = np.vstack([np.hstack([np.eye(m), -a]),
+                      np.concatenate([-w, np.zeros(n)])[None, :]])
+    b_ub = np.concatenate([np.zeros(m), [-need]])
+    lp = linprog(np.concatenate([np.zeros(m), cost]), A_ub=A_ub, b_ub=b_ub, bounds=(0, 1),
+                 method="highs")
+    assert st.bound <= lp.fun + 1e-6
+    # with an incumbent one worse than the optimum every fixing keeps the optimum
+    closed, opened = np.flatnonzero(st.fix_closed), np.flatnonzero(st.fix_open)
+    a_b = A.toarray().astype(bool)
+    best = math.inf
+    free = [j for j in range(n) if j not in set(closed) | set(opened)]
+    for r in range(len(free) + 1):
+        for s in itertools.combinations(free, r):
+            sel = list(s) + list(opened)
+            if float(w[a_b[:, sel].any(axis=1)].sum()) >= need - 1e-9:
+                best = min(best, float(cost[sel].sum()))
+    assert best == opt
+
+
+def test_partial_cover_lower_by_hand():
+    from siting.optimize.setcover import partial_cover_lower
+
+    # two rows (weights 1, 3), two columns each covering one row at cost 1; need 3:
+    # lam = (0.5, 2): r = (0.5, 2), sum min(0, c - r) = -1; knapsack by lam/w = (0.5, 0.667):
+    # row 0 whole (0.5), then 2/3 of row 1 (2 * 2/3) -> L = -1 + 0.5 + 4/3 = 0.8333
+    A = sp.csr_matrix(np.eye(2, dtype=bool))
+    L = partial_cover_lower(A, np.array([1.0, 3.0]), 3.0, np.ones(2), np.array([0.5, 2.0]))
+    assert L == pytest.approx(-1 + 0.5 + 4 / 3)
