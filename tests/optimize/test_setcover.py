@@ -82,8 +82,14 @@ def test_reductions_by_hand():
 def test_lagrangian_bound_is_below_the_optimum_and_fixing_keeps_it(seed):
     A, cost = random_cover(seed + 100, m=16, n=12)
     opt = brute_cover(A, cost)
-    st = lagrangian_set_cover(A, cost, opt + 1.0, max_iter=400)
+    st = lagrangian_set_cover(A, cost, opt + 1.0, max_iter=400, heuristic=True)
     assert st.bound <= opt + 1e-9
+    # Beasley's Lagrangian heuristic returns a cover, no cheaper than the optimum
+    assert st.cover is not None
+    a = np.asarray(A.todense(), bool)
+    assert a[:, st.cover].any(axis=1).all()
+    assert st.cover_cost == pytest.approx(float(cost[st.cover].sum()))
+    assert st.cover_cost >= opt - 1e-9
     assert math.ceil(st.bound - 1e-6) <= opt
     assert set_cover_lower(A, cost, st.u) == pytest.approx(st.bound)
     # fixings against an incumbent one worse than the optimum keep every optimal plan
@@ -215,3 +221,31 @@ def test_partial_cover_lower_by_hand():
     A = sp.csr_matrix(np.eye(2, dtype=bool))
     L = partial_cover_lower(A, np.array([1.0, 3.0]), 3.0, np.ones(2), np.array([0.5, 2.0]))
     assert L == pytest.approx(-1 + 0.5 + 4 / 3)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_benders_max_cover_against_brute_force_and_the_lp(seed):
+    from scipy.optimize import linprog
+    from test_optimize_helpers import brute_max_cover
+
+    from siting.optimize.benders import benders_max_cover
+    from siting.optimize.heuristics import covered_weight
+    from siting.optimize.reduce import reduce_problem
+
+    prob = random_instance(seed + 70, nd=30, ns=10, radius=0.3, n_existing=0)
+    red = reduce_problem(prob, use_cost=False)
+    p = 3
+    opt = brute_max_cover(prob, p)
+    r = benders_max_cover(red, p, time_limit=20, lp_share=0.5)
+    assert r.value + red.offset == pytest.approx(float(covered_weight(red, r.cols)) + red.offset)
+    assert r.value + red.offset <= opt + 1e-9
+    assert r.bound + red.offset >= opt - 1e-9  # an upper bound: above the optimum
+    assert r.value + red.offset == pytest.approx(opt)  # small: the master MIP proves it
+    # the LP bound of phase 1 is the LP relaxation of the full model (HiGHS via scipy)
+    m, n = red.A.shape
+    a = red.A.toarray().astype(float)
+    lp = linprog(np.concatenate([np.zeros(n), -red.w]),
+                 A_ub=np.vstack([np.hstack([-a, np.eye(m)]),
+                                 np.concatenate([np.ones(n), np.zeros(m)])[None, :]]),
+                 b_ub=np.concatenate([np.zeros(m), [p]]), bounds=(0, 1), method="highs")
+    assert r.lp_bound is not None and r.lp_bound == pytest.approx(-lp.fun, rel=1e-6)

@@ -289,6 +289,65 @@ def _lagr_sc(iters, ub, cp, ci, rp, ri, cost, u, best_u, out, fix_closed, fix_op
     out[2] = pi
 
 
+@njit(cache=True)
+def _lagr_cover_heuristic(cp, ci, rp, ri, cost, u, cols_out):
+    """Beasley's (1990) Lagrangian heuristic: the columns of negative reduced cost at ``u``,
+    then for each row left uncovered its column of least reduced cost, then redundant
+    columns dropped (least attractive first). Writes the columns into ``cols_out`` and
+    returns (count, cost)."""
+    n = cp.size - 1
+    m = rp.size - 1
+    rc = np.empty(n)
+    for j in range(n):
+        s = 0.0
+        for a in range(cp[j], cp[j + 1]):
+            s += u[ci[a]]
+        rc[j] = cost[j] - s
+    sel = np.zeros(n, np.bool_)
+    cnt = np.zeros(m, np.int64)
+    for j in range(n):
+        if rc[j] < 0:
+            sel[j] = True
+            for a in range(cp[j], cp[j + 1]):
+                cnt[ci[a]] += 1
+    for i in range(m):
+        if cnt[i] > 0:
+            continue
+        best = -1
+        bv = np.inf
+        for a in range(rp[i], rp[i + 1]):
+            j = ri[a]
+            if rc[j] < bv:
+                bv = rc[j]
+                best = j
+        sel[best] = True
+        for a in range(cp[best], cp[best + 1]):
+            cnt[ci[a]] += 1
+    # drop redundant columns, the largest reduced cost (least attractive) first
+    order = np.argsort(-rc)
+    k = 0
+    total = 0.0
+    for q in range(n):
+        j = order[q]
+        if not sel[j]:
+            continue
+        red = True
+        for a in range(cp[j], cp[j + 1]):
+            if cnt[ci[a]] < 2:
+                red = False
+                break
+        if red:
+            sel[j] = False
+            for a in range(cp[j], cp[j + 1]):
+                cnt[ci[a]] -= 1
+    for j in range(n):
+        if sel[j]:
+            cols_out[k] = j
+            k += 1
+            total += cost[j]
+    return k, total
+
+
 @dataclass
 class SetCoverBound:
     """State of the set covering Lagrangian: best lower bound (raw, not rounded), its
@@ -301,6 +360,9 @@ class SetCoverBound:
     iterations: int = 0
     seconds: float = 0.0
     pi: float = 2.0
+    #: the best cover Beasley's Lagrangian heuristic found (columns, cost), when asked
+    cover: np.ndarray | None = None
+    cover_cost: float = math.inf
 
 
 def set_cover_lower(A: sp.spmatrix, cost: np.ndarray, u: np.ndarray) -> float:
@@ -313,7 +375,8 @@ def set_cover_lower(A: sp.spmatrix, cost: np.ndarray, u: np.ndarray) -> float:
 
 def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | None, *,
                          state: SetCoverBound | None = None, max_iter: int = 5000,
-                         max_seconds: float | None = None) -> SetCoverBound:
+                         max_seconds: float | None = None, heuristic: bool = False
+                         ) -> SetCoverBound:
     """Beasley's Lagrangian lower bound for covering every row of ``A`` at least cost, and
     the reduced-cost fixings against ``incumbent`` (see the module docstring). Continues
     from ``state`` (warm multipliers; its fixings accumulate) when given."""
@@ -342,6 +405,7 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
     out = np.array([state.bound, 0.0, state.pi])
     cp, ci = C.indptr.astype(_INT), C.indices.astype(_INT)
     rp, ri = A.indptr.astype(_INT), A.indices.astype(_INT)
+    buf = np.zeros(n, dtype=_INT)
     t0 = time.perf_counter()
     done = 0
     chunk = 5
@@ -352,6 +416,11 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
         _lagr_sc(n_it, ub_steps, cp, ci, rp, ri, cost, u, best_u, out, state.fix_closed,
                  state.fix_open, gap_need, pi)
         pi = float(out[2])
+        if heuristic:  # Beasley's Lagrangian heuristic at the current multipliers
+            kk, cc = _lagr_cover_heuristic(cp, ci, rp, ri, cost, u, buf)
+            if cc < state.cover_cost:
+                state.cover_cost = float(cc)
+                state.cover = buf[:kk].copy()
         done += int(out[1])
         if int(out[1]) < n_it:
             break
