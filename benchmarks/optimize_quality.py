@@ -181,11 +181,8 @@ def _warm_up() -> None:
     solve_target(prob, 0.5, minimize="count")
     solve_target(prob, 0.5)
     solve_target(prob, prob.reachable_share(), minimize="count")  # the set covering engine
-    from siting.optimize.setcover import (
-        lagrangian_partial_cover,
-        lagrangian_set_cover,
-        reduce_cover,
-    )
+    from siting.optimize.partial import lagrangian_partial_cover
+    from siting.optimize.setcover import lagrangian_set_cover, reduce_cover
 
     A = prob.cover[np.diff(prob.cover.indptr) > 0]
     reduce_cover(A, np.ones(8))

@@ -180,7 +180,7 @@ def brute_partial(A, w, need, cost) -> float:
 def test_partial_cover_bound_and_fixing_against_brute_force(seed):
     from scipy.optimize import linprog
 
-    from siting.optimize.setcover import lagrangian_partial_cover, partial_cover_lower
+    from siting.optimize.partial import lagrangian_partial_cover, partial_cover_lower
 
     A, cost = random_cover(seed + 300, m=15, n=11, unit=seed % 2 == 0)
     rng = np.random.default_rng(seed)
@@ -213,7 +213,7 @@ def test_partial_cover_bound_and_fixing_against_brute_force(seed):
 
 
 def test_partial_cover_lower_by_hand():
-    from siting.optimize.setcover import partial_cover_lower
+    from siting.optimize.partial import partial_cover_lower
 
     # two rows (weights 1, 3), two columns each covering one row at cost 1; need 3:
     # lam = (0.5, 2): r = (0.5, 2), sum min(0, c - r) = -1; knapsack by lam/w = (0.5, 0.667):

@@ -280,7 +280,7 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     fewest sites). None when no plan reaches the target.
 
     Both start with the target search and the partial covering Lagrangian
-    (:func:`siting.optimize.setcover.partial_bound`: coverage rows relaxed, the target row
+    (:func:`siting.optimize.partial.partial_bound`: coverage rows relaxed, the target row
     kept as a fractional knapsack; its maximum is the LP bound), rounded up with integral
     costs. Counts: then the decision "can p - 1 sites cover the target?" by
     :func:`cover_engine` with ``stop_at=need`` (search, Lagrangian bound and fixing, MIP),
@@ -290,8 +290,8 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     :func:`siting.optimize.engine_sc.set_cover_engine` instead (the caller decides).
     ``value`` is the plan's cost (or count), ``bound`` a lower bound on it."""
     from siting.optimize.bounds import round_bound
+    from siting.optimize.partial import partial_bound
     from siting.optimize.search import CoverSearch, TargetSearch
-    from siting.optimize.setcover import partial_bound
 
     t0 = time.perf_counter() if t0 is None else t0
     deadline = None if time_limit is None else t0 + float(time_limit)
