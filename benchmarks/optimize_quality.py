@@ -180,6 +180,15 @@ def _warm_up() -> None:
     solve_max_cover(prob, budget=2.0)
     solve_target(prob, 0.5, minimize="count")
     solve_target(prob, 0.5)
+    solve_target(prob, prob.reachable_share(), minimize="count")  # the set covering engine
+    from siting.optimize.partial import lagrangian_partial_cover
+    from siting.optimize.setcover import lagrangian_set_cover, reduce_cover
+
+    A = prob.cover[np.diff(prob.cover.indptr) > 0]
+    reduce_cover(A, np.ones(8))
+    lagrangian_set_cover(A, np.ones(8), 5.0, max_iter=3)
+    lagrangian_partial_cover(A, np.ones(A.shape[0]), 0.5 * A.shape[0], np.ones(8), 5.0,
+                             max_iter=3)
 
 
 def run_one(case: str, limit: float | None, out: Path, extra: dict | None = None) -> dict:

@@ -424,11 +424,21 @@ def solve_target(
     cancel = as_cancel(cancel)
     backend = resolve_solver(solver)
     if warm_start and not capacitated and red.n_cols:
-        from siting.optimize.engine import target_engine
+        er: Any
+        wpos = red.w[red.w > 0]
+        if wpos.size and need > float(red.w.sum()) - 0.5 * float(wpos.min()):
+            # every row with weight must be covered: set covering (reductions, its own bound)
+            from siting.optimize.engine_sc import set_cover_engine
 
-        er = target_engine(red, need, kind == "count", solver=solver, time_limit=time_limit,
-                           gap=gap, threads=threads, cancel=cancel, progress=progress, t0=t0,
-                           lscp=model == "set_cover")
+            er = set_cover_engine(red, kind == "count", solver=solver, time_limit=time_limit,
+                                  gap=gap, threads=threads, cancel=cancel, progress=progress,
+                                  t0=t0)
+        else:
+            from siting.optimize.engine import target_engine
+
+            er = target_engine(red, need, kind == "count", solver=solver,
+                               time_limit=time_limit, gap=gap, threads=threads, cancel=cancel,
+                               progress=progress, t0=t0)
         if er is not None:
             cancelled = cancel is not None and cancel()
             status = "optimal" if er.optimal else (

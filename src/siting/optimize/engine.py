@@ -53,8 +53,6 @@ MIP_LONG = 300.0
 #: Seconds the search alone gets to find a plan with one station fewer (count targets)
 #: before the full decision (bound, fixing, MIP) runs.
 QUICK_DECISION = 1.0
-#: Share of the time limit for the lower bound of a count target (bisection on p).
-COUNT_BOUND_SHARE = 0.2
 
 
 @dataclass
@@ -281,13 +279,18 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     """Target covering: cover at least ``need`` model weight at least cost (``count``: the
     fewest sites). None when no plan reaches the target.
 
-    Counts: the search for the fewest sites, then the decision "can p - 1 sites cover the
-    target?" by :func:`cover_engine` with ``stop_at=need`` (search, Lagrangian bound and
-    fixing, MIP), repeated while the answer is yes; a bound below the target for p - 1 sites
-    proves p optimal. Costs: the target search, the target Lagrangian (bound and fixing), and
-    the MIP on the restricted model beside the search, as in :func:`cover_engine`.
+    Both start with the target search and the partial covering Lagrangian
+    (:func:`siting.optimize.partial.partial_bound`: coverage rows relaxed, the target row
+    kept as a fractional knapsack; its maximum is the LP bound), rounded up with integral
+    costs. Counts: then the decision "can p - 1 sites cover the target?" by
+    :func:`cover_engine` with ``stop_at=need`` (search, Lagrangian bound and fixing, MIP),
+    repeated while the answer is yes; a bound below the target for p - 1 sites proves p
+    optimal. Costs: fixing from the Lagrangian and the MIP on the restricted model beside
+    the search, as in :func:`cover_engine`. A target that needs every row covered goes to
+    :func:`siting.optimize.engine_sc.set_cover_engine` instead (the caller decides).
     ``value`` is the plan's cost (or count), ``bound`` a lower bound on it."""
-    from siting.optimize.bounds import lagrangian_target, round_bound
+    from siting.optimize.bounds import round_bound
+    from siting.optimize.partial import partial_bound
     from siting.optimize.search import CoverSearch, TargetSearch
 
     t0 = time.perf_counter() if t0 is None else t0
@@ -315,7 +318,8 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
         ts.run(deadline=t0 + min(WARMUP_SHARE * time_limit, WARMUP_MAX), cancel=cancel)
     lag_secs = None if time_limit is None else min(LAGRANGIAN_SHARE * time_limit, LAGRANGIAN_MAX,
                                                     max(left(), 0.0))
-    lb, fix_closed = lagrangian_target(red, need, cost, ts.best_cost, max_seconds=lag_secs)
+    lb, fix_closed, _ = partial_bound(red, need, cost, ts.best_cost, max_seconds=lag_secs,
+                                      max_iter=5000 if time_limit is None else 10 ** 7)
     lb_r = round_bound(lb, maximize=False, integral=integral)
     bound = -math.inf if lb_r is None else lb_r
     details["lagrangian_bound"] = lb
@@ -334,11 +338,6 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     best = ts.best()
     if count:
         k = best.size
-        lbc = count_lower_bound(red, need, k, max_seconds=None if time_limit is None else
-                                max(0.0, min(COUNT_BOUND_SHARE * time_limit, left() / 2)),
-                                cancel=cancel)
-        details["count_bound"] = lbc
-        bound = max(bound, float(lbc))
         while k > 0 and not stopped() and float(k) > bound + step - 1e-9:
             # can k - 1 sites cover the target?  start from the plan without its least useful site
             mask = np.asarray(red.fixed, bool).copy()
@@ -558,41 +557,3 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
             bound = min(bound, mb)
     message = res.message if res.status != "optimal" else ""
     return _result(cs, red, bound, step, used, message, details, t0)
-
-
-def count_lower_bound(red: Reduced, need: float, p_hi: int, *, max_seconds: float | None,
-                      cancel: Callable[[], bool] | None = None) -> int:
-    """A lower bound on the number of new sites that cover ``need`` model weight: the smallest
-    p whose maximal covering Lagrangian bound (:func:`siting.optimize.bounds.lagrangian_cover`)
-    reaches ``need``, by bisection on p in [0, p_hi] (multipliers carried from one p to the
-    next). Valid whenever the subgradient stops: a bound below ``need`` proves p too few."""
-    from siting.optimize.bounds import lagrangian_cover
-
-    t0 = time.perf_counter()
-    tol = 1e-9 * max(1.0, need)
-    lo, hi = 0, int(p_hi)  # need is unreachable with lo sites; reachable (as far as known) with hi
-    state = None
-    while hi - lo > 1:
-        if cancel is not None and cancel():
-            break
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            break
-        mid = (lo + hi) // 2
-        rest = None if max_seconds is None else max(0.05, max_seconds - (time.perf_counter() - t0))
-        state = lagrangian_cover(red, mid, need - 1.0, state=None if state is None else
-                                 _carry(state), max_iter=400, max_seconds=rest)
-        if state.bound < need - tol:
-            lo = mid
-        else:
-            hi = mid
-    return lo + 1 if lo < p_hi else p_hi
-
-
-def _carry(state):
-    """Multipliers of a previous run as the start of the next (bound and fixings reset: they
-    belong to another p)."""
-    from siting.optimize.bounds import CoverBound
-
-    return CoverBound(bound=math.inf, lam=state.lam.copy(),
-                      fix_closed=np.zeros_like(state.fix_closed),
-                      fix_open=np.zeros_like(state.fix_open))

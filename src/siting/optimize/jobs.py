@@ -56,14 +56,16 @@ def solve_sparse(mip: SparseMIP, solver: str, *, time_limit: float | None,
 
 
 def start_job(mip: SparseMIP, solver: str, *, time_limit: float | None, gap: float | None,
-              threads: int | None = None, start: np.ndarray | None = None) -> Job:
-    """Start a solve beside the caller; see :class:`Job`."""
+              threads: int | None = None, start: np.ndarray | None = None,
+              thread_max_nnz: int = HIGHS_THREAD_NNZ) -> Job:
+    """Start a solve beside the caller; see :class:`Job`. HiGHS runs in a thread up to
+    ``thread_max_nnz`` nonzeros, in a child process (killable) above."""
     if start is not None and not mip.feasible(start):
         logger.warning("the heuristic start is not feasible for the model; solving without it")
         start = None
     if solver == "cbc":
         return CbcJob(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
-    if mip.A.nnz <= HIGHS_THREAD_NNZ:
+    if mip.A.nnz <= thread_max_nnz:
         return HighsThreadJob(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
     return HighsProcessJob(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
 

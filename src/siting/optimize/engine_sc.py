@@ -1,0 +1,358 @@
+"""Set covering: reductions, Beasley's Lagrangian and the MIP beside the search (private
+plumbing of :mod:`siting.optimize`).
+
+:func:`set_cover_engine` solves ``min sum_j c_j y_j`` subject to every row of a reduced model
+being covered (``c_j = 1`` for the fewest stations):
+
+1. the exact reductions of :func:`siting.optimize.setcover.reduce_cover` (essential columns,
+   row dominance, column dominance, to a fixpoint) — the rest works on the smaller model;
+2. a first plan: the compiled target search (greedy, descent, iterated local search) and,
+   for counts, a sequence of decisions "can k − 1 sites cover every row?" answered by the
+   maximal covering search with p = k − 1 started from the plan without its least useful
+   site (it stops as soon as it covers everything; the plan then has k − 1 sites);
+3. Beasley's Lagrangian lower bound (:func:`siting.optimize.setcover.lagrangian_set_cover`)
+   with reduced-cost fixing against the incumbent, rounded up with integral costs; when it
+   meets the plan the plan is optimal;
+4. the model with the fixings (closed columns removed, open ones forced, reduced again) given
+   to HiGHS with the search's plan as a start, beside the search, exchanging plans as in
+   :func:`siting.optimize.engine.cover_engine`. The optimum is the better of the incumbent at
+   fixing and the optimum of the fixed model, so ``min(incumbent at fixing, MIP bound of the
+   fixed model + forced cost)`` is a lower bound of the whole model.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from siting.optimize.engine import (
+    LAGRANGIAN_MAX,
+    LAGRANGIAN_SHARE,
+    MIP_LONG,
+    MIP_MAX_NNZ,
+    SLICE,
+    WARMUP_MAX,
+    WARMUP_SHARE,
+    EngineResult,
+)
+from siting.optimize.reduce import Reduced
+
+logger = logging.getLogger(__name__)
+
+#: Seconds per slice of a count decision before the caller looks at the clock and the MIP.
+DECISION_SLICE = 0.25
+#: Set covering models above this many nonzeros go to HiGHS in a child process: in a thread
+#: HiGHS answered a stop request only 2.9 s late on the reduced gen5k set cover (37 810
+#: nonzeros, inside its primal heuristics), and a thread cannot be killed.
+SC_THREAD_NNZ = 5_000
+
+
+class _CountSearch:
+    """The fewest columns covering every row: a target search for the first plan, then
+    decisions "k − 1 columns?" by the maximal covering search (see the module docstring)."""
+
+    def __init__(self, red: Reduced, need: float, seed: int, first_descent: float | None):
+        from siting.optimize.search import TargetSearch
+
+        self.red = red
+        self.need = need
+        self.seed = seed
+        self.tol = 1e-9 * max(1.0, need)
+        self.ts = TargetSearch(red, need, np.ones(red.n_cols), None, seed=seed,
+                               first_descent=first_descent)
+        self._best = self.ts.best() if self.ts.best_cost is not None else None
+        self.cs: Any = None
+        self.lb = -math.inf
+        self.decisions = 0
+
+    @property
+    def best_cost(self) -> float | None:
+        return None if self._best is None else float(self._best.size)
+
+    def best(self) -> np.ndarray:
+        assert self._best is not None
+        return self._best
+
+    @property
+    def kicks(self) -> int:
+        return self.ts.kicks + (0 if self.cs is None else self.cs.kicks)
+
+    def _covers(self, cols: np.ndarray) -> bool:
+        mask = np.zeros(self.red.n_cols, np.int32)
+        mask[np.asarray(cols, dtype=np.int64)] = 1
+        hit = np.asarray(self.red.A @ mask).reshape(-1) > 0
+        return bool(float(self.red.w[hit].sum()) >= self.need - self.tol)
+
+    def offer(self, cols: np.ndarray) -> bool:
+        cols = np.unique(np.asarray(cols, dtype=np.int64))
+        if self._best is not None and cols.size >= self._best.size:
+            return False
+        if not self._covers(cols):
+            return False
+        if self.ts.offer(cols) and self.ts.best_cost is not None \
+                and self.ts.best_cost < cols.size:
+            cols = self.ts.best()
+        self._best = cols
+        self.cs = None
+        return True
+
+    def _start_decision(self) -> None:
+        from siting.optimize.search import CoverSearch
+
+        best = self.best()
+        red = self.red
+        mask = np.zeros(red.n_cols, bool)
+        mask[best] = True
+        cnt = np.asarray(red.A @ mask.astype(np.int32)).reshape(-1)
+        loss = np.asarray(red.A[:, best].T @ np.where(cnt == 1, red.w, 0.0)).reshape(-1)
+        start = np.delete(best, int(np.argmin(loss)))
+        self.cs = CoverSearch(red, best.size - 1, start, seed=self.seed + self.decisions,
+                              ub=self.need)
+        self.decisions += 1
+
+    def run(self, *, deadline: float | None, cancel: Callable[[], bool] | None = None) -> None:
+        """Decisions until ``deadline`` (or the bound ``lb`` is met)."""
+        while self._best is not None and self._best.size > self.lb + 0.5:
+            now = time.perf_counter()
+            if (deadline is not None and now >= deadline) or (cancel is not None and cancel()):
+                return
+            if self._best.size <= 1:
+                return
+            if self.cs is None:
+                self._start_decision()
+            end = now + DECISION_SLICE if deadline is None else min(deadline, now
+                                                                    + DECISION_SLICE)
+            self.cs.run(deadline=end, cancel=cancel)
+            if self.cs.best_value >= self.need - self.tol:
+                found = self.cs.best()
+                self.cs = None
+                self.offer(found)
+            elif deadline is None and self.cs.kicks > 20_000:
+                return  # without a time limit: give up on k - 1 after this many kicks
+
+
+def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: float | None,
+                     gap: float | None, threads: int | None,
+                     cancel: Callable[[], bool] | None,
+                     progress: Callable[[dict], None] | None = None, seed: int = 0,
+                     t0: float | None = None) -> EngineResult | None:
+    """Cover every row of ``red`` at least cost (``count``: the fewest columns); see the
+    module docstring. ``value`` and ``bound`` are in cost (count) units; ``cols`` columns of
+    ``red``. None when some row has no column (cannot happen after the reach check)."""
+    from siting.optimize.bounds import round_bound
+    from siting.optimize.search import TargetSearch
+    from siting.optimize.setcover import (
+        fix_set_cover,
+        lagrangian_set_cover,
+        reduce_cover,
+        submodel,
+    )
+
+    t0 = time.perf_counter() if t0 is None else t0
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    cost_all = np.ones(red.n_cols) if count else np.asarray(red.cost, dtype=np.float64)
+    free = ~np.asarray(red.fixed, bool)
+    if np.any(red.w <= 0):
+        # rows without weight need no cover
+        pos = np.flatnonzero(red.w > 0)
+        red = submodel(red, pos, np.arange(red.n_cols), np.zeros(0, np.int64))
+    if np.any(~free):
+        # existing sites kept as columns (reduce=False): their rows are covered
+        fixed_cols = np.flatnonzero(~free)
+        hit = np.asarray(red.A[:, fixed_cols].sum(axis=1)).reshape(-1) > 0
+        base_rows = np.flatnonzero(~hit)
+        base_cols = np.flatnonzero(free)
+        red = submodel(red, base_rows, base_cols, np.zeros(0, np.int64))
+        cost_all = cost_all[base_cols]
+    else:
+        base_cols = np.arange(red.n_cols)
+    integral = bool(np.all(cost_all == np.round(cost_all)))
+    step = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, float(cost_all.sum()))
+    details: dict[str, Any] = {}
+
+    def left() -> float:
+        return math.inf if deadline is None else deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return (cancel is not None and cancel()) or left() <= 0
+
+    if np.any(np.diff(red.A.tocsr().indptr) == 0):
+        return None
+    # 1. reductions
+    rc = reduce_cover(red.A, cost_all)
+    details["set_cover_reductions"] = dict(rc.stats)
+    forced = rc.forced
+    forced_cost = float(cost_all[forced].sum())
+    sub = submodel(red, rc.rows, rc.cols, forced)
+    csub = cost_all[rc.cols]
+
+    def to_red(cols_sub: np.ndarray) -> np.ndarray:
+        return base_cols[np.concatenate([rc.cols[np.asarray(cols_sub, dtype=np.int64)],
+                                         forced])]
+
+    used = "search"
+    message = ""
+
+    def finish(cols_sub: np.ndarray, bnd: float) -> EngineResult:
+        cols = np.sort(to_red(cols_sub))
+        value = float(csub[np.asarray(cols_sub, dtype=np.int64)].sum() + forced_cost)
+        bnd = min(bnd, value)
+        details.update(seconds=time.perf_counter() - t0)
+        return EngineResult(cols=cols, value=value, bound=bnd,
+                            optimal=value <= bnd + step - 1e-9, solver=used, message=message,
+                            details=details)
+
+    if sub.n_rows == 0:
+        return finish(np.zeros(0, np.int64), forced_cost)
+    need = float(sub.w.sum()) * (1.0 - 1e-12)
+    # 2. first plan
+    first = None if time_limit is None else WARMUP_SHARE * time_limit
+    ts: Any
+    if count:
+        ts = _CountSearch(sub, need, seed, first)
+    else:
+        ts = TargetSearch(sub, need, csub, None, seed=seed, first_descent=first)
+    if ts.best_cost is None:
+        return None
+    details["greedy"] = float(ts.best_cost) + forced_cost
+
+    def search(until: float | None) -> None:
+        # without a time limit the search stops on a plateau (never runs unbounded)
+        if until is None and not count:
+            ts.run(patience=200, max_kicks=20_000, cancel=cancel)
+        else:
+            ts.run(deadline=until, cancel=cancel)
+
+    search(None if time_limit is None else t0 + min(WARMUP_SHARE * time_limit, WARMUP_MAX))
+    # 3. the Lagrangian bound with fixing
+    lag_secs = None if time_limit is None else min(LAGRANGIAN_SHARE * time_limit,
+                                                    LAGRANGIAN_MAX, max(left(), 0.0))
+    lag = lagrangian_set_cover(sub.A, csub, float(ts.best_cost), max_seconds=lag_secs,
+                               max_iter=5000 if time_limit is None else 1_000_000,
+                               heuristic=True)
+    if lag.cover is not None and ts.offer(lag.cover):
+        details["lagrangian_heuristic"] = lag.cover_cost + forced_cost
+    lb = round_bound(lag.bound + forced_cost, maximize=False, integral=integral)
+    bound = -math.inf if lb is None else lb
+    details.update(lagrangian_bound=lag.bound + forced_cost,
+                   lagrangian_iterations=lag.iterations)
+    ts.lb = bound - forced_cost
+    if float(ts.best_cost) + forced_cost <= bound + step - 1e-9 or stopped():
+        return finish(ts.best(), bound)
+    # more search while the bound is not met, before the fixing (a better incumbent fixes more)
+    if time_limit is not None:
+        search(t0 + 2 * min(WARMUP_SHARE * time_limit, WARMUP_MAX))
+    inc_fix = float(ts.best_cost)
+    _, closed, opened = fix_set_cover(sub.A, csub, lag.u, inc_fix)
+    closed |= lag.fix_closed
+    opened |= lag.fix_open & ~closed
+    details.update(fixed_closed=int(closed.sum()), fixed_open=int(opened.sum()))
+    # the fixed model: closed out, opened forced, reduced again
+    A = sub.A.tocsr()
+    hit_open = np.asarray(A @ opened.astype(np.int32)).reshape(-1) > 0
+    keep_c = np.flatnonzero(~closed & ~opened)
+    rows_left = np.flatnonzero(~hit_open)
+    A2 = A[rows_left][:, keep_c]
+    if np.any(np.diff(A2.tocsr().indptr) == 0):
+        # a row no column outside the fixings reaches: no plan beats the incumbent
+        return finish(ts.best(), inc_fix + forced_cost)
+    rc2 = reduce_cover(A2, csub[keep_c])
+    fix_cols = np.concatenate([np.flatnonzero(opened), keep_c[rc2.forced]])
+    fix_cost = float(csub[fix_cols].sum())
+    sub2 = submodel(sub, rows_left[rc2.rows], keep_c[rc2.cols], fix_cols)
+    c2 = csub[keep_c[rc2.cols]]
+    sub2_cols = keep_c[rc2.cols]
+    details.update(restricted_sites=int(sub2.n_cols), restricted_rows=int(sub2.n_rows),
+                   restricted_pairs=int(sub2.A.nnz))
+    if sub2.n_rows == 0:
+        # the fixings decide everything: fix_cols is the only plan that can beat the incumbent
+        ts.offer(fix_cols)
+        return finish(ts.best(), min(inc_fix, fix_cost) + forced_cost)
+    # 4. the MIP on the fixed model beside the search
+    from siting.optimize.jobs import start_job
+    from siting.optimize.models import build, read_open
+    from siting.optimize.solvers import resolve_solver
+
+    mip_solver = resolve_solver(solver)
+    too_big = sub2.A.nnz > MIP_MAX_NNZ and left() < MIP_LONG
+    built = None
+    if not too_big:
+        sub2_cost = Reduced(A=sub2.A, w=sub2.w, h=sub2.h, col_site=sub2.col_site,
+                            fixed=sub2.fixed, cost=c2, cap=None,
+                            row_of_demand=sub2.row_of_demand, offset=sub2.offset,
+                            total=sub2.total, sizes=sub2.sizes)
+        built = build(sub2_cost, sense="min", need=float(sub2.w.sum()), count_only=count,
+                      lscp=True)
+    lim = 0.5 if (built is not None and mip_solver == "highs"
+                  and built.mip.A.nnz <= SC_THREAD_NNZ) else 2.0
+    if built is None or left() < lim:
+        search(deadline)
+        message = ("the fixed model is too large for the MIP in the time left: the plan is the "
+                   "local search's, the bound the Lagrangian one" if built is None else
+                   "no time was left for the MIP: the plan is the local search's")
+        details["mip_skipped"] = message
+        return finish(ts.best(), bound)
+    pos2 = np.full(sub.n_cols, -1, dtype=np.int64)
+    pos2[sub2_cols] = np.arange(sub2_cols.size)
+
+    def sub_start() -> np.ndarray | None:
+        cols = ts.best()
+        k = pos2[cols]
+        inside = k[k >= 0]
+        x = np.zeros(built.mip.n_cols)
+        x[inside] = 1.0
+        return x if built.mip.feasible(x) else None
+
+    def from_mip(x: np.ndarray) -> np.ndarray | None:
+        cols = read_open(built, sub2, x)
+        return None if cols is None else np.concatenate([sub2_cols[cols], fix_cols])
+
+    job = start_job(built.mip, mip_solver, time_limit=None if deadline is None else
+                    max(left() - 0.1, 0.2), gap=gap, threads=1 if threads is None else threads,
+                    start=sub_start(), thread_max_nnz=SC_THREAD_NNZ)
+    used = mip_solver
+    offered = ts.best_cost
+    mip_found = 0
+    while not job.done() and not stopped():
+        slice_end = time.perf_counter() + SLICE
+        if deadline is not None:
+            slice_end = min(slice_end, deadline)
+        if float(ts.best_cost) + forced_cost <= bound + step - 1e-9:
+            job.wait(min(SLICE, max(left(), 0.0)))
+        else:
+            ts.run(deadline=slice_end, cancel=cancel)
+        for x in job.poll():
+            cols = from_mip(x)
+            if cols is not None and ts.offer(cols):
+                mip_found += 1
+        if ts.best_cost is not None and (offered is None or ts.best_cost < offered - 1e-9):
+            offered = ts.best_cost
+            if progress is not None:
+                progress({"seconds": time.perf_counter() - t0,
+                          "objective": float(ts.best_cost) + forced_cost, "source": "search"})
+            sv = sub_start()
+            if sv is not None:
+                job.offer(sv)
+        if job.bound is not None:
+            b = min(inc_fix, job.bound + fix_cost)
+            if b >= float(ts.best_cost) - step + 1e-9:
+                break
+    res = job.finish()
+    if res.x is not None:
+        cols = from_mip(res.x)
+        if cols is not None and ts.offer(cols):
+            mip_found += 1
+    details.update(mip_status=res.status, mip_seconds=res.seconds, mip_incumbents_used=mip_found)
+    if res.bound is not None:
+        mb = round_bound(min(inc_fix, res.bound + fix_cost) + forced_cost, maximize=False,
+                         integral=integral)
+        if mb is not None:
+            details["mip_bound"] = mb
+            bound = max(bound, mb)
+    message = res.message if res.status != "optimal" else ""
+    return finish(ts.best(), bound)
