@@ -158,9 +158,31 @@ def _main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", type=Path, required=True)
     b.add_argument("--info", type=Path, required=True)
     b.add_argument("--no-plan", action="store_true")
+    o = sub.add_parser("open", help="open a map saved by build again (e.g. on a quieter machine) and write its table")
+    o.add_argument("--map", type=Path, required=True, help="the HTML written by build")
+    o.add_argument("--info", type=Path, required=True, help="the JSON written by build")
+    o.add_argument("--runs", type=int, default=5)
+    o.add_argument("--results-dir", type=Path, default=ROOT / "benchmarks" / "results")
     a = ap.parse_args(argv)
-    info = build(a.nodes, a.out, plan=not a.no_plan)
-    a.info.write_text(json.dumps(info))
+    if a.cmd == "build":
+        info = build(a.nodes, a.out, plan=not a.no_plan)
+        a.info.write_text(json.dumps(info))
+        return 0
+    case = {"section": "map", **json.loads(a.info.read_text())}
+    case["case"] = f"synthetic {case['nodes']:,} nodes (saved map reopened)"
+    opened = open_in_chromium(a.map, a.runs)
+    case["opens"] = opened
+    for k in ("ready_s", "dom_s", "decode_s", "draw_s"):
+        case[k] = statistics.median(x[k] for x in opened)
+    heaps = [x["heap_mb"] for x in opened if x["heap_mb"] is not None]
+    case["heap_mb"] = max(heaps) if heaps else None
+    case["layers"] = opened[0]["layers"]
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    a.results_dir.mkdir(parents=True, exist_ok=True)
+    (a.results_dir / f"map-{stamp}.json").write_text(json.dumps({"created": stamp, "cases": [case]}, indent=2))
+    text = markdown([case])
+    (a.results_dir / "latest-map.md").write_text(text)
+    print(text)
     return 0
 
 

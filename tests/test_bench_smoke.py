@@ -137,3 +137,24 @@ def test_serve_benchmark_runs_with_its_peer(tmp_path):
     assert case["residences"] > 0 and case["engine"]["add"]["n"] == 20
     assert case["fresh_search"]["n"] >= 3 and case["fresh_search"]["median_ms"] > 0
     assert "fresh search" in (tmp_path / "latest-serve.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_saved_map_reopens(tmp_path):
+    """`benchmarks._map build` then `open`: a saved map is measured again and its table written."""
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
+    html, info = tmp_path / "m.html", tmp_path / "m.json"
+    b = subprocess.run([sys.executable, "-m", "benchmarks._map", "build", "--nodes", "2000", "--out", str(html), "--info", str(info)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert b.returncode == 0, b.stderr[-2000:]
+    o = subprocess.run([sys.executable, "-m", "benchmarks._map", "open", "--map", str(html), "--info", str(info), "--runs", "1",
+                        "--results-dir", str(tmp_path / "r")], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert o.returncode == 0, o.stderr[-2000:]
+    (f,) = (tmp_path / "r").glob("map-*.json")
+    (case,) = json.loads(f.read_text())["cases"]
+    assert case["size_mb"] == pytest.approx(html.stat().st_size / 1e6, rel=1e-3) and case["ready_s"] > 0
+    assert "(saved map reopened)" in (tmp_path / "r" / "latest-map.md").read_text()
