@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,6 +190,32 @@ def better_by(red: Reduced) -> float:
     return 1.0 - 1e-6 if _integral(np.asarray(red.w)) else 1e-9 * max(1.0, float(red.w.sum()))
 
 
+def timed_chunks(step: Callable[[int, int], int], max_iter: int, max_seconds: float | None) -> int:
+    """Run a compiled subgradient kernel in chunks of about 50 ms, never far past ``max_seconds``.
+
+    ``step(n, done)`` runs at most ``n`` iterations (``done`` have run before) and returns how
+    many it ran; fewer than asked means it converged. Stops at ``max_iter`` iterations, at
+    ``max_seconds`` (wall seconds, None = no limit) or at convergence; returns the iterations run.
+    """
+    t0 = time.perf_counter()
+    done = 0
+    chunk = 5
+    while done < max_iter:
+        t1 = time.perf_counter()
+        n_it = min(chunk, max_iter - done)
+        ran = step(n_it, done)
+        done += ran
+        if ran < n_it:
+            break
+        now = time.perf_counter()
+        if max_seconds is not None and now - t0 > max_seconds:
+            break
+        rate = n_it / max(now - t1, 1e-6)
+        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
+        chunk = int(max(1, min(500, rate * target)))
+    return done
+
+
 def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBound | None = None,
                      max_iter: int = 3000, max_seconds: float | None = None) -> CoverBound:
     """Lagrangian bound and fixings for maximal covering with p new sites; ``incumbent`` is the
@@ -211,24 +238,14 @@ def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBoun
     out = np.array([state.bound, 0.0])
     need = incumbent + better_by(red)
     t0 = time.perf_counter()
-    done = 0
-    chunk = 5
-    while done < max_iter:
-        t1 = time.perf_counter()
-        n_it = min(chunk, max_iter - done)
+
+    def step(n_it: int, done: int) -> int:
         _lagr_cover(n_it, int(p), float(incumbent), need, cp, cr, w, fixed,
                     lam, best_lam, out, state.fix_closed, state.fix_open, 2.0 if done == 0
                     else 1.0)
-        done += int(out[1])
-        if int(out[1]) < n_it:
-            break
-        now = time.perf_counter()
-        if max_seconds is not None and now - t0 > max_seconds:
-            break
-        # chunks of about 50 ms, never far past max_seconds
-        rate = n_it / max(now - t1, 1e-6)
-        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
-        chunk = int(max(1, min(500, rate * target)))
+        return int(out[1])
+
+    done = timed_chunks(step, max_iter, max_seconds)
     state.bound = min(state.bound, float(out[0]))
     state.lam = best_lam
     state.iterations += done
@@ -387,23 +404,12 @@ def lagrangian_target(red: Reduced, need: float, cost: np.ndarray, incumbent: fl
     if math.isfinite(ub):
         gap_need = ub - 1.0 + 1e-6 if integral else ub + 1e-9 * max(1.0, abs(ub))
     ub_for_steps = ub if math.isfinite(ub) else float(free_cost.sum()) + 1.0
-    t0 = time.perf_counter()
-    done = 0
-    chunk = 5
-    while done < max_iter:
-        t1 = time.perf_counter()
-        n_it = min(chunk, max_iter - done)
+    def step(n_it: int, done: int) -> int:
         _lagr_target(n_it, float(need), ub_for_steps, cp, cr, w, fixed,
                      cost, lam, mu_arr, out, fix_closed, gap_need)
-        done += int(out[1])
-        if int(out[1]) < n_it:
-            break
-        now = time.perf_counter()
-        if max_seconds is not None and now - t0 > max_seconds:
-            break
-        rate = n_it / max(now - t1, 1e-6)
-        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
-        chunk = int(max(1, min(500, rate * target)))
+        return int(out[1])
+
+    done = timed_chunks(step, max_iter, max_seconds)
     lb = float(out[0])
     logger.info("target lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed",
                 done, lb, incumbent, int(fix_closed.sum()))

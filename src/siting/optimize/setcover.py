@@ -45,6 +45,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from siting.optimize.bounds import timed_chunks
+
 logger = logging.getLogger(__name__)
 
 _INT = np.int64
@@ -407,12 +409,10 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
     rp, ri = A.indptr.astype(_INT), A.indices.astype(_INT)
     buf = np.zeros(n, dtype=_INT)
     t0 = time.perf_counter()
-    done = 0
-    chunk = 5
     pi = state.pi
-    while done < max_iter:
-        t1 = time.perf_counter()
-        n_it = min(chunk, max_iter - done)
+
+    def step(n_it: int, done: int) -> int:
+        nonlocal pi
         _lagr_sc(n_it, ub_steps, cp, ci, rp, ri, cost, u, best_u, out, state.fix_closed,
                  state.fix_open, gap_need, pi)
         pi = float(out[2])
@@ -421,15 +421,9 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
             if cc < state.cover_cost:
                 state.cover_cost = float(cc)
                 state.cover = buf[:kk].copy()
-        done += int(out[1])
-        if int(out[1]) < n_it:
-            break
-        now = time.perf_counter()
-        if max_seconds is not None and now - t0 > max_seconds:
-            break
-        rate = n_it / max(now - t1, 1e-6)
-        target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
-        chunk = int(max(1, min(500, rate * target)))
+        return int(out[1])
+
+    done = timed_chunks(step, max_iter, max_seconds)
     if out[0] > state.bound:
         state.bound = float(out[0])
         state.u = best_u
