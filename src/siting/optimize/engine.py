@@ -53,6 +53,10 @@ MIP_LONG = 300.0
 #: Seconds the search alone gets to find a plan with one station fewer (count targets)
 #: before the full decision (bound, fixing, MIP) runs.
 QUICK_DECISION = 1.0
+#: Count targets under a time limit: while p - 1 exceeds the partial covering bound by more
+#: than this share (and 2 sites), the decision "can p - 1 sites reach the target?" is left to
+#: the search for the rest of the time — the maximal covering engine's bound cannot answer no.
+HOPELESS_SHARE = 0.01
 
 
 @dataclass
@@ -346,10 +350,15 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
             loss = np.asarray(red.A[:, best].T @ np.where(cnt == 1, red.w, 0.0)).reshape(-1)
             start = np.delete(best, int(np.argmin(loss)))
             # a quick try with the search alone; the full decision (bound, fixing, MIP) only
-            # when it does not find a plan
+            # when it does not find a plan and could prove something: its Lagrangian bound is
+            # the LP bound of k - 1 sites, which cannot fall below the target while k - 1 is
+            # well above the partial covering bound, so there the search keeps the time
+            hopeless = deadline is not None and float(k - 1) > bound + max(
+                2.0, HOPELESS_SHARE * max(bound, 1.0))
             quick = CoverSearch(red, k - 1, start, seed=seed, ub=need)
             if quick.best_value < need - 1e-9 * max(1.0, need):
                 quick.run(deadline=time.perf_counter() + (QUICK_DECISION if deadline is None
+                                                          else left() if hopeless
                                                           else min(QUICK_DECISION, left())),
                           cancel=cancel)
             if quick.best_value >= need - 1e-9 * max(1.0, need):
@@ -362,6 +371,8 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
                     progress({"seconds": time.perf_counter() - t0, "objective": float(k),
                               "source": "search"})
                 continue
+            if hopeless:
+                break  # the search had the rest of the time
             er = cover_engine(red, k - 1, solver=solver, time_limit=None if deadline is None
                               else max(left(), 0.01), gap=None, threads=threads, cancel=cancel,
                               seed=seed, start=start, stop_at=need)
