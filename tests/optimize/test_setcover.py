@@ -249,3 +249,25 @@ def test_benders_max_cover_against_brute_force_and_the_lp(seed):
                                  np.concatenate([np.ones(n), np.zeros(m)])[None, :]]),
                  b_ub=np.concatenate([np.zeros(m), [p]]), bounds=(0, 1), method="highs")
     assert r.lp_bound is not None and r.lp_bound == pytest.approx(-lp.fun, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_equal_costs_run_the_count_engines_and_scale_back(seed):
+    """Every candidate costs 2.5: minimising cost is minimising the count (the count engines
+    run), objective and bound are 2.5 × the brute-force count."""
+    import dataclasses
+
+    base = random_instance(seed + 60, nd=26, ns=10, radius=0.4, n_existing=1)
+    prob = dataclasses.replace(base, costs=np.full(base.costs.size, 2.5))
+    reach = prob.reachable_share()
+    for target in (reach, 0.7 * reach):
+        plan = solve_target(prob, target, minimize="cost", time_limit=20)
+        want = brute_target(prob, target, count=True)
+        assert plan.status == "optimal"
+        assert plan.objective == pytest.approx(2.5 * want)
+        assert plan.bound is not None and plan.bound <= plan.objective + 1e-9
+        assert plan.bound == pytest.approx(2.5 * want)
+        assert plan.share >= target - 1e-9
+        assert plan.cost == pytest.approx(2.5 * want)
+        if target == reach:
+            assert plan.details["search"] == "row_weighting"

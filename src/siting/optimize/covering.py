@@ -208,6 +208,26 @@ def solve_max_cover(
                       gap, reduce, warm_start, threads, as_cancel(cancel), progress)
 
 
+def _equal_cost(red) -> float | None:
+    """The common cost of the model's new columns when they all cost the same (> 0)."""
+    c = np.asarray(red.cost, dtype=np.float64)[~np.asarray(red.fixed, bool)]
+    if c.size == 0 or not c[0] > 0 or not np.all(c == c[0]):
+        return None
+    return float(c[0])
+
+
+def _scaled(er, scale: float):
+    """An engine result of a count model in cost units (every new column costs ``scale``)."""
+    from dataclasses import replace
+
+    details = dict(er.details)
+    for key in ("greedy", "lagrangian_bound", "lagrangian_heuristic", "mip_bound"):
+        if isinstance(details.get(key), (int, float)):
+            details[key] = float(details[key]) * scale
+    return replace(er, value=er.value * scale,
+                   bound=None if er.bound is None else er.bound * scale, details=details)
+
+
 def _status_of(out, time_limit: float | None, *, can_be_infeasible: bool = True,
                have_plan: bool = False) -> str:
     """Plan status from a MIP outcome. ``can_be_infeasible`` False (maximal covering, whose
@@ -426,19 +446,25 @@ def solve_target(
     if warm_start and not capacitated and red.n_cols:
         er: Any
         wpos = red.w[red.w > 0]
+        # equal costs (every candidate costs the same, the default): the fewest sites, in the
+        # count engines (their searches and decisions), the values scaled back to cost
+        scale = _equal_cost(red) if kind == "cost" else None
+        count = kind == "count" or scale is not None
         if wpos.size and need > float(red.w.sum()) - 0.5 * float(wpos.min()):
             # every row with weight must be covered: set covering (reductions, its own bound)
             from siting.optimize.engine_sc import set_cover_engine
 
-            er = set_cover_engine(red, kind == "count", solver=solver, time_limit=time_limit,
+            er = set_cover_engine(red, count, solver=solver, time_limit=time_limit,
                                   gap=gap, threads=threads, cancel=cancel, progress=progress,
                                   t0=t0)
         else:
             from siting.optimize.engine import target_engine
 
-            er = target_engine(red, need, kind == "count", solver=solver,
+            er = target_engine(red, need, count, solver=solver,
                                time_limit=time_limit, gap=gap, threads=threads, cancel=cancel,
                                progress=progress, t0=t0)
+        if er is not None and scale is not None:
+            er = _scaled(er, scale)
         if er is not None:
             cancelled = cancel is not None and cancel()
             status = "optimal" if er.optimal else (

@@ -151,7 +151,8 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
         base_cols = np.arange(red.n_cols)
     integral = bool(np.all(cost_all == np.round(cost_all)))
     step = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, float(cost_all.sum()))
-    details: dict[str, Any] = {}
+    # the search the engine runs when the reductions leave a model
+    details: dict[str, Any] = {"search": "row_weighting" if count else "target_ils"}
 
     def left() -> float:
         return math.inf if deadline is None else deadline - time.perf_counter()
