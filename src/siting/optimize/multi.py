@@ -251,7 +251,8 @@ def solve_multi(
     out = run_mip(mip, solver, time_limit=left, gap=gap, threads=threads, start=start,
                   cancel=cancel_f)
     seconds = time.perf_counter() - t0
-    heur_obj = None if start is None else mip.objective(start)
+    # a start the model rejects is never returned (it would break a rule)
+    heur_obj = None if start is None or not mip.feasible(start) else mip.objective(start)
     use_heur = heur is not None and heur_obj is not None and (
         out.x is None or out.objective is None or (heur_obj > out.objective + 1e-9 * max(1.0, abs(heur_obj))
                           if not targets else heur_obj < out.objective - 1e-9 * max(1.0, abs(heur_obj))))
@@ -262,7 +263,8 @@ def solve_multi(
                out.message or "no plan found within the time limit: raise it")
         return _multi_plan(problems, reds, {c: np.zeros(0, int) for c in cats}, sites, F,
                            built_arr, cw, status=status, objective_kind="none", bound=out.bound,
-                           solver=solver, seconds=seconds, sizes=sizes, message=msg)
+                           solver=resolve_solver(solver), seconds=seconds, sizes=sizes,
+                           message=msg, details={"path": "joint_mip", "mip_status": out.status})
     if use_heur:
         assert heur is not None
         open_cols = heur

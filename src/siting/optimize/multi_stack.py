@@ -186,8 +186,8 @@ def run_stacked(st: Stacked, mode: str, *, p: int | None, budget: float | None,
         n_free = int(free.sum())
         if mode == "cover" and p is not None and p >= n_free:
             cols = np.flatnonzero(free)
-            return StackResult(col_station[cols], red.offset + float(red.w.sum()), True, [], "search", "",
-                               {"note": "p opens every useful station"})
+            return StackResult(col_station[cols], red.offset + float(red.w.sum()), True, [],
+                               "search", "", {"note": "p opens every useful station"})
         if mode == "cover":
             assert p is not None
             er = cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
@@ -201,7 +201,6 @@ def run_stacked(st: Stacked, mode: str, *, p: int | None, budget: float | None,
             ran = ["search", "submodular bound"]
         bound = None if er.bound is None else er.bound + red.offset
     else:
-        assert need is not None
         count = count_unit is not None
         if mode == "set_cover":
             from siting.optimize.engine_sc import set_cover_engine
@@ -211,6 +210,7 @@ def run_stacked(st: Stacked, mode: str, *, p: int | None, budget: float | None,
         else:
             from siting.optimize.engine import target_engine
 
+            assert need is not None
             er = target_engine(red, need, count, solver=solver, time_limit=time_limit,
                                gap=gap, threads=threads, cancel=cancel, progress=prog, t0=t0)
         if er is None:
