@@ -77,6 +77,23 @@ def solve_multi(
                        y_as <= y_bs for each co-location pair (a, b),
                        existing y_cs = 1 and z_s = 1 at no cost, binaries y, z; 0 <= x <= 1
 
+    Which path solves it (``Plan.details["path"]``):
+
+    * ``"stations"`` — when no category has a cost on new sites (all ``costs`` 0), or in
+      cover mode with p and no budget (category costs do not enter), opening every allowed
+      category at a built station is never worse, and the model is one column per station:
+      ``max sum_c v_c sum_i w_ci x_ci`` / ``min sum_s F_s z_s`` with
+      ``x_ci <= sum_{s in N_ci, c allowed at s} z_s``, where "c allowed at s" is the greatest
+      fixpoint of the co-location rules (``allowed_a(s) = existing_a(s) or (candidate_a(s) and
+      allowed_b(s))``; see :mod:`siting.optimize.multi_stack`). It runs on the
+      single-category engines: p only → search + Lagrangian + HiGHS (as
+      :func:`solve_max_cover`); a budget → the budget engine; targets that all need a
+      category's full reachable share → the set covering engine (counts when all station
+      costs are equal); a single binding share target → the target engine.
+    * ``"joint_mip"`` — otherwise (several binding share targets, or category costs in
+      targets mode or under a budget): the MIP above with CBC/HiGHS, started from the greedy
+      plan (co-location chains opened together) with what the targets do not need closed.
+
     Parameters
     ----------
     problems : mapping
@@ -91,16 +108,23 @@ def solve_multi(
         Cover mode: weight v_c of each category's covered weight (default 1).
     colocate : sequence of (a, b)
         Category a may open only where category b is open (existing or new).
-    solver, time_limit, gap, reduce, threads
-        As in :func:`solve_max_cover`. Reductions here are existing-coverage removal and row
-        merging per category (no dominance: the shared site cost breaks it).
+    solver, time_limit, gap, reduce, threads, cancel, progress
+        As in :func:`solve_max_cover` (``progress`` is called by the station path only).
+        Reductions on the joint MIP are existing-coverage removal and row merging per
+        category (no dominance: the shared site cost breaks it); the station-level model is
+        reduced like a single category (dominance included).
+    _joint_mip : bool
+        Private: force the joint MIP (for comparisons in the benchmarks and tests).
 
     Returns
     -------
     Plan
         ``objective`` is the total cost (targets mode) or the weighted covered sum (cover
-        mode); ``categories`` holds per-category ``selected``, ``covered_weight``,
-        ``total_weight`` and ``share``; ``assignment`` has a ``category`` column.
+        mode, existing coverage included); ``bound`` is in the same units;
+        ``categories`` holds per-category ``selected``, ``covered_weight``, ``total_weight``
+        and ``share``; ``assignment`` has a ``category`` column. ``solver`` says what ran
+        (``"search"``, ``"search+highs"``, or the MIP back end ``"highs"``/``"cbc"``);
+        ``details`` has ``path``, ``ran``, ``engine`` and the engine's figures.
     """
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
