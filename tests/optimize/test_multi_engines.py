@@ -290,3 +290,29 @@ def test_engines_equal_the_joint_mip_on_larger_instances(seed):
             assert plan.status == "optimal", kw
             assert plan.objective == pytest.approx(mip.objective), (kw, colocate)
             _check_rules(plan, probs, colocate)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_station_path_without_reductions_and_degenerate_costs(seed):
+    # reduce=False keeps the built stations as fixed columns of the station model; no site
+    # costs at all makes every target plan cost 0 (the engine then counts stations)
+    probs, sc = _instance(seed, cat_costs=False)
+    full = {c: P.reachable_share() for c, P in probs.items()}
+    one = {"a": 0.5 * probs["a"].reachable_share()}
+    for kw in (dict(p=2), dict(budget=8.0), dict(p=1, budget=8.0), dict(targets=full),
+               dict(targets=one)):
+        for colocate in ((), CHAIN):
+            best = _brute(probs, sc, colocate=colocate, **kw)
+            plan = solve_multi(probs, site_costs=sc, colocate=colocate, solver="highs",
+                               reduce=False, **kw)
+            assert plan.details["path"] == "stations", kw
+            if best is None:
+                assert plan.status == "infeasible", kw
+                continue
+            assert plan.status == "optimal" and plan.objective == pytest.approx(best), kw
+    free = {s: 0.0 for s in sc}
+    plan = solve_multi(probs, site_costs=None, budget=0.0, solver="highs")
+    assert plan.objective == pytest.approx(_brute(probs, free, budget=0.0))
+    plan = solve_multi(probs, targets=one, solver="highs")
+    assert plan.status == "optimal" and plan.objective == 0.0
+    assert plan.categories["a"]["share"] >= one["a"] - 1e-9

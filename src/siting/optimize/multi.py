@@ -527,6 +527,8 @@ def _stacked_plan(m: dict[str, Any], *, targets, needs, p, budget, solver, time_
             return None
         if mode != "none" and row_cats != list(targets):
             prob, rows = stacked(row_cats, scale)
+        if mode == "set_cover":  # rows no station reaches need no cover (reduce=False keeps them)
+            prob.weights[np.diff(prob.cover.indptr) == 0] = 0.0
     res = None
     stations = np.zeros(0, np.int64)
     sizes = dict(m["sizes"])
