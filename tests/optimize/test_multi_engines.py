@@ -310,7 +310,7 @@ def test_station_path_without_reductions_and_degenerate_costs(seed):
                 assert plan.status == "infeasible", kw
                 continue
             assert plan.status == "optimal" and plan.objective == pytest.approx(best), kw
-    free = {s: 0.0 for s in sc}
+    free = dict.fromkeys(sc, 0.0)
     plan = solve_multi(probs, site_costs=None, budget=0.0, solver="highs")
     assert plan.objective == pytest.approx(_brute(probs, free, budget=0.0))
     plan = solve_multi(probs, targets=one, solver="highs")
