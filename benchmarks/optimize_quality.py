@@ -20,6 +20,11 @@ Cases (``CASES``):
 * **gen5k-*, gen20k-*** — the optimize section's instance (100k-node city, 5 000 or 20 000
   candidates on random street nodes, 1 000 m): maximal covering with p = 50, target covering
   of 95 % with the fewest stations, set covering (every coverable residence).
+* **gen5k-multi** — the gen5k instance as three categories on the same stations, reached
+  within 500, 800 and 1 000 m (the same pairs cut at each threshold), ``solve_multi`` with
+  p = 100 stations (the station-level model on the covering engine);
+  **gen5k-multi-mip** — the same with the old joint MIP forced (``_joint_mip=True``), for
+  comparison at 60 s.
 
 Each (case, limit) runs ``siting.optimize`` in a fresh process (``python -m
 benchmarks.optimize_quality run``) with the default solver (``auto``). Best known values are
@@ -71,7 +76,11 @@ CASES: dict[str, tuple[str, str, float]] = {
     "gen20k-t95": ("gen20k", "target", 0.95),
     "gen5k-lscp": ("gen5k", "set_cover", 1.0),
     "gen20k-lscp": ("gen20k", "set_cover", 1.0),
+    "gen5k-multi": ("multi5k", "multi", 100),
+    "gen5k-multi-mip": ("multi5k", "multi_mip", 100),
 }
+#: reach of the three categories of the multi-category cases, m (from the same 1 000 m pairs)
+MULTI_REACH = (500.0, 800.0, 1000.0)
 
 
 # ---------------------------------------------------------------------------------- instances
@@ -123,7 +132,7 @@ def _sjc(n: int, radius: float):
                                       pairs["v"], radius)
 
 
-def _gen(k: int):
+def _gen(k: int, within: float = 1000.0):
     from benchmarks import _optimize
     from siting.optimize import CoverageProblem
 
@@ -136,11 +145,30 @@ def _gen(k: int):
     nres, ncand = d["res_x"].size, d["cand_x"].size
     rid = np.array([f"r{i}" for i in range(nres)])
     sid = np.array([f"s{j}" for j in range(ncand)])
-    return CoverageProblem.from_pairs(rid, d["weight"], sid, np.ones(ncand), rid[d["pair_res"]],
-                                      sid[d["pair_site"]], d["pair_m"], 1000.0)
+    keep = d["pair_m"] <= within
+    return CoverageProblem.from_pairs(rid, d["weight"], sid, np.ones(ncand),
+                                      rid[d["pair_res"][keep]], sid[d["pair_site"][keep]],
+                                      d["pair_m"][keep], within)
+
+
+def _multi(k: int) -> dict:
+    """Three categories on the gen instance's stations, one per reach of MULTI_REACH."""
+    return {f"c{int(r)}": _gen(k, r) for r in MULTI_REACH}
+
+
+def sizes_of(problem) -> tuple[int, int, int]:
+    """Demand points, sites and pairs of a problem (summed over a multi-category dict; the
+    sites of the categories are the same stations)."""
+    if isinstance(problem, dict):
+        ps = list(problem.values())
+        return (sum(p.n_demand for p in ps), max(p.n_sites for p in ps),
+                sum(p.cover.nnz for p in ps))
+    return problem.n_demand, problem.n_sites, problem.cover.nnz
 
 
 def problem_of(instance: str):
+    if instance.startswith("multi"):
+        return _multi(int(instance[5:-1]) * 1000)
     if instance.startswith("sjc"):
         return _sjc(int(instance[3:]), SJC_RADIUS)
     if instance.startswith("gen"):
@@ -150,10 +178,16 @@ def problem_of(instance: str):
 
 def solve_case(case: str, limit: float | None, problem=None, **kw):
     """Solve a case with siting; the problem and the plan."""
-    from siting.optimize import solve_max_cover, solve_set_cover, solve_target
+    from siting.optimize import solve_max_cover, solve_multi, solve_set_cover, solve_target
 
     instance, model, par = CASES[case]
     problem = problem_of(instance) if problem is None else problem
+    if model in ("multi", "multi_mip"):
+        if kw.pop("warm_start", True) is False:  # the reference: HiGHS on the joint MIP
+            kw["_joint_mip"] = True
+        if model == "multi_mip":
+            kw = {**kw, "_joint_mip": True}
+        return problem, solve_multi(problem, p=int(par), time_limit=limit, **kw)
     if model == "max_cover":
         return problem, solve_max_cover(problem, int(par), time_limit=limit, **kw)
     if model == "target":
@@ -181,6 +215,9 @@ def _warm_up() -> None:
     solve_target(prob, 0.5, minimize="count")
     solve_target(prob, 0.5)
     solve_target(prob, prob.reachable_share(), minimize="count")  # the set covering engine
+    from siting.optimize import solve_multi
+
+    solve_multi({"a": prob, "b": prob}, p=2)
     from siting.optimize.partial import lagrangian_partial_cover
     from siting.optimize.setcover import lagrangian_set_cover, reduce_cover
 
@@ -202,11 +239,12 @@ def run_one(case: str, limit: float | None, out: Path, extra: dict | None = None
     kw["progress"] = lambda d: timeline.append([time.perf_counter() - t0, d["objective"]])
     problem, plan = solve_case(case, limit, problem, **kw)
     wall = time.perf_counter() - t0
+    n_demand, n_sites, n_pairs = sizes_of(problem)
     row = {"case": case, "limit": limit, "status": plan.status, "objective": plan.objective,
            "bound": plan.bound, "gap": plan.gap, "solver": plan.solver, "wall_s": wall,
            "solve_s": plan.solve_seconds, "n_new": plan.n_new, "message": plan.message,
            "sizes": dict(plan.sizes), "details": plan.to_dict()["details"],
-           "n_demand": problem.n_demand, "n_sites": problem.n_sites, "pairs": problem.cover.nnz,
+           "n_demand": n_demand, "n_sites": n_sites, "pairs": n_pairs,
            "loadavg_1min_before": load, "loadavg_1min_after": os.getloadavg()[0],
            "timeline": timeline, "options": dict(extra or {})}
     out.write_text(json.dumps(row, default=float))
@@ -296,7 +334,7 @@ def markdown(cases: list[dict]) -> str:
         runs = [r for r in c["runs"] if r.get("objective") is not None]
         ref = current.get(c["case"]) or c.get("reference") or {}
         best = ref.get("value")
-        maximize = c["model"] == "max_cover"
+        maximize = c["model"] in ("max_cover", "multi", "multi_mip")
         by = {r["limit"]: r for r in runs}
         cells = []
         for lim in (5.0, 15.0, 60.0):
@@ -326,7 +364,9 @@ def markdown(cases: list[dict]) -> str:
             size = f"{last['n_demand']:,} × {last['n_sites']:,} ({last['pairs']:,})"
         par = c["parameter"]
         model = {"max_cover": f"max cover p={int(par)}", "target": f"target {par:.0%}, count",
-                 "set_cover": "set cover, count"}[c["model"]]
+                 "set_cover": "set cover, count",
+                 "multi": f"3 categories, p={int(par)} stations",
+                 "multi_mip": f"3 categories, p={int(par)}, joint MIP"}[c["model"]]
         failed = [r for r in c["runs"] if r.get("objective") is None]
         note = "; ".join(f"{r['limit']} s: {r.get('status')} {r.get('reason', '')}" for r in failed)
         lines.append(

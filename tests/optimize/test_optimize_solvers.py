@@ -194,8 +194,16 @@ def test_multi_heuristic_plan_is_feasible(tmp_path, monkeypatch, colocate):
     if colocate:
         health = set(plan.categories["health"]["selected"])
         assert health <= set(plan.categories["elderly"]["selected"]) | {"s0"}
+    # p stations and no budget is the station-level model (no MIP needed to prove it);
+    # the joint MIP path, forced, still returns the heuristic plan when CBC fails
+    engine = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, time_limit=5,
+                         solver="cbc")
+    assert engine.details["path"] == "stations" and engine.status == "optimal"
+    assert engine.objective == pytest.approx(_multi_brute(probs, site_costs, colocate=colocate,
+                                                          p=2))
     cover = solve_multi(probs, site_costs=site_costs, p=2, colocate=colocate, time_limit=5,
-                        solver="cbc")
+                        solver="cbc", _joint_mip=True)
+    assert cover.details["path"] == "joint_mip"
     assert cover.status == "time_limit"
     assert len(set(cover.selected_sites) - set(cover.existing_sites)) <= 2  # new stations
     assert cover.objective <= _multi_brute(probs, site_costs, colocate=colocate, p=2) + 1e-9

@@ -15,11 +15,21 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import InputError, Problems
+from siting.optimize.engine import as_cancel
 from siting.optimize.mip import SparseMIP
+from siting.optimize.multi_stack import (
+    allowed_categories,
+    category_needs,
+    open_columns,
+    prune,
+    run_stacked,
+    stack,
+    stack_problem,
+)
 from siting.optimize.plan import Plan, nearest_assignment, rel_gap
 from siting.optimize.problem import CoverageProblem
 from siting.optimize.reduce import reduce_problem
-from siting.optimize.solvers import _check_limits, check_solver, run_mip
+from siting.optimize.solvers import _check_limits, check_solver, resolve_solver, run_mip
 from siting.optimize.starts import greedy_multi
 
 __all__ = ["solve_multi"]
@@ -41,6 +51,9 @@ def solve_multi(
     gap: float | None = None,
     reduce: bool = True,
     threads: int | None = None,
+    cancel: Any = None,
+    progress: Any = None,
+    _joint_mip: bool = False,
 ) -> Plan:
     """Site several categories at once; a site may host several (a comprehensive station).
 
@@ -64,6 +77,23 @@ def solve_multi(
                        y_as <= y_bs for each co-location pair (a, b),
                        existing y_cs = 1 and z_s = 1 at no cost, binaries y, z; 0 <= x <= 1
 
+    Which path solves it (``Plan.details["path"]``):
+
+    * ``"stations"`` — when no category has a cost on new sites (all ``costs`` 0), or in
+      cover mode with p and no budget (category costs do not enter), opening every allowed
+      category at a built station is never worse, and the model is one column per station:
+      ``max sum_c v_c sum_i w_ci x_ci`` / ``min sum_s F_s z_s`` with
+      ``x_ci <= sum_{s in N_ci, c allowed at s} z_s``, where "c allowed at s" is the greatest
+      fixpoint of the co-location rules (``allowed_a(s) = existing_a(s) or (candidate_a(s) and
+      allowed_b(s))``; see :mod:`siting.optimize.multi_stack`). It runs on the
+      single-category engines: p only → search + Lagrangian + HiGHS (as
+      :func:`solve_max_cover`); a budget → the budget engine; targets that all need a
+      category's full reachable share → the set covering engine (counts when all station
+      costs are equal); a single binding share target → the target engine.
+    * ``"joint_mip"`` — otherwise (several binding share targets, or category costs in
+      targets mode or under a budget): the MIP above with CBC/HiGHS, started from the greedy
+      plan (co-location chains opened together) with what the targets do not need closed.
+
     Parameters
     ----------
     problems : mapping
@@ -78,16 +108,23 @@ def solve_multi(
         Cover mode: weight v_c of each category's covered weight (default 1).
     colocate : sequence of (a, b)
         Category a may open only where category b is open (existing or new).
-    solver, time_limit, gap, reduce, threads
-        As in :func:`solve_max_cover`. Reductions here are existing-coverage removal and row
-        merging per category (no dominance: the shared site cost breaks it).
+    solver, time_limit, gap, reduce, threads, cancel, progress
+        As in :func:`solve_max_cover` (``progress`` is called by the station path only).
+        Reductions on the joint MIP are existing-coverage removal and row merging per
+        category (no dominance: the shared site cost breaks it); the station-level model is
+        reduced like a single category (dominance included).
+    _joint_mip : bool
+        Private: force the joint MIP (for comparisons in the benchmarks and tests).
 
     Returns
     -------
     Plan
         ``objective`` is the total cost (targets mode) or the weighted covered sum (cover
-        mode); ``categories`` holds per-category ``selected``, ``covered_weight``,
-        ``total_weight`` and ``share``; ``assignment`` has a ``category`` column.
+        mode, existing coverage included); ``bound`` is in the same units;
+        ``categories`` holds per-category ``selected``, ``covered_weight``, ``total_weight``
+        and ``share``; ``assignment`` has a ``category`` column. ``solver`` says what ran
+        (``"search"``, ``"search+highs"``, or the MIP back end ``"highs"``/``"cbc"``);
+        ``details`` has ``path``, ``ran``, ``engine`` and the engine's figures.
     """
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
@@ -204,15 +241,42 @@ def solve_multi(
     if targets:
         needs = {c: targets[c] * reds[c].total - reds[c].offset - 1e-9 * max(reds[c].total, 1.0)
                  for c in targets}
+    cancel_f = as_cancel(cancel)
+    station_of = {c: np.array([seen[s] for s in problems[c].site_ids], dtype=np.int64)
+                  for c in cats}
+    cand_at = {c: np.zeros(len(sites), bool) for c in cats}
+    exist_at = {c: np.zeros(len(sites), bool) for c in cats}
+    for c in cats:
+        ex = np.asarray(problems[c].existing, bool)
+        cand_at[c][station_of[c][~ex]] = True
+        exist_at[c][station_of[c][ex]] = True
+    allowed = allowed_categories(cats, cand_at, exist_at, colocate)
+    cat_costs = any(bool(np.any(problems[c].costs[~problems[c].existing] > 0)) for c in cats)
+    common = dict(problems=problems, reds=reds, cats=cats, sites=sites, F=F, built=built_arr,
+                  cw=cw, colocate=colocate, col_station=col_station, station_of=station_of,
+                  allowed=allowed, sizes=sizes)
+    if not _joint_mip and (not cat_costs or (not targets and budget is None)):
+        plan = _stacked_plan(common, targets=targets, needs=needs, p=p, budget=budget,
+                             solver=solver, time_limit=time_limit, gap=gap, reduce=reduce,
+                             threads=threads, cancel=cancel_f, progress=progress, t0=t0)
+        if plan is not None:
+            return plan
+    # the joint MIP: several share targets (several knapsack rows), or category costs under a
+    # budget or in targets mode; started from the greedy plan with what it does not need closed
     heur = greedy_multi(reds, cats, col_station, built_arr, F, cw, p=p, budget=budget,
                         needs=needs, partner=partner)
+    if heur is not None:
+        heur = prune(reds, cats, col_station, len(sites), built_arr, F, colocate, heur, cw,
+                     needs)
     mip, lay = _build_multi(reds, cats, col_station, built_arr, F, cw, p=p, budget=budget,
                             needs=needs, partner=partner)
     start = None if heur is None else _multi_start(reds, cats, col_station, built_arr, lay, heur)
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - t0))
-    out = run_mip(mip, solver, time_limit=left, gap=gap, threads=threads, start=start)
+    out = run_mip(mip, solver, time_limit=left, gap=gap, threads=threads, start=start,
+                  cancel=cancel_f)
     seconds = time.perf_counter() - t0
-    heur_obj = None if start is None else mip.objective(start)
+    # a start the model rejects is never returned (it would break a rule)
+    heur_obj = None if start is None or not mip.feasible(start) else mip.objective(start)
     use_heur = heur is not None and heur_obj is not None and (
         out.x is None or out.objective is None or (heur_obj > out.objective + 1e-9 * max(1.0, abs(heur_obj))
                           if not targets else heur_obj < out.objective - 1e-9 * max(1.0, abs(heur_obj))))
@@ -223,13 +287,17 @@ def solve_multi(
                out.message or "no plan found within the time limit: raise it")
         return _multi_plan(problems, reds, {c: np.zeros(0, int) for c in cats}, sites, F,
                            built_arr, cw, status=status, objective_kind="none", bound=out.bound,
-                           solver=solver, seconds=seconds, sizes=sizes, message=msg)
+                           solver=resolve_solver(solver), seconds=seconds, sizes=sizes,
+                           message=msg, details={"path": "joint_mip", "mip_status": out.status})
     if use_heur:
+        assert heur is not None
         open_cols = heur
     else:
         assert out.x is not None  # no solution and no heuristic plan returned above
         open_cols = {c: np.flatnonzero((out.x[lay["y"][c]:lay["y"][c] + reds[c].n_cols] > 0.5)
                                        & ~reds[c].fixed) for c in cats}
+    open_cols = prune(reds, cats, col_station, len(sites), built_arr, F, colocate, open_cols,
+                      cw, needs)
     bound = out.bound
     if bound is not None and not targets:
         bound += sum(cw[c] * reds[c].offset for c in cats)
@@ -242,11 +310,17 @@ def solve_multi(
     else:
         status = "time_limit"
     msg = out.message
+    if cancel_f is not None and cancel_f() and status != "optimal":
+        msg = "stopped on request: the plan is the best found, see gap"
     if status == "time_limit" and not msg:
         msg = "the time limit ended the search: the plan is the best found, see gap"
+    backend = resolve_solver(solver)
+    details = {"path": "joint_mip", "ran": ["greedy", backend], "mip_status": out.status,
+               "heuristic_kept": bool(use_heur)}
     return _multi_plan(problems, reds, open_cols, sites, F, built_arr, cw, status=status,
                        objective_kind="cost" if targets else "cover", bound=bound,
-                       solver=solver, seconds=seconds, sizes=sizes, message=msg)
+                       solver=backend, seconds=seconds, sizes=sizes, message=msg,
+                       details=details)
 
 
 def _build_multi(reds, cats, col_station, built_arr, F, cw, *, p, budget, needs, partner):
@@ -366,7 +440,7 @@ def _multi_start(reds, cats, col_station, built_arr, lay, open_cols) -> np.ndarr
 
 
 def _multi_plan(problems, reds, open_cols, sites, F, built_arr, cw, *, status, objective_kind,
-                bound, solver, seconds, sizes, message) -> Plan:
+                bound, solver, seconds, sizes, message, details=None) -> Plan:
     per: dict[str, dict[str, Any]] = {}
     frames = []
     total_cost = 0.0
@@ -403,5 +477,102 @@ def _multi_plan(problems, reds, open_cols, sites, F, built_arr, cw, *, status, o
         gap=rel_gap(objective, bound), selected_sites=tuple(sorted(new_sites)),
         existing_sites=existing, covered_weight=covered, total_weight=total, cost=total_cost,
         assignment=pd.concat(frames, ignore_index=True), sizes=sizes, solve_seconds=seconds,
-        solver=solver, message=message, categories=per,
+        solver=solver, message=message, categories=per, details=dict(details or {}),
     )
+
+
+def _stacked_plan(m: dict[str, Any], *, targets, needs, p, budget, solver, time_limit, gap,
+                  reduce, threads, cancel, progress, t0) -> Plan | None:
+    """The station-level model on the single-category engines (:mod:`.multi_stack`); None
+    when it is not exact here (several partial share targets: the joint MIP runs)."""
+    from siting.optimize.covering import _dominance_pays
+
+    problems, cats, built, F = m["problems"], m["cats"], m["built"], m["F"]
+    n_st = len(m["sites"])
+    count_unit = None
+    need = None
+
+    def no_plan(message: str) -> Plan:
+        return _multi_plan(problems, m["reds"], {c: np.zeros(0, int) for c in cats}, m["sites"],
+                           F, built, m["cw"], status="infeasible", objective_kind="none",
+                           bound=None, solver="search", seconds=time.perf_counter() - t0,
+                           sizes=m["sizes"], message=message, details={"path": "stations"})
+
+    def stacked(row_cats, scale):
+        return stack_problem(problems, row_cats, m["station_of"], n_st, built, F,
+                             m["allowed"], scale)
+
+    if not targets:
+        mode = "budget" if budget is not None else "cover"
+        row_cats = list(cats)
+        scale = m["cw"]
+        prob, rows = stacked(row_cats, scale)
+    else:
+        scale = dict.fromkeys(cats, 1.0)
+        prob, rows = stacked(list(targets), scale)
+        cn = category_needs(prob, rows, problems, targets)
+        short = [c for c, d in cn.items() if d["need"] > d["reach"] + 1e-9 * max(1.0, d["reach"])]
+        if short:
+            return no_plan(f"no plan meets the targets with the co-location rules ({', '.join(short)} "
+                           "cannot reach its target): relax the rules, lower the target or add sites")
+        row_cats = [c for c in targets if cn[c]["need"] > 0]
+        full = all(cn[c]["need"] > cn[c]["reach"] - 0.5 * cn[c]["min_w"] for c in row_cats)
+        if not row_cats:
+            mode = "none"
+        elif full:
+            mode = "set_cover"
+        elif len(row_cats) == 1:
+            mode = "target"
+        else:
+            return None
+        if mode != "none" and row_cats != list(targets):
+            prob, rows = stacked(row_cats, scale)
+        if mode == "set_cover":  # rows no station reaches need no cover (reduce=False keeps them)
+            prob.weights[np.diff(prob.cover.indptr) == 0] = 0.0
+    res = None
+    stations = np.zeros(0, np.int64)
+    sizes = dict(m["sizes"])
+    if mode != "none":
+        dom = reduce and _dominance_pays(prob, time_limit)
+        use_cost = budget is not None or bool(targets)
+        if targets:
+            free = ~np.asarray(prob.existing, bool)
+            fc = np.asarray(F)[free]
+            if fc.size == 0 or np.ptp(fc) == 0:
+                count_unit = float(fc[0]) if fc.size else 1.0
+                use_cost = False  # equal station costs: the fewest stations
+        st = stack(prob, rows, reduce=reduce, use_cost=use_cost, dominance=dom)
+        if mode == "target":
+            c = row_cats[0]
+            tot = problems[c].total_weight
+            need = targets[c] * tot - st.red.offset - 1e-9 * max(tot, 1.0)
+        res = run_stacked(st, mode, p=p, budget=budget, need=need, count_unit=count_unit,
+                          solver=solver, time_limit=time_limit, gap=gap, threads=threads,
+                          cancel=cancel, progress=progress, t0=t0)
+        if res is None:
+            return no_plan("no plan meets the targets with the co-location rules: relax them "
+                           "or add sites")
+        stations = res.stations
+        sizes = dict(st.red.sizes)
+    open_cols = open_columns(m["reds"], cats, m["col_station"], stations, built, m["allowed"])
+    open_cols = prune(m["reds"], cats, m["col_station"], n_st, built, F, m["colocate"],
+                      open_cols, m["cw"], needs)
+    cancelled = cancel is not None and cancel()
+    status = "optimal" if res is None or res.optimal else (
+        "time_limit" if time_limit is not None or cancelled else "heuristic")
+    msg = "" if res is None else res.message
+    if cancelled and status != "optimal":
+        msg = "stopped on request: the plan is the best found, see gap"
+    elif status == "time_limit":
+        msg = (msg + "; " if msg else "") + ("the time limit ended the search: the plan is the "
+                                             "best found, see gap")
+    ran = [] if res is None else res.ran
+    extra = [r for r in ran if r not in ("search", "lagrangian", "submodular bound")]
+    details = {} if res is None else dict(res.details)
+    details.update(path="stations", engine=mode, ran=ran, count_unit=count_unit,
+                   stacked_categories=list(row_cats) if mode != "none" else [])
+    return _multi_plan(problems, m["reds"], open_cols, m["sites"], F, built, m["cw"],
+                       status=status, objective_kind="cost" if targets else "cover",
+                       bound=0.0 if res is None else res.bound,
+                       solver="+".join(["search", *extra]), seconds=time.perf_counter() - t0,
+                       sizes=sizes, message=msg, details=details)

@@ -149,9 +149,11 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
     stations already built (no station cost, not counted in p), ``F`` station costs,
     ``partner[c]`` lists ``(b, cols_b)`` for each co-location rule (c, b): ``cols_b[j]`` is
     b's column at the station of c's column j, ``-2`` when b already exists there and ``-1``
-    when b cannot open there (c may then not open at j). Returns None in targets mode when
-    the greedy cannot meet every target.
+    when b cannot open there (c may then not open at j). A move opens every category the
+    rules require at that station, through chains (a beside b, b beside c). Returns None in
+    targets mode when the greedy cannot meet every target.
     """
+    req = _requirements(cats, partner)
     At = {c: reds[c].A.T.tocsr() for c in cats}
     cnt = {c: np.asarray(reds[c].A @ reds[c].fixed.astype(np.int32)).reshape(-1) for c in cats}
     is_open = {c: reds[c].fixed.copy() for c in cats}
@@ -182,7 +184,7 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
             extra = np.asarray(r.cost, float).copy()
             allowed = ~is_open[c]
             members = []
-            for b, cols_b in partner.get(c, []):
+            for b, cols_b in req[c]:
                 jb = np.asarray(cols_b)
                 allowed &= jb != -1
                 need_b = jb >= 0
@@ -234,3 +236,30 @@ def greedy_multi(reds: dict, cats: list, col_station: dict, built: np.ndarray, F
     if needs is not None and not met(needs):
         return None
     return {c: np.flatnonzero(is_open[c] & ~reds[c].fixed) for c in cats}
+
+
+def _requirements(cats: list, partner: dict) -> dict:
+    """Per category c, ``(b, cols_b)`` for every category b the rules require beside c,
+    directly or through a chain: ``cols_b[j]`` is b's column at the station of c's column j,
+    ``-2`` when nothing is required there (b, or a category on the way, already exists) and
+    ``-1`` when b cannot open there."""
+    out = {}
+    for c in cats:
+        got: dict = {}
+        todo = [(b, np.asarray(cols, dtype=np.int64)) for b, cols in partner.get(c, [])]
+        while todo:
+            b, arr = todo.pop()
+            if b == c:
+                continue
+            old = got.get(b)
+            if old is not None:
+                merged = np.where((old == -1) | (arr == -1), -1, np.maximum(old, arr))
+                if np.array_equal(merged, old):
+                    continue
+                arr = merged
+            got[b] = arr
+            for d, cols_d in partner.get(b, []):
+                cd = np.asarray(cols_d, dtype=np.int64)
+                todo.append((d, np.where(arr >= 0, cd[np.maximum(arr, 0)], arr)))
+        out[c] = list(got.items())
+    return out
