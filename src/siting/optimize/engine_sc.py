@@ -36,12 +36,15 @@ import numpy as np
 from siting.optimize.engine import (
     LAGRANGIAN_MAX,
     LAGRANGIAN_SHARE,
+    LP_MIN_LEFT,
     MIP_LONG,
     MIP_MAX_NNZ,
     SLICE,
     WARMUP_MAX,
     WARMUP_SHARE,
     EngineResult,
+    lp_safe,
+    search_beside_lp,
 )
 from siting.optimize.reduce import Reduced
 
@@ -259,21 +262,46 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
 
     mip_solver = resolve_solver(solver)
     too_big = sub2.A.nnz > MIP_MAX_NNZ and left() < MIP_LONG
-    built = None
-    if not too_big:
-        sub2_cost = Reduced(A=sub2.A, w=sub2.w, h=sub2.h, col_site=sub2.col_site,
-                            fixed=sub2.fixed, cost=c2, cap=None,
-                            row_of_demand=sub2.row_of_demand, offset=sub2.offset,
-                            total=sub2.total, sizes=sub2.sizes)
-        built = build(sub2_cost, sense="min", need=float(sub2.w.sum()), count_only=count,
-                      lscp=True)
+    sub2_cost = Reduced(A=sub2.A, w=sub2.w, h=sub2.h, col_site=sub2.col_site,
+                        fixed=sub2.fixed, cost=c2, cap=None,
+                        row_of_demand=sub2.row_of_demand, offset=sub2.offset,
+                        total=sub2.total, sizes=sub2.sizes)
+
+    def build_fixed():
+        return build(sub2_cost, sense="min", need=float(sub2.w.sum()), count_only=count,
+                     lscp=True)
+
+    built = None if too_big else build_fixed()
     lim = 0.5 if (built is not None and mip_solver == "highs"
                   and built.mip.A.nnz <= SC_THREAD_NNZ) else 2.0
     if built is None or left() < lim:
-        search(deadline)
         message = ("the fixed model is too large for the MIP in the time left: the plan is the "
                    "local search's, the bound the Lagrangian one" if built is None else
                    "no time was left for the MIP: the plan is the local search's")
+        if built is None and deadline is not None and left() >= LP_MIN_LEFT:
+            # the second core: the LP relaxation of the fixed model for a better bound
+
+            def whole(b: float) -> float:
+                return min(inc_fix, lp_safe(b, maximize=False) + fix_cost) + forced_cost
+
+            def run_until(end: float) -> bool:
+                search(end)
+                return float(ts.best_cost) + forced_cost <= bound + step - 1e-9
+
+            lp = search_beside_lp(build_fixed().mip, run_until, deadline, stopped,
+                                  lambda b: float(ts.best_cost) + forced_cost
+                                  <= whole(b) + step - 1e-9, details)
+            if lp is not None:
+                b = round_bound(whole(lp), maximize=False, integral=integral)
+                if b is not None:
+                    details["lp_bound"] = b
+                    if b > bound:
+                        bound = b
+                        message = ("the fixed model is too large for the MIP in the time "
+                                   "left: the plan is the local search's, the bound its "
+                                   "linear relaxation's")
+        else:
+            search(deadline)
         details["mip_skipped"] = message
         return finish(ts.best(), bound)
     pos2 = np.full(sub.n_cols, -1, dtype=np.int64)

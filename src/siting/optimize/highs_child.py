@@ -120,6 +120,10 @@ def highs_run(arrays: dict, time_limit, gap, threads, start, hooks=None):
     h.setOptionValue("mip_rel_gap", 0.0 if gap is None else float(gap))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    if "lp_solver" in arrays and str(arrays["lp_solver"]):
+        # a linear relaxation for its bound: HiGHS's interior point method ("ipm") is several
+        # times faster than its dual simplex on large covering LPs
+        h.setOptionValue("solver", str(arrays["lp_solver"]))
     n = int(arrays["c"].size)
     lp = highspy.HighsLp()
     lp.num_col_ = n

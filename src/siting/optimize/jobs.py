@@ -70,6 +70,18 @@ def start_job(mip: SparseMIP, solver: str, *, time_limit: float | None, gap: flo
     return HighsProcessJob(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
 
 
+def start_lp_job(mip: SparseMIP, *, time_limit: float | None, threads: int = 1) -> Job:
+    """Solve the linear relaxation of ``mip`` (integrality dropped) with HiGHS's interior
+    point method in a watched child process, beside the caller; :meth:`Job.finish` gives its
+    optimum as ``bound`` (model sense and units; status ``optimal`` when it finished). For a
+    bound only: the relaxation's solution is fractional, never a plan."""
+    from dataclasses import replace
+
+    lp = replace(mip, integer=np.zeros(mip.n_cols, dtype=bool))
+    return HighsProcessJob(lp, time_limit=time_limit, gap=None, threads=threads, start=None,
+                           lp_solver="ipm")
+
+
 class Job:
     """A solver run beside the caller.
 
@@ -239,14 +251,15 @@ class HighsProcessJob(Job):
 
     solver = "highs"
 
-    def __init__(self, mip: SparseMIP, *, time_limit, gap, threads, start):
+    def __init__(self, mip: SparseMIP, *, time_limit, gap, threads, start,
+                 lp_solver: str = ""):
         super().__init__(mip, time_limit=time_limit, gap=gap, threads=threads, start=start)
         self.tmp = tempfile.TemporaryDirectory(prefix="siting-highs-")
         d = self.tmp.name
         self.dir = d
         self.dst = os.path.join(d, "result.npz")
         src = os.path.join(d, "model.npz")
-        np.savez(src, **_highs_arrays(mip),
+        np.savez(src, **_highs_arrays(mip), lp_solver=np.array(lp_solver),
                  time_limit=np.array(-1.0 if time_limit is None else float(time_limit)),
                  gap=np.array(-1.0 if gap is None else float(gap)),
                  threads=np.array(-1 if threads is None else int(threads)),
