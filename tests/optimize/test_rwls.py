@@ -29,9 +29,11 @@ def _check_state(rw: RowWeightingSearch, A: sp.csr_matrix) -> None:
             want = rw.wt[rows[cnt[rows] == 0]].sum()
         assert rw.score[j] == pytest.approx(want), j
     assert set(rw.sel_list[:rw.nsel[0]]) == set(np.flatnonzero(sel))
-    # the best mask is a cover of the size it claims
+    # the best mask is a cover of the cost it claims; S costs what the state says
     b = rw.best_mask.astype(np.int64)
-    assert (a @ b).min() > 0 and int(b.sum()) == rw.best_size
+    assert (a @ b).min() > 0
+    assert rw.best_cost == pytest.approx(float(rw.cost[b == 1].sum()))
+    assert rw.info[5] == pytest.approx(float(rw.cost[sel == 1].sum()))
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -45,6 +47,29 @@ def test_state_stays_exact_and_the_optimum_is_found(seed):
     rw.run(max_steps=20_000, lb=opt)
     assert rw.best_size == opt
     _check_state(rw, A)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_with_costs_the_cheapest_cover_is_found(seed):
+    A, cost = random_cover(seed + 20, m=16, n=12)
+    opt = brute_cover(A, cost)
+    rw = RowWeightingSearch(A, np.arange(12), cost=cost, seed=seed)
+    for _ in range(5):
+        rw.run(max_steps=29)
+        _check_state(rw, A)
+        # S stays cheaper than the best cover while some row is uncovered
+        if rw.nunc[0] > 0:
+            assert rw.info[5] < rw.best_cost
+    rw.run(max_steps=20_000, lb=opt)
+    assert rw.best_cost == pytest.approx(opt)
+    _check_state(rw, A)
+
+
+def test_costs_must_be_positive():
+    A, cost = random_cover(1, m=10, n=8)
+    cost[2] = 0.0
+    with pytest.raises(ValueError, match="positive"):
+        RowWeightingSearch(A, np.arange(8), cost=cost)
 
 
 def test_a_start_that_is_not_a_cover_is_repaired():

@@ -6,13 +6,14 @@ being covered (``c_j = 1`` for the fewest stations):
 
 1. the exact reductions of :func:`siting.optimize.setcover.reduce_cover` (essential columns,
    row dominance, column dominance, to a fixpoint) — the rest works on the smaller model;
-2. a first plan: the compiled target search (greedy, descent); for counts then the row
-   weighting local search RWLS of Gao, Weise & Li (2015, *EJOR* 246(3):750–761;
-   :mod:`siting.optimize.search_rwls`), which keeps a set one column short of the best cover
-   and lets rows that stay uncovered weigh more until a smaller cover appears (on the
-   20 000-candidate benchmark city it needs 764 stations where the earlier decisions "can
-   k − 1 sites cover every row?" by the maximal covering search ended at 808 after 60 s);
-   costs other than counts keep the target search's iterated local search;
+2. a first plan: the compiled target search (greedy, descent); then the row weighting local
+   search RWLS of Gao, Weise & Li (2015, *EJOR* 246(3):750–761;
+   :mod:`siting.optimize.search_rwls`), which keeps a set one column short of (with costs:
+   cheaper than) the best cover and lets rows that stay uncovered weigh more until a better
+   cover appears (on the 20 000-candidate benchmark city it needs 764 stations where the
+   earlier decisions "can k − 1 sites cover every row?" by the maximal covering search ended
+   at 808 after 60 s). With costs it ranks columns by score per cost; a model with free
+   (zero-cost) sites keeps the target search's iterated local search;
 3. Beasley's Lagrangian lower bound (:func:`siting.optimize.setcover.lagrangian_set_cover`)
    with reduced-cost fixing against the incumbent, rounded up with integral costs; when it
    meets the plan the plan is optimal;
@@ -60,28 +61,30 @@ PATIENCE_PER_COLUMN = 50
 SC_THREAD_NNZ = 5_000
 
 
-class _CountSearch:
-    """The fewest columns covering every row: the target search for a first plan, then the
-    row weighting local search (:mod:`siting.optimize.search_rwls`) from it."""
+class _CoverSearch:
+    """The cheapest (or fewest, unit ``cost``) columns covering every row: the target search
+    for a first plan, then the row weighting local search (:mod:`siting.optimize.search_rwls`)
+    from it. ``cost`` must be positive."""
 
-    def __init__(self, red: Reduced, need: float, seed: int, first_descent: float | None):
+    def __init__(self, red: Reduced, need: float, cost: np.ndarray, seed: int,
+                 first_descent: float | None):
         from siting.optimize.search import TargetSearch
         from siting.optimize.search_rwls import RowWeightingSearch
 
         self.red = red
         self.need = need
         self.seed = seed
-        ts = TargetSearch(red, need, np.ones(red.n_cols), None, seed=seed,
-                          first_descent=first_descent)
+        self.cost = np.asarray(cost, dtype=np.float64)
+        ts = TargetSearch(red, need, self.cost, None, seed=seed, first_descent=first_descent)
         self.greedy = None if ts.best_cost is None else float(ts.best_cost)
-        self.rw = None if ts.best_cost is None else RowWeightingSearch(red.A, ts.best(),
-                                                                        seed=seed)
+        self.rw = None if ts.best_cost is None else RowWeightingSearch(
+            red.A, ts.best(), cost=self.cost, seed=seed)
         self.lb = -math.inf
         self.restarts = 0
 
     @property
     def best_cost(self) -> float | None:
-        return None if self.rw is None else float(self.rw.best_size)
+        return None if self.rw is None else self.rw.best_cost
 
     def best(self) -> np.ndarray:
         assert self.rw is not None
@@ -93,23 +96,25 @@ class _CountSearch:
 
     def offer(self, cols: np.ndarray) -> bool:
         """Continue from a cover found elsewhere (the MIP, the Lagrangian heuristic) when it
-        has fewer columns; False when it is not smaller or not a cover."""
+        is cheaper; False when it is not cheaper or not a cover."""
         from siting.optimize.search_rwls import RowWeightingSearch
 
         cols = np.unique(np.asarray(cols, dtype=np.int64))
-        if self.rw is not None and cols.size >= self.rw.best_size:
+        c = float(self.cost[cols].sum())
+        if self.rw is not None and c >= self.rw.best_cost - 1e-9 * max(1.0, c):
             return False
         mask = np.zeros(self.red.n_cols, np.int32)
         mask[cols] = 1
         if np.any(np.asarray(self.red.A @ mask).reshape(-1) == 0):
             return False
         self.restarts += 1
-        self.rw = RowWeightingSearch(self.red.A, cols, seed=self.seed + self.restarts)
+        self.rw = RowWeightingSearch(self.red.A, cols, cost=self.cost,
+                                     seed=self.seed + self.restarts)
         return True
 
     def run(self, *, deadline: float | None, cancel: Callable[[], bool] | None = None) -> None:
         """Search until ``deadline`` (or the bound ``lb`` is met); without a deadline until
-        :data:`PATIENCE_PER_COLUMN` steps per column bring no smaller cover."""
+        :data:`PATIENCE_PER_COLUMN` steps per column bring no cheaper cover."""
         if self.rw is None:
             return
         patience = max(10_000, min(1_000_000, PATIENCE_PER_COLUMN * self.red.n_cols))
@@ -154,8 +159,10 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
         base_cols = np.arange(red.n_cols)
     integral = bool(np.all(cost_all == np.round(cost_all)))
     step = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, float(cost_all.sum()))
-    # the search the engine runs when the reductions leave a model
-    details: dict[str, Any] = {"search": "row_weighting" if count else "target_ils"}
+    # the search the engine runs when the reductions leave a model: row weighting for
+    # positive costs, the target search's iterated local search when some site is free
+    row_weighting = bool(count or np.all(cost_all > 0))
+    details: dict[str, Any] = {"search": "row_weighting" if row_weighting else "target_ils"}
 
     def left() -> float:
         return math.inf if deadline is None else deadline - time.perf_counter()
@@ -195,8 +202,8 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
     # 2. first plan
     first = None if time_limit is None else WARMUP_SHARE * time_limit
     ts: Any
-    if count:
-        ts = _CountSearch(sub, need, seed, first)
+    if row_weighting:
+        ts = _CoverSearch(sub, need, np.ones(sub.n_cols) if count else csub, seed, first)
     else:
         ts = TargetSearch(sub, need, csub, None, seed=seed, first_descent=first)
     if ts.best_cost is None:
@@ -205,7 +212,7 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
 
     def search(until: float | None) -> None:
         # without a time limit the search stops on a plateau (never runs unbounded)
-        if until is None and not count:
+        if until is None and not row_weighting:
             ts.run(patience=200, max_kicks=20_000, cancel=cancel)
         else:
             ts.run(deadline=until, cancel=cancel)

@@ -103,16 +103,18 @@ def _neighbours_free(j, cp, ci, rp, ri, conf):
 
 
 @njit(cache=True)
-def _best_in(sel_list, nsel, score, tstamp, tabu):
-    """Column of S with the highest score (ties: oldest move), skipping ``tabu``."""
+def _best_in(sel_list, nsel, score, cost, tstamp, tabu):
+    """Column of S with the highest score per cost (ties: oldest move), skipping ``tabu``."""
     best = -1
+    bv = 0.0
     for q in range(nsel):
         j = sel_list[q]
         if j == tabu:
             continue
-        if best < 0 or score[j] > score[best] or (score[j] == score[best]
-                                                   and tstamp[j] < tstamp[best]):
+        v = score[j] / cost[j]
+        if best < 0 or v > bv or (v == bv and tstamp[j] < tstamp[best]):
             best = j
+            bv = v
     return best
 
 
@@ -134,37 +136,43 @@ def _push_list(j, sel_list, spos, nsel):
 
 
 @njit(cache=True)
-def _rwls(steps, lb, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc, sel_list,
-          spos, nsel, conf, tstamp, best_mask, info, rs):
-    """``steps`` RWLS steps. ``info``: [0] best cover size, [1] steps done in all, [2] tabu
-    column (-1 none), [3] improvements, [4] steps since the last improvement."""
+def _rwls(steps, lb, unit, cost, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc,
+          sel_list, spos, nsel, conf, tstamp, best_mask, info, rs):
+    """``steps`` RWLS steps. ``info``: [0] cost of the best cover, [1] steps done in all,
+    [2] tabu column (-1 none), [3] improvements, [4] steps since the last improvement,
+    [5] cost of S. ``unit``: each step removes a column and adds one, so S stays one column
+    smaller than the best cover (RWLS as published); with costs a step adds a column and
+    then removes columns until S is cheaper than the best cover again."""
     n = cp.size - 1
     tabu = int(info[2])
     clock = int(info[1])
+    eps = 1e-9 * max(1.0, info[0])
     for _ in range(steps):
-        # a cover: record it, then look for one a column smaller
+        # a cover: record it, then look for a cheaper one
         while nunc[0] == 0:
-            if nsel[0] < info[0]:
-                info[0] = nsel[0]
+            if info[5] < info[0] - eps:
+                info[0] = info[5]
                 info[3] += 1
                 info[4] = 0
                 for j in range(n):
                     best_mask[j] = sel[j]
-            if nsel[0] <= lb or nsel[0] == 0:
+            if info[5] <= lb + eps or nsel[0] == 0:
                 info[1] = clock
                 info[2] = tabu
                 return
-            j = _best_in(sel_list, nsel[0], score, tstamp, -1)
+            j = _best_in(sel_list, nsel[0], score, cost, tstamp, -1)
             _remove(j, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc)
             _drop_from_list(j, sel_list, spos, nsel)
+            info[5] -= cost[j]
             tstamp[j] = clock
         clock += 1
         info[4] += 1
         # remove the best column of S that is not tabu
-        j = _best_in(sel_list, nsel[0], score, tstamp, tabu)
+        j = _best_in(sel_list, nsel[0], score, cost, tstamp, tabu) if unit else -1
         if j >= 0:
             _remove(j, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc)
             _drop_from_list(j, sel_list, spos, nsel)
+            info[5] -= cost[j]
             conf[j] = 0
             _neighbours_free(j, cp, ci, rp, ri, conf)
             conf[j] = 0
@@ -173,21 +181,34 @@ def _rwls(steps, lb, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc, 
         e = unc[_randint(rs, nunc[0])]
         add = -1
         anyc = -1
+        av = 0.0
+        yv = 0.0
         for b in range(rp[e], rp[e + 1]):
             k = ri[b]
-            if anyc < 0 or score[k] > score[anyc] or (score[k] == score[anyc]
-                                                       and tstamp[k] < tstamp[anyc]):
+            v = score[k] / cost[k]
+            if anyc < 0 or v > yv or (v == yv and tstamp[k] < tstamp[anyc]):
                 anyc = k
-            if conf[k] == 1 and (add < 0 or score[k] > score[add]
-                                 or (score[k] == score[add] and tstamp[k] < tstamp[add])):
+                yv = v
+            if conf[k] == 1 and (add < 0 or v > av or (v == av and tstamp[k] < tstamp[add])):
                 add = k
+                av = v
         if add < 0:
             add = anyc
         _add(add, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc)
         _push_list(add, sel_list, spos, nsel)
+        info[5] += cost[add]
         _neighbours_free(add, cp, ci, rp, ri, conf)
         tstamp[add] = clock
         tabu = add
+        # with costs: S must stay cheaper than the best cover
+        while not unit and info[5] >= info[0] - eps and nsel[0] > 1:
+            j = _best_in(sel_list, nsel[0], score, cost, tstamp, tabu)
+            if j < 0:
+                break
+            _remove(j, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc)
+            _drop_from_list(j, sel_list, spos, nsel)
+            info[5] -= cost[j]
+            tstamp[j] = clock
         # uncovered rows weigh more
         for q in range(nunc[0]):
             e = unc[q]
@@ -200,14 +221,17 @@ def _rwls(steps, lb, cp, ci, rp, ri, sel, cnt, own, score, wt, unc, upos, nunc, 
 
 class RowWeightingSearch:
     """RWLS (see the module docstring) for the fewest columns of ``A`` (rows × columns, 0/1)
-    covering every row, started from the cover ``start`` (column indices).
+    covering every row — or, with ``cost`` (positive, one per column), the cheapest cover:
+    columns are then ranked by score per cost and S is kept cheaper than the best cover.
+    Started from the cover ``start`` (column indices; a non-cover is completed greedily).
 
-    ``best_size`` and :meth:`best` give the smallest cover found; :meth:`run` continues the
-    search until a deadline (``time.perf_counter()`` seconds), a number of steps, the lower
-    bound ``lb`` (a cover of ``lb`` columns is optimal) or ``cancel()``.
+    ``best_cost``, ``best_size`` and :meth:`best` give the best cover found; :meth:`run`
+    continues the search until a deadline (``time.perf_counter()`` seconds), a number of
+    steps, the lower bound ``lb`` (a cover of cost ``lb`` is optimal) or ``cancel()``.
     """
 
-    def __init__(self, A: sp.spmatrix, start: np.ndarray, *, seed: int = 0):
+    def __init__(self, A: sp.spmatrix, start: np.ndarray, *, cost: np.ndarray | None = None,
+                 seed: int = 0):
         R = sp.csr_matrix(A, dtype=np.int8)
         R.sort_indices()
         C = R.tocsc()
@@ -252,13 +276,22 @@ class RowWeightingSearch:
         self.conf = np.ones(n, np.uint8)
         self.tstamp = np.zeros(n, _INT)
         self.best_mask = self.sel.copy()
-        self.info = np.array([float(start.size), 0.0, -1.0, 0.0, 0.0])
+        self.cost = np.ones(n) if cost is None else np.asarray(cost, dtype=np.float64)
+        if self.cost.shape != (n,) or not np.all(self.cost > 0):
+            raise ValueError("cost must be positive, one per column")
+        self.unit = bool(np.all(self.cost == self.cost[0])) if n else True
+        total = float(self.cost[start].sum())
+        self.info = np.array([total, 0.0, -1.0, 0.0, 0.0, total])
         self.rs = np.array([np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(seed + 1)], dtype=np.uint64)
         self.steps_per_second = 0.0
 
     @property
+    def best_cost(self) -> float:
+        return float(self.info[0])
+
+    @property
     def best_size(self) -> int:
-        return int(self.info[0])
+        return int(self.best_mask.sum())
 
     @property
     def steps(self) -> int:
@@ -276,11 +309,11 @@ class RowWeightingSearch:
         given."""
         if deadline is None and max_steps is None and patience is None:
             raise ValueError("give a deadline, max_steps or patience")
-        lbi = -1 if not math.isfinite(lb) else int(math.ceil(lb - 1e-9))
+        lbv = -1.0 if not math.isfinite(lb) else float(lb)
         chunk = 64
         done = 0
         t_start = time.perf_counter()
-        while self.best_size > lbi and self.best_size > 0:
+        while self.best_cost > lbv + 1e-9 * max(1.0, abs(lbv)) and self.best_size > 0:
             if cancel is not None and cancel():
                 break
             now = time.perf_counter()
@@ -293,7 +326,7 @@ class RowWeightingSearch:
                 break
             t0 = time.perf_counter()
             before = self.steps
-            _rwls(n, lbi, self.cp, self.ci, self.rp, self.ri, self.sel, self.cnt, self.own,
+            _rwls(n, lbv, self.unit, self.cost, self.cp, self.ci, self.rp, self.ri, self.sel, self.cnt, self.own,
                   self.score, self.wt, self.unc, self.upos, self.nunc, self.sel_list, self.spos,
                   self.nsel, self.conf, self.tstamp, self.best_mask, self.info, self.rs)
             ran = self.steps - before
@@ -307,5 +340,5 @@ class RowWeightingSearch:
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.steps_per_second = done / elapsed
-        logger.info("row weighting search: %d steps (%.0f/s), best cover %d columns",
-                    self.steps, self.steps_per_second, self.best_size)
+        logger.info("row weighting search: %d steps (%.0f/s), best cover %d columns, cost %.6g",
+                    self.steps, self.steps_per_second, self.best_size, self.best_cost)
