@@ -212,8 +212,10 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
                 cs.run(deadline=end, cancel=cancel)
                 return cs.best_value >= cs.ub - step + 1e-9  # the plan meets its bound
 
+            from siting.optimize.jobs import lp_safe, search_beside_lp
+
             lp = search_beside_lp(build(sub, sense="max", p=p_sub).mip, run_until, deadline,
-                                  stopped, proves, details)
+                                  stopped, proves, details, slice_s=SLICE)
         else:
             cs.run(deadline=deadline, cancel=cancel)
         report("search")
@@ -221,6 +223,8 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
                    "search's, the bound the Lagrangian one" if built is None else
                    "no time was left for the MIP: the plan is the local search's")
         if lp is not None:
+            from siting.optimize.jobs import lp_safe
+
             b = max(inc_fix, lp_safe(lp, maximize=True) + sub.offset - red.offset)
             b = round_bound(b, maximize=True, integral=integral) or b
             details["lp_bound"] = b + red.offset
@@ -279,48 +283,6 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
         bound = min(bound, mip_bound)
     message = res.message if res.status != "optimal" else ""
     return _result(cs, red, bound, step, used, message, details, t0)
-
-
-def lp_safe(bound: float, *, maximize: bool) -> float:
-    """An LP optimum from HiGHS loosened by its feasibility tolerance (1e-7, relative), so
-    that it stays a valid bound of the integer program."""
-    slack = 1e-7 * max(1.0, abs(bound))
-    return bound + slack if maximize else bound - slack
-
-
-def search_beside_lp(mip, run: Callable[[float], bool], deadline: float,
-                     stopped: Callable[[], bool], proves: Callable[[float], bool],
-                     details: dict) -> float | None:
-    """Run the search (``run(end)`` runs it until ``end``, ``time.perf_counter()`` seconds,
-    and returns True when it cannot improve any more) until ``deadline`` while the linear relaxation of ``mip`` is solved in a child process
-    (:func:`siting.optimize.jobs.start_lp_job`); stops early when ``proves(lp)`` says the LP
-    optimum meets the plan. Returns the LP optimum (model sense and units) or None when it did
-    not finish in time. ``details`` gets ``lp_status`` and ``lp_seconds``."""
-    from siting.optimize.jobs import start_lp_job
-
-    job = start_lp_job(mip, time_limit=max(deadline - time.perf_counter() - 0.3, 0.5))
-    lp = None
-    try:
-        while not stopped():
-            if lp is None and job.done():
-                res = job.finish()
-                details.update(lp_status=res.status, lp_seconds=round(res.seconds, 2))
-                if res.status == "optimal" and res.bound is not None:
-                    lp = float(res.bound)
-                    if proves(lp):
-                        break
-                run(deadline)  # the LP is done: the search has the rest of the time
-                break
-            if run(min(deadline, time.perf_counter() + SLICE)):
-                break
-    finally:
-        if not job.done() or "lp_status" not in details:
-            res = job.finish()
-            details.setdefault("lp_status", res.status)
-            details.setdefault("lp_seconds", round(res.seconds, 2))
-            if lp is None and res.status == "optimal" and res.bound is not None:
-                lp = float(res.bound)
-    return lp
 
 
 def _rel(value: float, bound: float) -> float:

@@ -44,8 +44,6 @@ from siting.optimize.engine import (
     WARMUP_MAX,
     WARMUP_SHARE,
     EngineResult,
-    lp_safe,
-    search_beside_lp,
 )
 from siting.optimize.reduce import Reduced
 
@@ -287,6 +285,7 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
                    "no time was left for the MIP: the plan is the local search's")
         if built is None and deadline is not None and left() >= LP_MIN_LEFT:
             # the second core: the LP relaxation of the fixed model for a better bound
+            from siting.optimize.jobs import lp_safe, search_beside_lp
 
             def whole(b: float) -> float:
                 return min(inc_fix, lp_safe(b, maximize=False) + fix_cost) + forced_cost

@@ -82,6 +82,47 @@ def start_lp_job(mip: SparseMIP, *, time_limit: float | None, threads: int = 1) 
                            lp_solver="ipm")
 
 
+def lp_safe(bound: float, *, maximize: bool) -> float:
+    """An LP optimum from HiGHS loosened by its feasibility tolerance (1e-7, relative), so
+    that it stays a valid bound of the integer program."""
+    slack = 1e-7 * max(1.0, abs(bound))
+    return bound + slack if maximize else bound - slack
+
+
+def search_beside_lp(mip: SparseMIP, run: Callable[[float], bool], deadline: float,
+                     stopped: Callable[[], bool], proves: Callable[[float], bool],
+                     details: dict, *, slice_s: float = 0.2) -> float | None:
+    """Run the search (``run(end)`` runs it until ``end``, ``time.perf_counter()`` seconds,
+    and returns True when it cannot improve any more) until ``deadline`` while the linear relaxation of ``mip`` is solved in a child process
+    (:func:`siting.optimize.jobs.start_lp_job`); stops early when ``proves(lp)`` says the LP
+    optimum meets the plan. Returns the LP optimum (model sense and units) or None when it did
+    not finish in time. ``details`` gets ``lp_status`` and ``lp_seconds``; ``slice_s``: seconds
+    of search between looks at the LP."""
+    job = start_lp_job(mip, time_limit=max(deadline - time.perf_counter() - 0.3, 0.5))
+    lp = None
+    try:
+        while not stopped():
+            if lp is None and job.done():
+                res = job.finish()
+                details.update(lp_status=res.status, lp_seconds=round(res.seconds, 2))
+                if res.status == "optimal" and res.bound is not None:
+                    lp = float(res.bound)
+                    if proves(lp):
+                        break
+                run(deadline)  # the LP is done: the search has the rest of the time
+                break
+            if run(min(deadline, time.perf_counter() + slice_s)):
+                break
+    finally:
+        if not job.done() or "lp_status" not in details:
+            res = job.finish()
+            details.setdefault("lp_status", res.status)
+            details.setdefault("lp_seconds", round(res.seconds, 2))
+            if lp is None and res.status == "optimal" and res.bound is not None:
+                lp = float(res.bound)
+    return lp
+
+
 class Job:
     """A solver run beside the caller.
 
