@@ -253,6 +253,37 @@ def _limit_message(out, status: str) -> str:
     return ""
 
 
+#: The capacitated models (fractional assignment, p stations or a target) run the engine of
+#: :mod:`siting.optimize.engine_cap`; False restores the greedy + MIP path (benchmarks compare).
+CAPACITATED_ENGINE = True
+
+
+def _engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str, str]:
+    """Plan status and message of an engine's outcome."""
+    cancelled = cancel is not None and cancel()
+    status = "optimal" if optimal else (
+        "time_limit" if time_limit is not None or cancelled else "heuristic")
+    if cancelled and status != "optimal":
+        message = "stopped on request: the plan is the best found, see gap"
+    elif status == "time_limit":
+        message = (message + "; " if message else "") + (
+            "the time limit ended the search: the plan is the best found, see gap")
+    return status, message
+
+
+def _cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0, *,
+              reachable=None, msg="") -> Plan:
+    status, m2 = _engine_status(ce.optimal, time_limit, cancel, ce.message)
+    details = dict(ce.details)
+    details["ran"] = ["search", "capacity bound", "lagrangian"] + (
+        [ce.solver] if ce.solver != "search" else [])
+    return plan_capacitated(problem, red, ce.cols, ce.frac, status=status, model=model,
+                            kind=kind, bound=ce.bound, solver=backend,
+                            seconds=time.perf_counter() - t0, message=msg or m2,
+                            reachable=reachable, details=details,
+                            heur=details.get("greedy"))
+
+
 def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap, reduce,
                warm_start, threads, cancel=None, progress=None) -> Plan:
     model = "capacitated_max_cover" if capacitated else "max_cover"
@@ -293,6 +324,13 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
                                bound=bound, solver=backend, seconds=time.perf_counter() - t0,
                                message=msg, heur=red.offset + details.get("greedy", 0.0),
                                details=details)
+    if (warm_start and red.n_cols and capacitated and not single and budget is None
+            and CAPACITATED_ENGINE):
+        from siting.optimize.engine_cap import cap_cover_engine
+
+        ce = cap_cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
+                              threads=threads, cancel=cancel, progress=progress, t0=t0)
+        return _cap_plan(problem, red, ce, model, "cover", time_limit, cancel, backend, t0)
     heur = heur_frac = None
     heur_f = None
     if warm_start and red.n_cols and capacitated:
