@@ -173,7 +173,7 @@ def _gains_in(sp_, sr, h, d, w, cap, x, is_open, gain, eps):
                     g += w[k]
                 continue
             if rem <= eps:
-                continue
+                break  # rows with h = 0 come first in each column (infinite density)
             u = h[k] - x[k]
             if u > eps:
                 tk = u if u < rem else rem
@@ -183,18 +183,15 @@ def _gains_in(sp_, sr, h, d, w, cap, x, is_open, gain, eps):
 
 
 @njit(cache=True)
-def _served_by(rp, rc, f, d, w, h, x, nc, out):
-    """Weight each open column serves (rows with h = 0 counted at their first open site is
-    not needed: they are never lost while another open site reaches them)."""
-    for j in range(nc):
+def _served_by(cp, cr, cq, f, d, h, is_open, out):
+    """Weight each open column serves (rows with h = 0 are left out: they use no capacity)."""
+    for j in range(cp.size - 1):
         out[j] = 0.0
-    nr = rp.size - 1
-    for i in range(nr):
-        if h[i] <= 0.0:
-            continue
-        for q in range(rp[i], rp[i + 1]):
-            if f[q] > 0.0:
-                out[rc[q]] += d[i] * f[q]
+        if is_open[j]:
+            for t in range(cp[j], cp[j + 1]):
+                k = cr[t]
+                if h[k] > 0.0 and f[cq[t]] > 0.0:
+                    out[j] += d[k] * f[cq[t]]
 
 
 class CapFlow:
@@ -259,10 +256,9 @@ class CapFlow:
                   self.gain, _EPS)
         return self.gain
 
-    def served_by(self) -> np.ndarray:
-        """After :meth:`value`: weight each column serves in the optimal assignment."""
-        _served_by(self.rp, self.rc, self.f, self.d, self.w, self.h, self.x, self.nc,
-                   self.served)
+    def served_by(self, is_open: np.ndarray) -> np.ndarray:
+        """After :meth:`value`: weight each open column serves in the optimal assignment."""
+        _served_by(self.cp, self.cr, self.cq, self.f, self.d, self.h, is_open, self.served)
         return self.served
 
     def fractions(self, is_open: np.ndarray) -> np.ndarray:

@@ -275,7 +275,8 @@ def _cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0, *,
               reachable=None, msg="") -> Plan:
     status, m2 = _engine_status(ce.optimal, time_limit, cancel, ce.message)
     details = dict(ce.details)
-    details["ran"] = ["search", "capacity bound", "lagrangian"] + (
+    lag = kind == "cover" or bool(details.get("decisions"))  # targets by cost: none ran
+    details["ran"] = ["search", "capacity bound"] + (["lagrangian"] if lag else []) + (
         [ce.solver] if ce.solver != "search" else [])
     return plan_capacitated(problem, red, ce.cols, ce.frac, status=status, model=model,
                             kind=kind, bound=ce.bound, solver=backend,
@@ -521,6 +522,16 @@ def solve_target(
                                    seconds=time.perf_counter() - t0, reachable=reach,
                                    message=msg or m2, heur=details.get("greedy"),
                                    details=details)
+    if (warm_start and capacitated and not single_assignment and red.n_cols
+            and CAPACITATED_ENGINE):
+        from siting.optimize.engine_capt import cap_target_engine
+
+        ce = cap_target_engine(red, max(need, 0.0), kind == "count", solver=solver,
+                               time_limit=time_limit, gap=gap, threads=threads, cancel=cancel,
+                               progress=progress, t0=t0)
+        if ce is not None:  # else the MIP settles whether the target can be served
+            return _cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0,
+                             reachable=reach, msg=msg)
     heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")

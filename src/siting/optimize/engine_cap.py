@@ -41,10 +41,8 @@ reduced-cost test) below the incumbent are fixed closed, and the MIP (HiGHS, or 
 on the model without them beside the search when it is small enough (the sizes and times of
 :mod:`siting.optimize.engine`), started from the search's plan, exchanging incumbents.
 
-Target models: the fewest stations (count) by decisions "can k - 1 sites serve the need?"
-(:func:`cap_cover_engine` with ``stop_at``), repeated while the answer is yes; a bound below
-the need proves k optimal. Least cost: the search drops sites while the need is met and
-exchanges a site for a cheaper one that keeps it met; the MIP beside it as above.
+Target models (the fewest or cheapest stations serving a need) are in
+:mod:`siting.optimize.engine_capt`.
 """
 
 from __future__ import annotations
@@ -204,7 +202,7 @@ class CapSearch:
             if n_in == 0:
                 return
             ins = np.argpartition(-g, n_in - 1)[:n_in].astype(np.int64)
-            served = fl.served_by().copy()
+            served = fl.served_by(self.cur).copy()
             score = np.empty((outs.size, ins.size))
             _swap_scores(fl.cp, fl.cr, fl.cq, fl.sr, fl.h, fl.d, fl.w, fl.cap, fl.x, fl.f,
                          outs.astype(np.int64), ins, served, self._fs, score)
@@ -233,7 +231,7 @@ class CapSearch:
         if outs.size == 0:
             return
         k = min(self.k, outs.size)
-        served = fl.served_by()[outs]
+        served = fl.served_by(self.cur)[outs]
         sample = self.rng.choice(outs.size, size=min(outs.size, 3 * k), replace=False)
         close = outs[sample[np.argsort(served[sample])[:k]]]
         self.cur[close] = 0
