@@ -12,7 +12,15 @@ import pytest
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import CoverageProblem, jobs, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize import (
+    CoverageProblem,
+    covering,
+    jobs,
+    mip,
+    solve_max_cover,
+    solve_multi,
+    solve_target,
+)
 from siting.optimize.heuristics import greedy_max_cover
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
@@ -42,7 +50,9 @@ def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
     out = jobs.solve_sparse(built.mip, "cbc", time_limit=1.0, gap=None, start=x0)
     assert time.perf_counter() - t0 < 1.0 + 3.0  # ended by the watchdog (it would sleep 600 s)
     assert out.status == "time_limit" and "watchdog" in out.message and out.x is None
-    # through a model that always runs the MIP: the heuristic plan is kept
+    # through a model that always runs the MIP (the greedy + MIP path of the capacitated
+    # models, still used with single assignment or a budget): the heuristic plan is kept
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)
     plan = solve_max_cover(prob, 3, capacitated=True, time_limit=1.0, solver="cbc")
     assert plan.status == "time_limit" and "watchdog" in plan.message
     assert plan.objective is not None and 0 < plan.n_new <= 3
@@ -238,6 +248,7 @@ def test_cbc_preprocessing_out_of_time_is_not_infeasible(tmp_path, monkeypatch):
     x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
     out = jobs.solve_sparse(built.mip, "cbc", time_limit=5.0, gap=None, start=x0)
     assert out.status == "time_limit" and "feasible plan is in hand" in out.message
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)  # the greedy + MIP path
     plan = solve_max_cover(prob, 3, capacitated=True, time_limit=5.0, solver="cbc")
     assert plan.status == "time_limit" and plan.objective is not None and plan.n_new > 0
     target = solve_target(prob, 0.3, capacitated=True, time_limit=5.0, solver="cbc")

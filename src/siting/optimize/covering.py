@@ -158,6 +158,10 @@ def solve_max_cover(
 
     With fractional assignment a residence may be split between stations and counts by the
     share it is served; ``single_assignment=True`` makes a_ij binary (one station each).
+    With p and fractional assignment the capacitated model runs the engine of
+    :mod:`siting.optimize.engine_cap` (exact flow value of each open set, local search,
+    capacity and Lagrangian bounds, the MIP beside it); single assignment and budgets run the
+    capacity-respecting greedy and the MIP.
 
     Parameters
     ----------
@@ -420,7 +424,8 @@ def solve_target(
     ``target = 1`` is the classical LSCP and is solved with its own rows
     ``sum_{j in N_i} y_j >= 1`` (see :func:`solve_set_cover`). ``capacitated=True`` uses the
     assignment variables of :func:`solve_max_cover` and requires
-    ``sum_i w_i sum_j a_ij >= target * W``.
+    ``sum_i w_i sum_j a_ij >= target * W`` (fractional assignment: the engine of
+    :mod:`siting.optimize.engine_capt`; single assignment: greedy and MIP).
 
     When the target cannot be reached (the candidates and existing sites together cover less),
     ``on_unreachable="infeasible"`` (default) returns a plan with status ``"infeasible"``, no
