@@ -262,33 +262,6 @@ def _limit_message(out, status: str) -> str:
 CAPACITATED_ENGINE = True
 
 
-def _engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str, str]:
-    """Plan status and message of an engine's outcome."""
-    cancelled = cancel is not None and cancel()
-    status = "optimal" if optimal else (
-        "time_limit" if time_limit is not None or cancelled else "heuristic")
-    if cancelled and status != "optimal":
-        message = "stopped on request: the plan is the best found, see gap"
-    elif status == "time_limit":
-        message = (message + "; " if message else "") + (
-            "the time limit ended the search: the plan is the best found, see gap")
-    return status, message
-
-
-def _cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0, *,
-              reachable=None, msg="") -> Plan:
-    status, m2 = _engine_status(ce.optimal, time_limit, cancel, ce.message)
-    details = dict(ce.details)
-    lag = kind == "cover" or bool(details.get("decisions"))  # targets by cost: none ran
-    details["ran"] = ["search", "capacity bound"] + (["lagrangian"] if lag else []) + (
-        [ce.solver] if ce.solver != "search" else [])
-    return plan_capacitated(problem, red, ce.cols, ce.frac, status=status, model=model,
-                            kind=kind, bound=ce.bound, solver=backend,
-                            seconds=time.perf_counter() - t0, message=msg or m2,
-                            reachable=reachable, details=details,
-                            heur=details.get("greedy"))
-
-
 def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap, reduce,
                warm_start, threads, cancel=None, progress=None) -> Plan:
     model = "capacitated_max_cover" if capacitated else "max_cover"
@@ -332,10 +305,11 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
     if (warm_start and red.n_cols and capacitated and not single and budget is None
             and CAPACITATED_ENGINE):
         from siting.optimize.engine_cap import cap_cover_engine
+        from siting.optimize.engine_capt import cap_plan
 
         ce = cap_cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
                               threads=threads, cancel=cancel, progress=progress, t0=t0)
-        return _cap_plan(problem, red, ce, model, "cover", time_limit, cancel, backend, t0)
+        return cap_plan(problem, red, ce, model, "cover", time_limit, cancel, backend, t0)
     heur = heur_frac = None
     heur_f = None
     if warm_start and red.n_cols and capacitated:
@@ -529,14 +503,14 @@ def solve_target(
                                    details=details)
     if (warm_start and capacitated and not single_assignment and red.n_cols
             and CAPACITATED_ENGINE):
-        from siting.optimize.engine_capt import cap_target_engine
+        from siting.optimize.engine_capt import cap_plan, cap_target_engine
 
         ce = cap_target_engine(red, max(need, 0.0), kind == "count", solver=solver,
                                time_limit=time_limit, gap=gap, threads=threads, cancel=cancel,
                                progress=progress, t0=t0)
         if ce is not None:  # else the MIP settles whether the target can be served
-            return _cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0,
-                             reachable=reach, msg=msg)
+            return cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0,
+                            reachable=reach, msg=msg)
     heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")

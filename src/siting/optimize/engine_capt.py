@@ -37,6 +37,7 @@ from siting.optimize.engine_cap import (
     _swap_scores,
     cap_cover_engine,
 )
+from siting.optimize.plan import Plan, plan_capacitated
 from siting.optimize.reduce import Reduced
 
 
@@ -266,3 +267,31 @@ def _target_mip(red: Reduced, need: float, best: np.ndarray, cost: np.ndarray, f
     if res.bound is not None:
         details["mip_bound"] = res.bound
     return mip_solver, cols, res.bound
+
+
+def _engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str, str]:
+    """Plan status and message of an engine's outcome."""
+    cancelled = cancel is not None and cancel()
+    status = "optimal" if optimal else (
+        "time_limit" if time_limit is not None or cancelled else "heuristic")
+    if cancelled and status != "optimal":
+        message = "stopped on request: the plan is the best found, see gap"
+    elif status == "time_limit":
+        message = (message + "; " if message else "") + (
+            "the time limit ended the search: the plan is the best found, see gap")
+    return status, message
+
+
+def cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0, *,
+             reachable=None, msg="") -> Plan:
+    """The :class:`~siting.optimize.plan.Plan` of a capacitated engine's outcome."""
+    status, m2 = _engine_status(ce.optimal, time_limit, cancel, ce.message)
+    details = dict(ce.details)
+    lag = kind == "cover" or bool(details.get("decisions"))  # targets by cost: none ran
+    details["ran"] = ["search", "capacity bound"] + (["lagrangian"] if lag else []) + (
+        [ce.solver] if ce.solver != "search" else [])
+    return plan_capacitated(problem, red, ce.cols, ce.frac, status=status, model=model,
+                            kind=kind, bound=ce.bound, solver=backend,
+                            seconds=time.perf_counter() - t0, message=msg or m2,
+                            reachable=reachable, details=details,
+                            heur=details.get("greedy"))
