@@ -44,7 +44,7 @@ _EPS = 1e-9
 
 @njit(cache=True)
 def _flow(rp, rc, cp, cr, cq, order, h, d, w, cap, is_open, f, x, resid, stamp_r, stamp_c,
-          dead_r, dead_c, par_r, par_rq, par_c, par_cq, queue, mark, eps):
+          dead_r, dead_c, lev_r, ptr_r, lev_c, ptr_c, path, pq, queue, mark, eps):
     """Greedy-augmenting exact evaluation; fills f (per CSR pair), x (per row, households
     served, or 1 for a served row with h = 0), resid (capacity left per column); returns the
     value."""
@@ -85,43 +85,51 @@ def _flow(rp, rc, cp, cr, cq, order, h, d, w, cap, is_open, f, x, resid, stamp_r
                 r -= t
                 if r <= eps:
                     break
-        # 2. augmenting paths through rows already served
+        # 2. augmenting paths through rows already served, in phases (Dinic 1970 from the
+        # one source i): a breadth-first search labels levels up to the first level with a
+        # site that has capacity left, then depth-first pushes along rising levels (each
+        # node's arc pointer only moves forward) until the phase is blocked
         while r > eps:
             stamp += 1
             stamp_r[i] = stamp
+            lev_r[i] = 0
+            ptr_r[i] = rp[i]
             queue[0] = i
             head = 0
             tail = 1
-            found = -1
-            while head < tail and found < 0:
+            top = -1  # level of the first site with capacity left
+            while head < tail:
                 u = queue[head]
                 head += 1
                 if u < nr:
+                    if top >= 0 and lev_r[u] + 1 > top:
+                        continue
                     for q in range(rp[u], rp[u + 1]):
                         j = rc[q]
                         if is_open[j] == 0 or dead_c[j] or stamp_c[j] == stamp:
                             continue
                         stamp_c[j] = stamp
-                        par_c[j] = u
-                        par_cq[j] = q
+                        lev_c[j] = lev_r[u] + 1
+                        ptr_c[j] = cp[j]
                         if resid[j] > eps:
-                            found = j
-                            break
-                        queue[tail] = nr + j
-                        tail += 1
+                            top = lev_c[j]
+                        else:
+                            queue[tail] = nr + j
+                            tail += 1
                 else:
                     j = u - nr
+                    if top >= 0:
+                        continue
                     for t in range(cp[j], cp[j + 1]):
                         k = cr[t]
-                        q = cq[t]
-                        if f[q] <= eps or dead_r[k] or stamp_r[k] == stamp:
+                        if f[cq[t]] <= eps or dead_r[k] or stamp_r[k] == stamp:
                             continue
                         stamp_r[k] = stamp
-                        par_r[k] = j
-                        par_rq[k] = q
+                        lev_r[k] = lev_c[j] + 1
+                        ptr_r[k] = rp[k]
                         queue[tail] = k
                         tail += 1
-            if found < 0:
+            if top < 0:
                 # closed and full: no later path gets out of it
                 for t in range(tail):
                     u = queue[t]
@@ -130,26 +138,78 @@ def _flow(rp, rc, cp, cr, cq, order, h, d, w, cap, is_open, f, x, resid, stamp_r
                     else:
                         dead_c[u - nr] = 1
                 break
-            # bottleneck along the path (reverse arcs are limited by their flow)
-            delta = r if r < resid[found] else resid[found]
-            j = found
-            while True:
-                u = par_c[j]
-                if u == i:
-                    break
-                if f[par_rq[u]] < delta:
-                    delta = f[par_rq[u]]
-                j = par_r[u]
-            j = found
-            while True:
-                u = par_c[j]
-                f[par_cq[j]] += delta
-                if u == i:
-                    break
-                f[par_rq[u]] -= delta
-                j = par_r[u]
-            resid[found] -= delta
-            r -= delta
+            # depth-first pushes: path[0] = i, then (column, row) pairs; pq holds the pair of
+            # each step (forward: row -> column; reverse: column -> row)
+            depth = 0
+            path[0] = i
+            while r > eps:
+                u = path[depth]
+                if depth % 2 == 0:
+                    moved = False
+                    while ptr_r[u] < rp[u + 1]:
+                        q = ptr_r[u]
+                        j = rc[q]
+                        if is_open[j] and stamp_c[j] == stamp and lev_c[j] == lev_r[u] + 1 \
+                                and dead_c[j] == 0:
+                            depth += 1
+                            path[depth] = j
+                            pq[depth] = q
+                            moved = True
+                            break
+                        ptr_r[u] += 1
+                    if not moved:
+                        lev_r[u] = -10  # blocked in this phase
+                        if depth == 0:
+                            break
+                        depth -= 1
+                        if depth % 2 == 0:
+                            ptr_r[path[depth]] += 1
+                        else:
+                            ptr_c[path[depth]] += 1
+                    continue
+                j = u
+                if resid[j] > eps:
+                    # augment along the path
+                    delta = r if r < resid[j] else resid[j]
+                    for z in range(2, depth + 1, 2):
+                        if f[pq[z]] < delta:
+                            delta = f[pq[z]]
+                    for z in range(1, depth + 1):
+                        if z % 2 == 1:
+                            f[pq[z]] += delta
+                        else:
+                            f[pq[z]] -= delta
+                    resid[j] -= delta
+                    r -= delta
+                    # back to the column before the first reverse arc now empty, or, when
+                    # none is, to the row before the site (which is full unless r is 0)
+                    cut = -1
+                    for z in range(2, depth + 1, 2):
+                        if f[pq[z]] <= eps:
+                            cut = z - 1
+                            break
+                    depth = depth - 1 if cut < 0 else cut
+                    continue
+                moved = False
+                if lev_c[j] < top:
+                    while ptr_c[j] < cp[j + 1]:
+                        t = ptr_c[j]
+                        k = cr[t]
+                        if f[cq[t]] > eps and stamp_r[k] == stamp \
+                                and lev_r[k] == lev_c[j] + 1 and dead_r[k] == 0:
+                            depth += 1
+                            path[depth] = k
+                            pq[depth] = cq[t]
+                            moved = True
+                            break
+                        ptr_c[j] += 1
+                if not moved:
+                    lev_c[j] = -10
+                    depth -= 1
+                    if depth % 2 == 0:
+                        ptr_r[path[depth]] += 1
+                    else:
+                        ptr_c[path[depth]] += 1
         x[i] = h[i] - r
         value += d[i] * x[i]
     return value
@@ -232,6 +292,8 @@ class CapFlow:
         self._ir = [np.zeros(nr, _INT) for _ in range(5)]
         self._ic = [np.zeros(nc, _INT) for _ in range(4)]
         self.queue = np.zeros(nr + nc + 1, _INT)
+        self._path = np.zeros(nr + nc + 2, _INT)
+        self._pq = np.zeros(nr + nc + 2, _INT)
         self.mark = np.zeros(nr, np.uint8)
         self.dead_r = np.zeros(nr, np.uint8)
         self.dead_c = np.zeros(nc, np.uint8)
@@ -241,13 +303,13 @@ class CapFlow:
 
     def value(self, is_open: np.ndarray) -> float:
         """Exact served weight (model weight) with the columns in ``is_open`` (uint8) open."""
-        sr_, sc_, pr, prq = self._ir[0], self._ic[0], self._ir[1], self._ir[2]
-        pc, pcq = self._ic[1], self._ic[2]
+        sr_, sc_, lr, pr = self._ir[0], self._ic[0], self._ir[1], self._ir[2]
+        lc, pc = self._ic[1], self._ic[2]
         self.evaluations += 1
         return float(_flow(self.rp, self.rc, self.cp, self.cr, self.cq, self.order, self.h,
                            self.d, self.w, self.cap, is_open, self.f, self.x, self.resid, sr_,
-                           sc_, self.dead_r, self.dead_c, pr, prq, pc, pcq, self.queue,
-                           self.mark, _EPS))
+                           sc_, self.dead_r, self.dead_c, lr, pr, lc, pc, self._path,
+                           self._pq, self.queue, self.mark, _EPS))
 
     def gains_in(self, is_open: np.ndarray) -> np.ndarray:
         """After :meth:`value`: what each closed column would serve alone from the unserved

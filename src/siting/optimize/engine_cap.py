@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from siting.optimize.capbound import CapBound
 from siting.optimize.capflow import CapFlow
 from siting.optimize.reduce import Reduced
 
@@ -386,9 +387,17 @@ def cap_cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | N
     # the Lagrangian bounds the uncapacitated coverage, integral with integral weights: a
     # better capacitated plan covers at least floor(level) + 1 there, not level + 1
     lag_level = math.floor(level) if better_by(red) >= 0.5 else level
-    lag = lagrangian_cover(red, p, lag_level, max_iter=3000, max_seconds=lag_secs)
+    lag = lagrangian_cover(red, p, lag_level, max_iter=3000,
+                           max_seconds=None if lag_secs is None else 0.2 * lag_secs)
     details["lagrangian_bound"] = lag.bound
     ub = min(ub, lag.bound)
+    # the capacitated Lagrangian (assignment rows relaxed; its minimum is the LP bound)
+    cb = CapBound(red, p)
+    cb.improve(level, max_seconds=None if lag_secs is None else 0.8 * lag_secs,
+               max_iter=3000 if lag_secs is None else 10 ** 6)
+    details.update(capacitated_lagrangian_bound=cb.bound,
+                   capacitated_lagrangian_iterations=cb.iterations)
+    ub = min(ub, cb.bound)
     cs.ub = ub if stop_at is None else min(ub, stop_at)
     if done(ub) or stopped():
         return finish(ub, "search", "")
@@ -400,6 +409,8 @@ def cap_cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | N
     pth = vf[p - 1] if 0 < p <= vf.size else 0.0
     closed = free & (capacity_bound(red, v, p) - pth + v < level + step) & (v < pth)
     closed |= lag.fix_closed & free
+    closed |= cb.fix_closed(level + step)
+    ub = min(ub, cb.bound)
     keep = np.flatnonzero(~closed)
     details["fixed_closed"] = int(closed.sum())
     sub = _drop_cols(red, keep) if closed.any() else red
