@@ -154,9 +154,10 @@ def _run(iters, cp, cr, h, w, cap, lam, best_lam, fixed, p, target, theta0, out,
 
 
 class CapBound:
-    """The Lagrangian of the capacitated model: ``bound`` (served weight), best multipliers."""
+    """The Lagrangian of the capacitated model: ``bound`` (served weight), best multipliers
+    (``start``: first multipliers, e.g. ``w`` minus the uncapacitated Lagrangian's)."""
 
-    def __init__(self, red: Reduced, p: int):
+    def __init__(self, red: Reduced, p: int, *, start: np.ndarray | None = None):
         assert red.h is not None and red.cap is not None
         C = red.A.tocsc()
         C.sort_indices()
@@ -167,7 +168,8 @@ class CapBound:
         self.cap = np.maximum(np.asarray(red.cap, np.float64), 0.0)
         self.fixed = np.asarray(red.fixed, np.uint8)
         self.p = int(p)
-        self.lam = 0.5 * self.w
+        self.lam = 0.5 * self.w if start is None else np.clip(
+            np.asarray(start, np.float64), 0.0, self.w)
         self.best_lam = self.lam.copy()
         self.bound = math.inf
         self.theta = 2.0

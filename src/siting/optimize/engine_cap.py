@@ -13,11 +13,11 @@ ranked cheaply from the optimal flow:
 * ``gain[j]`` — what closed site j would serve alone from the unserved households (its
   capacity filled densest first);
 * ``served[s]`` — what open site s serves;
-* for the exchange "close s, open j": ``g(j | s) - served[s]``, ``g(j | s)`` the same
-  knapsack over the unserved households plus those s served. This is a *lower* bound on the
-  exchange's true change (keeping every other flow and filling j is feasible), so a positive
-  score is a sure improvement; the few best pairs are then valued exactly by the flow, which
-  also counts the rerouting the score ignores.
+* for the exchange "close s, open j": ``g(j | s) - loss(s)``, ``loss(s)`` the weight s serves
+  to rows that no other open site with capacity left reaches (the others are counted as
+  moving there), ``g(j | s)`` the knapsack of j over the unserved households plus those lost
+  ones. An estimate (the rerouting it assumes may not fit); the few best pairs are valued
+  exactly by the flow.
 
 The best exactly valued exchange is taken while it improves; at a local optimum an iterated
 local search kick (close k sites, the weakest of a random sample, open k among the best
@@ -29,6 +29,8 @@ MIP's incumbents between them.
 
 Bounds (upper, on the served weight of any plan with p new sites):
 
+* the capacitated Lagrangian of :mod:`siting.optimize.capbound` (the assignment rows
+  relaxed; its minimum is the LP bound);
 * the uncapacitated Lagrangian bound of :func:`siting.optimize.bounds.lagrangian_cover`
   (capacities only lower what a set of sites serves);
 * the **capacity bound**: the fixed sites' and the p largest ``v_j`` summed, ``v_j`` the most
@@ -86,12 +88,31 @@ class CapResult:
 
 
 @njit(cache=True)
-def _swap_scores(cp, cr, cq, sr, h, d, w, cap, x, f, outs, ins, served, fs, score):
-    """score[a, b] = g(ins[b] | outs[a]) - served[outs[a]] (see the module docstring)."""
+def _spare_count(cp, cr, is_open, resid, cnt):
+    """cnt[i] = open sites in reach of row i with capacity left."""
+    for i in range(cnt.size):
+        cnt[i] = 0
+    for j in range(cp.size - 1):
+        if is_open[j] and resid[j] > 1e-9:
+            for t in range(cp[j], cp[j + 1]):
+                cnt[cr[t]] += 1
+
+
+@njit(cache=True)
+def _swap_scores(cp, cr, cq, sr, h, d, w, cap, x, f, outs, ins, cnt, resid, fs, score):
+    """score[a, b]: the exchange "close outs[a], open ins[b]" estimated from the flow (see the
+    module docstring). Households of outs[a] that another open site with capacity left
+    reaches are counted as kept (moved there), the others as lost unless ins[b] takes them."""
     for a in range(outs.size):
         s = outs[a]
+        own = 1 if resid[s] > 1e-9 else 0
+        loss = 0.0
         for t in range(cp[s], cp[s + 1]):
-            fs[cr[t]] = f[cq[t]]
+            k = cr[t]
+            fk = f[cq[t]]
+            if fk > 0.0 and h[k] > 0.0 and cnt[k] - own <= 0:
+                fs[k] = fk
+                loss += d[k] * fk
         for b in range(ins.size):
             j = ins[b]
             rem = cap[j]
@@ -109,7 +130,7 @@ def _swap_scores(cp, cr, cq, sr, h, d, w, cap, x, f, outs, ins, served, fs, scor
                     tk = u if u < rem else rem
                     g += d[k] * tk
                     rem -= tk
-            score[a, b] = g - served[s]
+            score[a, b] = g - loss
         for t in range(cp[s], cp[s + 1]):
             fs[cr[t]] = 0.0
 
@@ -130,6 +151,7 @@ class CapSearch:
         self.kicks = 0
         self.moves = 0
         self._fs = np.zeros(red.n_rows)
+        self._cnt = np.zeros(red.n_rows, np.int64)
         self.tabu = np.zeros(red.n_cols, np.int64)
         self.cur = self._mask(start)
         self.cur_value = self.flow.value(self.cur)
@@ -203,10 +225,10 @@ class CapSearch:
             if n_in == 0:
                 return
             ins = np.argpartition(-g, n_in - 1)[:n_in].astype(np.int64)
-            served = fl.served_by(self.cur).copy()
+            _spare_count(fl.cp, fl.cr, self.cur, fl.resid, self._cnt)
             score = np.empty((outs.size, ins.size))
             _swap_scores(fl.cp, fl.cr, fl.cq, fl.sr, fl.h, fl.d, fl.w, fl.cap, fl.x, fl.f,
-                         outs.astype(np.int64), ins, served, self._fs, score)
+                         outs.astype(np.int64), ins, self._cnt, fl.resid, self._fs, score)
             flat = np.argsort(-score, axis=None)[:EXACT]
             best_v, best_mv = self.cur_value + self.tol, None
             for q in flat:
@@ -391,8 +413,10 @@ def cap_cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | N
                            max_seconds=None if lag_secs is None else 0.2 * lag_secs)
     details["lagrangian_bound"] = lag.bound
     ub = min(ub, lag.bound)
-    # the capacitated Lagrangian (assignment rows relaxed; its minimum is the LP bound)
-    cb = CapBound(red, p)
+    # the capacitated Lagrangian (assignment rows relaxed; its minimum is the LP bound),
+    # started from the uncapacitated multipliers: w - lambda prices the same rows, and its
+    # value there is at most the uncapacitated bound (each site's knapsack is at most its sum)
+    cb = CapBound(red, p, start=np.asarray(red.w, float) - lag.lam)
     cb.improve(level, max_seconds=None if lag_secs is None else 0.8 * lag_secs,
                max_iter=3000 if lag_secs is None else 10 ** 6)
     details.update(capacitated_lagrangian_bound=cb.bound,

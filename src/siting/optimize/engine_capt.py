@@ -34,6 +34,7 @@ from siting.optimize.engine_cap import (
     SLICE,
     TOP_IN,
     CapResult,
+    _spare_count,
     _swap_scores,
     cap_cover_engine,
 )
@@ -194,7 +195,8 @@ def _cheaper_descent(flow: CapFlow, red: Reduced, cols: np.ndarray, cost: np.nda
                      need: float, mask: Callable, deadline: float | None,
                      cancel: Callable[[], bool] | None) -> np.ndarray:
     """Exchange a site for a cheaper one while the need stays served (ranked by the exchange
-    score of :func:`_swap_scores`, valued exactly), dropping sites whenever one can go."""
+    estimate of :func:`~siting.optimize.engine_cap._swap_scores`, valued exactly), dropping
+    sites whenever one can go."""
     fs = np.zeros(red.n_rows)
     while cols.size and (deadline is None or time.perf_counter() < deadline) \
             and not (cancel is not None and cancel()):
@@ -202,20 +204,21 @@ def _cheaper_descent(flow: CapFlow, red: Reduced, cols: np.ndarray, cost: np.nda
         value = flow.value(m)
         g = flow.gains_in(m).copy()
         g[np.asarray(red.fixed, bool)] = -1.0
-        served = flow.served_by(m).copy()
+        cnt = np.zeros(red.n_rows, np.int64)
+        _spare_count(flow.cp, flow.cr, m, flow.resid, cnt)
         ins = np.flatnonzero(g > 0)
         if ins.size == 0:
             break
         ins = ins[np.argsort(-g[ins] / np.maximum(cost[ins], 1e-12))[:TOP_IN]].astype(np.int64)
         score = np.empty((cols.size, ins.size))
         _swap_scores(flow.cp, flow.cr, flow.cq, flow.sr, flow.h, flow.d, flow.w, flow.cap,
-                     flow.x, flow.f, cols, ins, served, fs, score)
+                     flow.x, flow.f, cols, ins, cnt, flow.resid, fs, score)
         saving = cost[cols][:, None] - cost[ins][None, :]
         ok = saving > 1e-9
         cand = np.argwhere(ok)
         if cand.size == 0:
             break
-        # sure moves (the score keeps the need) by saving, then the rest by their score
+        # moves whose estimate keeps the need, by saving, then the rest by their estimate
         keyv = np.where(value + score[ok] >= need, saving[ok], -np.inf)
         order = np.lexsort((-score[ok], -keyv))[:EXACT * 3]
         moved = False
