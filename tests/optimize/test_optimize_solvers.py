@@ -62,6 +62,7 @@ def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypat
     fake = _fake_cbc(tmp_path, "exit 3")
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     prob = random_instance(4, nd=60, ns=14)
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)  # the greedy + MIP path
     plan = solve_max_cover(prob, 3, capacitated=True, solver="cbc")  # no limit: heuristic
     assert plan.status == "heuristic"
     assert "exit code 3" in plan.message
@@ -177,15 +178,19 @@ def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(2, nd=40, ns=10)
-    plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0, solver="cbc")
-    assert plan.status == "time_limit" and plan.objective is not None
-    assert 0 < len(plan.selected_sites) <= 2
-    # the assignment it reports respects capacities: recount from the table
-    asg = plan.assignment[plan.assignment.covered]
-    hh = dict(zip(prob.demand_ids, prob.households))
-    cap = dict(zip(prob.site_ids, prob.capacity))
-    load = asg.assign(h=asg.demand_id.map(hh) * asg.fraction).groupby("site_id").h.sum()
-    assert all(load[s] <= cap[s] + 1e-6 for s in load.index)
+    # the engine may prove the plan before the limit (its bounds need no CBC); the greedy +
+    # MIP path must wait for the hung CBC and keep its heuristic plan
+    for engine, statuses in ((True, ("time_limit", "optimal")), (False, ("time_limit",))):
+        monkeypatch.setattr(covering, "CAPACITATED_ENGINE", engine)
+        plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0, solver="cbc")
+        assert plan.status in statuses and plan.objective is not None
+        assert 0 < len(plan.selected_sites) <= 2
+        # the assignment it reports respects capacities: recount from the table
+        asg = plan.assignment[plan.assignment.covered]
+        hh = dict(zip(prob.demand_ids, prob.households))
+        cap = dict(zip(prob.site_ids, prob.capacity))
+        load = asg.assign(h=asg.demand_id.map(hh) * asg.fraction).groupby("site_id").h.sum()
+        assert all(load[s] <= cap[s] + 1e-6 for s in load.index)
 
 
 @pytest.mark.parametrize("colocate", [(), (("health", "elderly"),)])
