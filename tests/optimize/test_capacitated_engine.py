@@ -159,3 +159,22 @@ def test_the_old_path_stays_available(monkeypatch):
     plan = solve_max_cover(prob, 2, capacitated=True, solver="highs")
     assert "ran" not in plan.details  # greedy + MIP, as before
     assert plan.objective == pytest.approx(brute_capacitated(prob, 2), rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_capacitated_lagrangian_bounds_and_fixes_soundly(seed):
+    from siting.optimize.capbound import CapBound
+
+    prob = random_instance(seed, nd=40, ns=10)
+    red = reduce_problem(prob, capacitated=True)
+    for p in (1, 2, 3):
+        values = {s: lp_value(prob, s) for s in candidate_subsets(prob, p)}
+        best = max(values.values())
+        cb = CapBound(red, p)
+        assert cb.improve(best, max_seconds=None, max_iter=2000) >= best - 1e-6
+        closed = cb.fix_closed(best - 1e-6)  # sites no optimal plan can open
+        assert cb.bound >= best - 1e-6
+        closed_sites = set(red.col_site[closed].tolist())
+        for s, v in values.items():
+            if v >= best - 1e-6:
+                assert not closed_sites & set(s), (p, s)
