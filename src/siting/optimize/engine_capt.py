@@ -272,7 +272,7 @@ def _target_mip(red: Reduced, need: float, best: np.ndarray, cost: np.ndarray, f
     return mip_solver, cols, res.bound
 
 
-def _engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str, str]:
+def engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str, str]:
     """Plan status and message of an engine's outcome."""
     cancelled = cancel is not None and cancel()
     status = "optimal" if optimal else (
@@ -288,7 +288,7 @@ def _engine_status(optimal: bool, time_limit, cancel, message: str) -> tuple[str
 def cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0, *,
              reachable=None, msg="") -> Plan:
     """The :class:`~siting.optimize.plan.Plan` of a capacitated engine's outcome."""
-    status, m2 = _engine_status(ce.optimal, time_limit, cancel, ce.message)
+    status, m2 = engine_status(ce.optimal, time_limit, cancel, ce.message)
     details = dict(ce.details)
     lag = kind == "cover" or bool(details.get("decisions"))  # targets by cost: none ran
     details["ran"] = ["search", "capacity bound"] + (["lagrangian"] if lag else []) + (
