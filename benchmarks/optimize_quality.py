@@ -17,6 +17,12 @@ Cases (``CASES``):
   residences weighted by population (the pipeline's way). A: 50k nodes, 9 465 candidates,
   500 m, p = 50; B: the same with p = 150; C: 200k nodes, 14 786 candidates, 500 m, p = 200;
   D: 50k nodes, 14 635 candidates, 800 m, p = 100.
+* **gen5k-capNN-p50** — capacitated maximal covering (Pirkul & Schilling 1991, fractional
+  assignment) on the gen5k instance: households = population / 2.62 rounded, every site's
+  capacity NN/10 × the average households a candidate reaches (1.5×: capacity binds hard,
+  4.0×: it binds on the large sites), p = 50. ``-old`` runs the greedy + MIP path that
+  served the capacitated models before the engine (``covering.CAPACITATED_ENGINE = False``).
+  Best known: the best value any run reached (no proof).
 * **gen5k-*, gen20k-*** — the optimize section's instance (100k-node city, 5 000 or 20 000
   candidates on random street nodes, 1 000 m): maximal covering with p = 50, target covering
   of 95 % with the fewest stations, set covering (every coverable residence).
@@ -78,9 +84,15 @@ CASES: dict[str, tuple[str, str, float]] = {
     "gen20k-lscp": ("gen20k", "set_cover", 1.0),
     "gen5k-multi": ("multi5k", "multi", 100),
     "gen5k-multi-mip": ("multi5k", "multi_mip", 100),
+    "gen5k-cap15-p50": ("gen5kcap15", "cap_max_cover", 50),
+    "gen5k-cap15-p50-old": ("gen5kcap15", "cap_max_cover_old", 50),
+    "gen5k-cap40-p50": ("gen5kcap40", "cap_max_cover", 50),
+    "gen5k-cap40-p50-old": ("gen5kcap40", "cap_max_cover_old", 50),
 }
 #: reach of the three categories of the multi-category cases, m (from the same 1 000 m pairs)
 MULTI_REACH = (500.0, 800.0, 1000.0)
+#: Persons per household of the capacitated cases (households = population / this, rounded)
+PERSONS_PER_HOUSEHOLD = 2.62
 
 
 # ---------------------------------------------------------------------------------- instances
@@ -166,9 +178,22 @@ def sizes_of(problem) -> tuple[int, int, int]:
     return problem.n_demand, problem.n_sites, problem.cover.nnz
 
 
+def _capacitated(base, multiple: float):
+    """The instance with households and one capacity for every site (see the cases)."""
+    import dataclasses
+
+    hh = np.maximum(np.round(base.weights / PERSONS_PER_HOUSEHOLD), 1.0)
+    reach = np.asarray(base.cover.tocsc().T @ hh).reshape(-1)
+    cap = np.full(base.n_sites, float(round(multiple * reach.mean())))
+    return dataclasses.replace(base, households=hh, capacity=cap)
+
+
 def problem_of(instance: str):
     if instance.startswith("multi"):
         return _multi(int(instance[5:-1]) * 1000)
+    if "cap" in instance:
+        name, mult = instance.split("cap")
+        return _capacitated(problem_of(name), int(mult) / 10.0)
     if instance.startswith("sjc"):
         return _sjc(int(instance[3:]), SJC_RADIUS)
     if instance.startswith("gen"):
@@ -190,6 +215,12 @@ def solve_case(case: str, limit: float | None, problem=None, **kw):
         return problem, solve_multi(problem, p=int(par), time_limit=limit, **kw)
     if model == "max_cover":
         return problem, solve_max_cover(problem, int(par), time_limit=limit, **kw)
+    if model.startswith("cap_max_cover"):
+        from siting.optimize import covering
+
+        covering.CAPACITATED_ENGINE = not model.endswith("_old")
+        return problem, solve_max_cover(problem, int(par), capacitated=True, time_limit=limit,
+                                        **kw)
     if model == "target":
         return problem, solve_target(problem, par, minimize="count", time_limit=limit, **kw)
     # every coverable residence (the others cannot be covered by any site)
@@ -218,6 +249,12 @@ def _warm_up() -> None:
     from siting.optimize import solve_multi
 
     solve_multi({"a": prob, "b": prob}, p=2)
+    cap = CoverageProblem.from_pairs(ids, rng.integers(1, 9, 30), sites, np.ones(8),
+                                     [ids[i] for i in pd_], [sites[j] for j in ps_],
+                                     np.ones(80), 2.0, households=rng.integers(1, 4, 30),
+                                     capacity=np.full(8, 6.0))
+    solve_max_cover(cap, 2, capacitated=True)  # the capacitated engine
+    solve_target(cap, 0.3, capacitated=True, minimize="count")
     from siting.optimize.partial import lagrangian_partial_cover
     from siting.optimize.setcover import lagrangian_set_cover, reduce_cover
 
@@ -334,7 +371,8 @@ def markdown(cases: list[dict]) -> str:
         runs = [r for r in c["runs"] if r.get("objective") is not None]
         ref = current.get(c["case"]) or c.get("reference") or {}
         best = ref.get("value")
-        maximize = c["model"] in ("max_cover", "multi", "multi_mip")
+        maximize = c["model"] in ("max_cover", "multi", "multi_mip", "cap_max_cover",
+                                  "cap_max_cover_old")
         by = {r["limit"]: r for r in runs}
         cells = []
         for lim in (5.0, 15.0, 60.0):
@@ -366,7 +404,10 @@ def markdown(cases: list[dict]) -> str:
         model = {"max_cover": f"max cover p={int(par)}", "target": f"target {par:.0%}, count",
                  "set_cover": "set cover, count",
                  "multi": f"3 categories, p={int(par)} stations",
-                 "multi_mip": f"3 categories, p={int(par)}, joint MIP"}[c["model"]]
+                 "multi_mip": f"3 categories, p={int(par)}, joint MIP",
+                 "cap_max_cover": f"capacitated max cover p={int(par)}",
+                 "cap_max_cover_old": f"capacitated max cover p={int(par)}, greedy + MIP"
+                 }[c["model"]]
         failed = [r for r in c["runs"] if r.get("objective") is None]
         note = "; ".join(f"{r['limit']} s: {r.get('status')} {r.get('reason', '')}" for r in failed)
         lines.append(

@@ -12,7 +12,15 @@ import pytest
 from test_optimize import _big_instance, _multi_brute, _multi_instance
 from test_optimize_helpers import brute_capacitated, brute_max_cover, random_instance
 
-from siting.optimize import CoverageProblem, jobs, mip, solve_max_cover, solve_multi, solve_target
+from siting.optimize import (
+    CoverageProblem,
+    covering,
+    jobs,
+    mip,
+    solve_max_cover,
+    solve_multi,
+    solve_target,
+)
 from siting.optimize.heuristics import greedy_max_cover
 from siting.optimize.models import build, start_vector
 from siting.optimize.reduce import reduce_problem
@@ -42,7 +50,9 @@ def test_watchdog_ends_a_cbc_that_ignores_its_limit(tmp_path, monkeypatch):
     out = jobs.solve_sparse(built.mip, "cbc", time_limit=1.0, gap=None, start=x0)
     assert time.perf_counter() - t0 < 1.0 + 3.0  # ended by the watchdog (it would sleep 600 s)
     assert out.status == "time_limit" and "watchdog" in out.message and out.x is None
-    # through a model that always runs the MIP: the heuristic plan is kept
+    # through a model that always runs the MIP (the greedy + MIP path of the capacitated
+    # models, still used with single assignment or a budget): the heuristic plan is kept
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)
     plan = solve_max_cover(prob, 3, capacitated=True, time_limit=1.0, solver="cbc")
     assert plan.status == "time_limit" and "watchdog" in plan.message
     assert plan.objective is not None and 0 < plan.n_new <= 3
@@ -52,6 +62,7 @@ def test_crashed_cbc_returns_the_heuristic_plan_not_an_error(tmp_path, monkeypat
     fake = _fake_cbc(tmp_path, "exit 3")
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     prob = random_instance(4, nd=60, ns=14)
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)  # the greedy + MIP path
     plan = solve_max_cover(prob, 3, capacitated=True, solver="cbc")  # no limit: heuristic
     assert plan.status == "heuristic"
     assert "exit code 3" in plan.message
@@ -167,15 +178,19 @@ def test_capacitated_plan_under_a_limit_is_never_empty(tmp_path, monkeypatch):
     monkeypatch.setattr(mip, "cbc_path", lambda: fake)
     monkeypatch.setattr(mip, "CBC_KILL_AFTER", 0.5)
     prob = random_instance(2, nd=40, ns=10)
-    plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0, solver="cbc")
-    assert plan.status == "time_limit" and plan.objective is not None
-    assert 0 < len(plan.selected_sites) <= 2
-    # the assignment it reports respects capacities: recount from the table
-    asg = plan.assignment[plan.assignment.covered]
-    hh = dict(zip(prob.demand_ids, prob.households))
-    cap = dict(zip(prob.site_ids, prob.capacity))
-    load = asg.assign(h=asg.demand_id.map(hh) * asg.fraction).groupby("site_id").h.sum()
-    assert all(load[s] <= cap[s] + 1e-6 for s in load.index)
+    # the engine may prove the plan before the limit (its bounds need no CBC); the greedy +
+    # MIP path must wait for the hung CBC and keep its heuristic plan
+    for engine, statuses in ((True, ("time_limit", "optimal")), (False, ("time_limit",))):
+        monkeypatch.setattr(covering, "CAPACITATED_ENGINE", engine)
+        plan = solve_max_cover(prob, 2, capacitated=True, time_limit=1.0, solver="cbc")
+        assert plan.status in statuses and plan.objective is not None
+        assert 0 < len(plan.selected_sites) <= 2
+        # the assignment it reports respects capacities: recount from the table
+        asg = plan.assignment[plan.assignment.covered]
+        hh = dict(zip(prob.demand_ids, prob.households))
+        cap = dict(zip(prob.site_ids, prob.capacity))
+        load = asg.assign(h=asg.demand_id.map(hh) * asg.fraction).groupby("site_id").h.sum()
+        assert all(load[s] <= cap[s] + 1e-6 for s in load.index)
 
 
 @pytest.mark.parametrize("colocate", [(), (("health", "elderly"),)])
@@ -238,6 +253,7 @@ def test_cbc_preprocessing_out_of_time_is_not_infeasible(tmp_path, monkeypatch):
     x0 = start_vector(built, red, greedy_max_cover(red, 3, None))
     out = jobs.solve_sparse(built.mip, "cbc", time_limit=5.0, gap=None, start=x0)
     assert out.status == "time_limit" and "feasible plan is in hand" in out.message
+    monkeypatch.setattr(covering, "CAPACITATED_ENGINE", False)  # the greedy + MIP path
     plan = solve_max_cover(prob, 3, capacitated=True, time_limit=5.0, solver="cbc")
     assert plan.status == "time_limit" and plan.objective is not None and plan.n_new > 0
     target = solve_target(prob, 0.3, capacitated=True, time_limit=5.0, solver="cbc")

@@ -32,6 +32,8 @@ import numpy as np
 
 from siting.errors import InputError
 from siting.optimize.engine import as_cancel
+from siting.optimize.engine_cap import cap_cover_engine
+from siting.optimize.engine_capt import cap_plan, cap_target_engine, engine_status
 from siting.optimize.heuristics import (
     cover_upper_bound,
     covered_weight,
@@ -54,6 +56,8 @@ logger = logging.getLogger(__name__)
 HEURISTIC_TIME_SHARE = 0.4
 #: Seconds the Lagrangian heuristic may use when no time limit is given.
 HEURISTIC_SECONDS_DEFAULT = 10.0
+#: Capacitated models with fractional assignment run engine_cap; False: greedy + MIP (benchmarks)
+CAPACITATED_ENGINE = True
 
 
 # ---------------------------------------------------------------------------------- checks
@@ -158,6 +162,8 @@ def solve_max_cover(
 
     With fractional assignment a residence may be split between stations and counts by the
     share it is served; ``single_assignment=True`` makes a_ij binary (one station each).
+    With p and fractional assignment it runs :mod:`siting.optimize.engine_cap` (exact flow
+    value per open set, local search, bounds, MIP beside); otherwise greedy and MIP.
 
     Parameters
     ----------
@@ -293,6 +299,11 @@ def _max_cover(problem, p, budget, capacitated, single, solver, time_limit, gap,
                                bound=bound, solver=backend, seconds=time.perf_counter() - t0,
                                message=msg, heur=red.offset + details.get("greedy", 0.0),
                                details=details)
+    if warm_start and red.n_cols and capacitated and not single and budget is None \
+            and CAPACITATED_ENGINE:
+        ce = cap_cover_engine(red, int(p), solver=solver, time_limit=time_limit, gap=gap,
+                              threads=threads, cancel=cancel, progress=progress, t0=t0)
+        return cap_plan(problem, red, ce, model, "cover", time_limit, cancel, backend, t0)
     heur = heur_frac = None
     heur_f = None
     if warm_start and red.n_cols and capacitated:
@@ -381,7 +392,7 @@ def solve_target(
     ``target = 1`` is the classical LSCP and is solved with its own rows
     ``sum_{j in N_i} y_j >= 1`` (see :func:`solve_set_cover`). ``capacitated=True`` uses the
     assignment variables of :func:`solve_max_cover` and requires
-    ``sum_i w_i sum_j a_ij >= target * W``.
+    ``sum_i w_i sum_j a_ij >= target * W`` (solved by :mod:`siting.optimize.engine_capt`).
 
     When the target cannot be reached (the candidates and existing sites together cover less),
     ``on_unreachable="infeasible"`` (default) returns a plan with status ``"infeasible"``, no
@@ -466,15 +477,7 @@ def solve_target(
         if er is not None and scale is not None:
             er = _scaled(er, scale)
         if er is not None:
-            cancelled = cancel is not None and cancel()
-            status = "optimal" if er.optimal else (
-                "time_limit" if time_limit is not None or cancelled else "heuristic")
-            m2 = er.message
-            if cancelled and status != "optimal":
-                m2 = "stopped on request: the plan is the best found, see gap"
-            elif status == "time_limit":
-                m2 = (m2 + "; " if m2 else "") + ("the time limit ended the search: the plan "
-                                                  "is the best found, see gap")
+            status, m2 = engine_status(er.optimal, time_limit, cancel, er.message)
             details = dict(er.details)
             details["ran"] = ["search", "lagrangian"] + ([er.solver] if er.solver != "search"
                                                          else [])
@@ -483,6 +486,14 @@ def solve_target(
                                    seconds=time.perf_counter() - t0, reachable=reach,
                                    message=msg or m2, heur=details.get("greedy"),
                                    details=details)
+    if warm_start and capacitated and not single_assignment and red.n_cols \
+            and CAPACITATED_ENGINE:
+        ce = cap_target_engine(red, max(need, 0.0), kind == "count", solver=solver, gap=gap,
+                               time_limit=time_limit, threads=threads, cancel=cancel,
+                               progress=progress, t0=t0)
+        if ce is not None:  # else the MIP settles whether the target can be served
+            return cap_plan(problem, red, ce, model, kind, time_limit, cancel, backend, t0,
+                            reachable=reach, msg=msg)
     heur = heur_frac = None
     if warm_start and not capacitated:
         heur = greedy_target(red, need, kind == "count")

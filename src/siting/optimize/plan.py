@@ -264,7 +264,8 @@ def plan_from_open(problem: CoverageProblem, red: Reduced, open_cols: np.ndarray
 
 
 def plan_capacitated(problem: CoverageProblem, red: Reduced, open_cols, frac, *, status,
-                      model, kind, bound, solver, seconds, message="", reachable=None) -> Plan:
+                      model, kind, bound, solver, seconds, message="", reachable=None,
+                      details=None, heur=None) -> Plan:
     sel_sites = np.sort(red.col_site[np.asarray(open_cols, dtype=np.int64)])
     sel_sites = sel_sites[~problem.existing[sel_sites]]
     cost = float(problem.costs[sel_sites].sum())
@@ -293,5 +294,5 @@ def plan_capacitated(problem: CoverageProblem, red: Reduced, open_cols, frac, *,
         existing_sites=tuple(problem.site_ids[problem.existing]), covered_weight=cw,
         total_weight=problem.total_weight, cost=cost, assignment=assignment,
         sizes=dict(red.sizes), solve_seconds=seconds, solver=solver, message=message,
-        reachable_share=reachable,
+        reachable_share=reachable, heuristic_objective=heur, details=dict(details or {}),
     )
