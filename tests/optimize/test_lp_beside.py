@@ -40,6 +40,7 @@ def _max_cover_lp(prob, p: int) -> float:
 
 def test_max_cover_lp_bound_between_optimum_and_lp(no_mip):
     prob = _sjc324()
+    solve_max_cover(_sjc324(), 10)  # compiles the kernels (a fresh install does it in the first call)
     plan = solve_max_cover(prob, 20, time_limit=4)
     d = plan.details
     assert d["lp_status"] == "optimal", d
@@ -57,6 +58,8 @@ def test_set_cover_lp_bound_between_lp_and_optimum(no_mip):
     opt = milp(np.ones(n), constraints=[(A, np.ones(m), np.inf)], integrality=np.ones(n),
                bounds=(0, 1))
     assert lp.status == 0 and opt.status == 0
+    # compile the kernels first (a fresh install compiles them inside the first call)
+    assert solve_set_cover(prob, minimize="count").objective == round(opt.fun)
     plan = solve_set_cover(prob, minimize="count", time_limit=4)
     d = plan.details
     if "lp_status" not in d:
