@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from siting.optimize.bounds import timed_chunks
-from siting.optimize.setcover import _INT, SetCoverBound, _csr
+from siting.optimize.setcover import _INT, SetCoverBound, _csr, fixing_levels, keep_state
 
 logger = logging.getLogger(__name__)
 
@@ -210,11 +210,7 @@ def lagrangian_partial_cover(A: sp.spmatrix, w: np.ndarray, need: float, cost: n
         # 20 000-candidate benchmark instance, 0.2 gets within 1 % on the 5 000 one)
         state = SetCoverBound(bound=-math.inf, u=u0, fix_closed=np.zeros(n, bool),
                               fix_open=np.zeros(n, bool), pi=0.2)
-    ub = math.inf if incumbent is None else float(incumbent)
-    gap_need = math.inf
-    if math.isfinite(ub):
-        gap_need = ub - 1.0 + 1e-6 if integral else ub - 1e-9 * max(1.0, abs(ub))
-    ub_steps = ub if math.isfinite(ub) else float(cost.sum()) + 1.0
+    gap_need, ub_steps = fixing_levels(incumbent, cost, integral)
     lam = state.u.copy()
     best = state.u.copy()
     out = np.array([state.bound, 0.0, state.pi])
@@ -230,17 +226,7 @@ def lagrangian_partial_cover(A: sp.spmatrix, w: np.ndarray, need: float, cost: n
         return int(out[1])
 
     done = timed_chunks(step, max_iter, max_seconds)
-    if out[0] > state.bound:
-        state.bound = float(out[0])
-        state.u = best
-    state.fix_open &= ~state.fix_closed
-    state.iterations += done
-    state.seconds += time.perf_counter() - t0
-    state.pi = max(pi, 0.05)
-    logger.info("partial cover lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed "
-                "closed, %d open", done, state.bound, incumbent, int(state.fix_closed.sum()),
-                int(state.fix_open.sum()))
-    return state
+    return keep_state(state, out, best, done, pi, t0, "partial cover", incumbent)
 
 
 def partial_bound(red, need: float, cost: np.ndarray, incumbent: float | None, *,

@@ -397,11 +397,7 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
         u0[~np.isfinite(u0)] = 0.0
         state = SetCoverBound(bound=-math.inf, u=u0, fix_closed=np.zeros(n, bool),
                               fix_open=np.zeros(n, bool))
-    ub = math.inf if incumbent is None else float(incumbent)
-    gap_need = math.inf
-    if math.isfinite(ub):
-        gap_need = ub - 1.0 + 1e-6 if integral else ub - 1e-9 * max(1.0, abs(ub))
-    ub_steps = ub if math.isfinite(ub) else float(cost.sum()) + 1.0
+    gap_need, ub_steps = fixing_levels(incumbent, cost, integral)
     u = state.u.copy()
     best_u = state.u.copy()
     out = np.array([state.bound, 0.0, state.pi])
@@ -424,15 +420,35 @@ def lagrangian_set_cover(A: sp.spmatrix, cost: np.ndarray, incumbent: float | No
         return int(out[1])
 
     done = timed_chunks(step, max_iter, max_seconds)
+    return keep_state(state, out, best_u, done, pi, t0, "set cover", incumbent)
+
+
+def fixing_levels(incumbent: float | None, cost: np.ndarray, integral: bool
+                  ) -> tuple[float, float]:
+    """``(gap_need, ub_steps)`` of the covering Lagrangians: the bound a column's forcing must
+    reach for the column to be fixed (no plan cheaper than ``incumbent`` — by at least 1 with
+    integral costs — has it that way; infinite without an incumbent), and the target of the
+    subgradient steps (the incumbent, else the cost of every column plus one)."""
+    if incumbent is None or not math.isfinite(incumbent):
+        return math.inf, float(np.sum(cost)) + 1.0
+    ub = float(incumbent)
+    return (ub - 1.0 + 1e-6 if integral else ub - 1e-9 * max(1.0, abs(ub))), ub
+
+
+def keep_state(state: SetCoverBound, out: np.ndarray, best: np.ndarray, done: int, pi: float,
+               t0: float, what: str, incumbent: float | None) -> SetCoverBound:
+    """Fold a run of a covering Lagrangian kernel (``out``: [0] best bound, ``best`` its
+    multipliers, ``done`` iterations, ``pi`` the last step parameter, started at ``t0``) into
+    ``state`` and log it; returns ``state``."""
     if out[0] > state.bound:
         state.bound = float(out[0])
-        state.u = best_u
+        state.u = best
     state.fix_open &= ~state.fix_closed
     state.iterations += done
     state.seconds += time.perf_counter() - t0
     state.pi = max(pi, 0.05)
-    logger.info("set cover lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed "
-                "closed, %d open", done, state.bound, incumbent, int(state.fix_closed.sum()),
+    logger.info("%s lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed, "
+                "%d open", what, done, state.bound, incumbent, int(state.fix_closed.sum()),
                 int(state.fix_open.sum()))
     return state
 
@@ -447,8 +463,7 @@ def fix_set_cover(A: sp.spmatrix, cost: np.ndarray, u: np.ndarray, incumbent: fl
     r = np.asarray(sp.csc_matrix(A, dtype=np.float64).T @ u).reshape(-1)
     rc = cost - r
     L = float(u.sum() + np.minimum(0.0, rc).sum())
-    integral = bool(np.all(cost == np.round(cost)))
-    need = incumbent - 1.0 + 1e-6 if integral else incumbent - 1e-9 * max(1.0, abs(incumbent))
+    need, _ = fixing_levels(incumbent, cost, bool(np.all(cost == np.round(cost))))
     closed = (rc >= 0) & (L + rc >= need)
     opened = (rc < 0) & (L - rc >= need)
     return L, closed, opened
