@@ -71,6 +71,21 @@ def _subset_of(ap, ai, a, bp, bi, b):
 
 
 @njit(cache=True)
+def _rarest(sp_, si, tp, a):
+    """The element of set ``a`` (CSR ``sp_, si``) that lies in the fewest sets (transpose
+    pointers ``tp``): the shortest list to search for a set containing a."""
+    best = -1
+    bestn = 1 << 62
+    for x in range(sp_[a], sp_[a + 1]):
+        e = si[x]
+        c = tp[e + 1] - tp[e]
+        if c < bestn:
+            bestn = c
+            best = e
+    return best
+
+
+@njit(cache=True)
 def _superset_rows(sp_, si, tp, ti, dead):
     """Mark (``dead``) every set that contains another set: for each live set a, the sets
     through a's rarest element with at least a's size are tested; a strict superset is
@@ -83,14 +98,7 @@ def _superset_rows(sp_, si, tp, ti, dead):
         la = sp_[a + 1] - sp_[a]
         if la == 0:
             continue
-        best = -1
-        bestn = 1 << 62
-        for x in range(sp_[a], sp_[a + 1]):
-            e = si[x]
-            c = tp[e + 1] - tp[e]
-            if c < bestn:
-                bestn = c
-                best = e
+        best = _rarest(sp_, si, tp, a)
         for y in range(tp[best], tp[best + 1]):
             b = ti[y]
             if b == a or dead[b]:
@@ -114,14 +122,7 @@ def _dominated_cols(cp, ci, rp, ri, cost, dead):
         if lj == 0:
             dead[j] = True
             continue
-        best = -1
-        bestn = 1 << 62
-        for x in range(cp[j], cp[j + 1]):
-            r = ci[x]
-            c = rp[r + 1] - rp[r]
-            if c < bestn:
-                bestn = c
-                best = r
+        best = _rarest(cp, ci, rp, j)
         for y in range(rp[best], rp[best + 1]):
             k = ri[y]
             if k == j or cost[k] > cost[j]:
