@@ -216,30 +216,36 @@ def _flow(rp, rc, cp, cr, cq, order, h, d, w, cap, is_open, f, x, resid, stamp_r
 
 
 @njit(cache=True)
-def _gains_in(sp_, sr, h, d, w, cap, x, is_open, gain, eps):
-    """Per closed column: the weight it would serve alone from what is unserved (fractional
-    knapsack of its rows, densest first; ``sr`` holds each column's rows by decreasing d)."""
-    nc = sp_.size - 1
-    for j in range(nc):
-        if is_open[j]:
-            gain[j] = -1.0
+def _column_gain(j, sp_, sr, h, d, w, cap, x, fs, eps):
+    """The weight column j would serve alone from what is unserved — households ``h - x``,
+    plus ``fs`` freed elsewhere — as a fractional knapsack of its rows, densest first (``sr``
+    holds each column's rows by decreasing d; rows with h = 0 come first, served whole)."""
+    rem = cap[j]
+    g = 0.0
+    for t in range(sp_[j], sp_[j + 1]):
+        k = sr[t]
+        if h[k] <= 0.0:
+            if x[k] <= 0.0:
+                g += w[k]
             continue
-        rem = cap[j]
-        g = 0.0
-        for t in range(sp_[j], sp_[j + 1]):
-            k = sr[t]
-            if h[k] <= 0.0:
-                if x[k] <= 0.0:
-                    g += w[k]
-                continue
-            if rem <= eps:
-                break  # rows with h = 0 come first in each column (infinite density)
-            u = h[k] - x[k]
-            if u > eps:
-                tk = u if u < rem else rem
-                g += d[k] * tk
-                rem -= tk
-        gain[j] = g
+        if rem <= eps:
+            break  # rows with h = 0 come first in each column (infinite density)
+        u = h[k] - x[k] + fs[k]
+        if u > eps:
+            tk = u if u < rem else rem
+            g += d[k] * tk
+            rem -= tk
+    return g
+
+
+@njit(cache=True)
+def _gains_in(sp_, sr, h, d, w, cap, x, is_open, gain, eps):
+    """Per closed column: the weight it would serve alone from what is unserved
+    (:func:`_column_gain`); -1 for open columns."""
+    none_freed = np.zeros(h.size)
+    for j in range(sp_.size - 1):
+        gain[j] = -1.0 if is_open[j] else _column_gain(j, sp_, sr, h, d, w, cap, x,
+                                                        none_freed, eps)
 
 
 @njit(cache=True)

@@ -60,7 +60,7 @@ import numpy as np
 from numba import njit
 
 from siting.optimize.capbound import CapBound
-from siting.optimize.capflow import CapFlow
+from siting.optimize.capflow import CapFlow, _column_gain
 from siting.optimize.reduce import Reduced
 
 logger = logging.getLogger(__name__)
@@ -114,23 +114,7 @@ def _swap_scores(cp, cr, cq, sr, h, d, w, cap, x, f, outs, ins, cnt, resid, fs, 
                 fs[k] = fk
                 loss += d[k] * fk
         for b in range(ins.size):
-            j = ins[b]
-            rem = cap[j]
-            g = 0.0
-            for t in range(cp[j], cp[j + 1]):
-                k = sr[t]
-                if h[k] <= 0.0:
-                    if x[k] <= 0.0:
-                        g += w[k]
-                    continue
-                if rem <= 1e-9:
-                    break
-                u = h[k] - x[k] + fs[k]
-                if u > 1e-9:
-                    tk = u if u < rem else rem
-                    g += d[k] * tk
-                    rem -= tk
-            score[a, b] = g - loss
+            score[a, b] = _column_gain(ins[b], cp, sr, h, d, w, cap, x, fs, 1e-9) - loss
         for t in range(cp[s], cp[s + 1]):
             fs[cr[t]] = 0.0
 
