@@ -77,6 +77,21 @@ class EngineResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def clock(deadline: float | None, cancel: Callable[[], bool] | None
+          ) -> tuple[Callable[[], float], Callable[[], bool]]:
+    """``(left, stopped)`` of an engine run: seconds left before ``deadline``
+    (``time.perf_counter()`` seconds; infinite without one), and whether the time is up or
+    ``cancel()`` asks to stop."""
+
+    def left() -> float:
+        return math.inf if deadline is None else deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return (cancel is not None and cancel()) or left() <= 0
+
+    return left, stopped
+
+
 def as_cancel(cancel: Any) -> Callable[[], bool] | None:
     """A cancel hook as a callable: a ``threading.Event`` (its ``is_set``), a callable, or None."""
     if cancel is None:
@@ -111,11 +126,7 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
     integral = bool(np.all(np.asarray(red.w) == np.round(red.w)))
     step = better_by(red)
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     if start is None:
         start = greedy_max_cover(red, p, None)
@@ -333,11 +344,7 @@ def target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     integral = count or bool(np.all(cost[free] == np.round(cost[free])))
     details: dict[str, Any] = {}
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     # the compiled greedy (least cost per newly covered weight) and a first descent
     ts = TargetSearch(red, need, cost, None, seed=seed,
@@ -524,11 +531,7 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
     step = better_by(red)
     details: dict[str, Any] = {}
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     start = greedy_max_cover(red, p, budget)
     details["greedy"] = float(covered_weight(red, start))

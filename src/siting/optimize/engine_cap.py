@@ -330,6 +330,7 @@ def cap_cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | N
         MIP_MAX_NNZ,
         WARMUP_MAX,
         WARMUP_SHARE,
+        clock,
     )
     from siting.optimize.solvers import resolve_solver
     from siting.optimize.starts import greedy_capacitated
@@ -338,11 +339,7 @@ def cap_cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | N
     deadline = None if time_limit is None else t0 + float(time_limit)
     details: dict[str, Any] = {}
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     if start is None:
         got = greedy_capacitated(red, p, None)

@@ -80,6 +80,7 @@ def cap_target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     with the fewest new sites); None when the greedy finds no plan (the caller then settles
     feasibility with the MIP). See the module docstring."""
     from siting.optimize.bounds import round_bound
+    from siting.optimize.engine import clock
     from siting.optimize.starts import greedy_capacitated
 
     t0 = time.perf_counter() if t0 is None else t0
@@ -100,11 +101,7 @@ def cap_target_engine(red: Reduced, need: float, count: bool, *, solver: str,
     bound = -math.inf if bound is None else bound
     details["capacity_bound"] = bound
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     def mask(cols) -> np.ndarray:
         m = red.fixed.astype(np.uint8)

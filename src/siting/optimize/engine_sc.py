@@ -44,6 +44,7 @@ from siting.optimize.engine import (
     WARMUP_MAX,
     WARMUP_SHARE,
     EngineResult,
+    clock,
 )
 from siting.optimize.reduce import Reduced
 
@@ -162,11 +163,7 @@ def set_cover_engine(red: Reduced, count: bool, *, solver: str, time_limit: floa
     row_weighting = bool(count or np.all(cost_all > 0))
     details: dict[str, Any] = {"search": "row_weighting" if row_weighting else "target_ils"}
 
-    def left() -> float:
-        return math.inf if deadline is None else deadline - time.perf_counter()
-
-    def stopped() -> bool:
-        return (cancel is not None and cancel()) or left() <= 0
+    left, stopped = clock(deadline, cancel)
 
     if np.any(np.diff(red.A.tocsr().indptr) == 0):
         return None
