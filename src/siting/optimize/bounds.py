@@ -188,16 +188,18 @@ def better_by(red: Reduced) -> float:
     return 1.0 - 1e-6 if _integral(np.asarray(red.w)) else 1e-9 * max(1.0, float(red.w.sum()))
 
 
-def timed_chunks(step: Callable[[int, int], int], max_iter: int, max_seconds: float | None) -> int:
+def timed_chunks(step: Callable[[int, int], int], max_iter: int, max_seconds: float | None, *,
+                 first: int = 5, most: int = 500) -> int:
     """Run a compiled subgradient kernel in chunks of about 50 ms, never far past ``max_seconds``.
 
     ``step(n, done)`` runs at most ``n`` iterations (``done`` have run before) and returns how
     many it ran; fewer than asked means it converged. Stops at ``max_iter`` iterations, at
     ``max_seconds`` (wall seconds, None = no limit) or at convergence; returns the iterations run.
+    ``first`` iterations make the first chunk, ``most`` is the largest (slow kernels: smaller).
     """
     t0 = time.perf_counter()
     done = 0
-    chunk = 5
+    chunk = first
     while done < max_iter:
         t1 = time.perf_counter()
         n_it = min(chunk, max_iter - done)
@@ -210,7 +212,7 @@ def timed_chunks(step: Callable[[int, int], int], max_iter: int, max_seconds: fl
             break
         rate = n_it / max(now - t1, 1e-6)
         target = 0.05 if max_seconds is None else max(0.005, min(0.05, max_seconds - (now - t0)))
-        chunk = int(max(1, min(500, rate * target)))
+        chunk = int(max(1, min(most, rate * target)))
     return done
 
 

@@ -18,11 +18,11 @@ when ``L - v_(p) + v_j`` is below what a better plan must serve, j is fixed clos
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 from numba import njit
 
+from siting.optimize.bounds import timed_chunks
 from siting.optimize.reduce import Reduced
 
 
@@ -185,28 +185,17 @@ class CapBound:
                 ) -> float:
         """Subgradient steps towards ``incumbent`` until ``max_seconds`` / ``max_iter``, or
         until the bound meets the incumbent; the best bound so far."""
-        t0 = time.perf_counter()
-        chunk = 2
-        done = 0
-        while done < max_iter:
+        def step(n: int, done: int) -> int:
             out = np.array([self.bound, 0.0, self.theta])
-            n = min(chunk, max_iter - done)
-            t1 = time.perf_counter()
             _run(n, self.cp, self.cr, self.h, self.w, self.cap, self.lam, self.best_lam,
                  self.fixed, self.p, float(incumbent), self.theta, out, self._v, self._ch,
                  self._g, self._bk, self._br)
             self.bound = min(self.bound, float(out[0]))
             self.theta = float(out[2])
-            ran = int(out[1])
-            done += ran
-            self.iterations += ran
-            if ran < n:
-                break
-            now = time.perf_counter()
-            if max_seconds is not None and now - t0 >= max_seconds:
-                break
-            rate = n / max(now - t1, 1e-6)
-            chunk = int(max(1, min(200, rate * 0.05)))
+            self.iterations += int(out[1])
+            return int(out[1])
+
+        timed_chunks(step, max_iter, max_seconds, first=2, most=200)
         return self.bound
 
     def fix_closed(self, need: float) -> np.ndarray:
