@@ -57,7 +57,7 @@ import numpy as np
 
 from siting.optimize.reduce import Reduced
 from siting.optimize.search_cover import _budget_descent, _budget_ils, _cover_descent, _cover_ils
-from siting.optimize.search_moves import _NEG, _flush, _restore, _touch
+from siting.optimize.search_moves import _NEG, _flush, _restore, _touch, next_chunk
 from siting.optimize.search_target import _target_descent, _target_ils, _target_repair
 
 logger = logging.getLogger(__name__)
@@ -302,13 +302,8 @@ class CoverSearch:
                            s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info,
                            self.cand, self.cval, s.buf, s.buf2, self.kmax, self.tabu_len,
                            self.chain_width, self.restart_after)
-            dt = time.perf_counter() - t0
             # aim at chunks of about 50 ms (and never past the deadline by much)
-            rate = n / max(dt, 1e-6)
-            target = 0.05
-            if deadline is not None:
-                target = max(0.005, min(target, 0.5 * (deadline - time.perf_counter())))
-            chunk = int(max(1, min(10_000, rate * target)))
+            chunk = next_chunk(n, time.perf_counter() - t0, deadline, most=10_000)
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.kicks_per_second = (self.kicks - done0) / elapsed
@@ -442,12 +437,7 @@ class TargetSearch:
                         s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st, s.tl, s.tb,
                         s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info, s.buf, s.buf2,
                         self.kmax, self.tabu_len, self.restart_after)
-            dt = time.perf_counter() - t0
-            rate = n / max(dt, 1e-6)
-            target = 0.05
-            if deadline is not None:
-                target = max(0.005, min(target, 0.5 * (deadline - time.perf_counter())))
-            chunk = int(max(1, min(10_000, rate * target)))
+            chunk = next_chunk(n, time.perf_counter() - t0, deadline, most=10_000)
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.kicks_per_second = (self.kicks - done0) / elapsed

@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from siting.optimize.search_moves import _randint
+from siting.optimize.search_moves import _randint, next_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -329,14 +329,10 @@ class RowWeightingSearch:
             _rwls(n, lbv, self.unit, self.cost, self.cp, self.ci, self.rp, self.ri, self.sel, self.cnt, self.own,
                   self.score, self.wt, self.unc, self.upos, self.nunc, self.sel_list, self.spos,
                   self.nsel, self.conf, self.tstamp, self.best_mask, self.info, self.rs)
-            ran = self.steps - before
-            done += max(ran, 1)
-            dt = time.perf_counter() - t0
-            rate = max(ran, 1) / max(dt, 1e-6)
-            target = 0.05
-            if deadline is not None:
-                target = max(0.002, min(target, 0.5 * (deadline - time.perf_counter())))
-            chunk = int(max(1, min(1_000_000, rate * target)))
+            ran = max(self.steps - before, 1)
+            done += ran
+            chunk = next_chunk(ran, time.perf_counter() - t0, deadline, most=1_000_000,
+                               least=0.002)
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.steps_per_second = done / elapsed
