@@ -67,3 +67,21 @@ def test_set_cover_lp_bound_between_lp_and_optimum(no_mip):
     assert d["lp_status"] == "optimal", d
     assert math.ceil(lp.fun - 1e-6) <= d["lp_bound"] <= round(opt.fun)
     assert plan.bound <= round(opt.fun) <= plan.objective
+
+
+def test_lp_bound_of_equal_costs_is_in_cost_units(no_mip):
+    """Every candidate at 2.5: the count engines run, and the LP bound in ``details`` is
+    scaled back to cost like the plan's bound."""
+    import dataclasses
+
+    base = _sjc324(180.0)
+    prob = dataclasses.replace(base, costs=np.full(base.costs.size, 2.5))
+    A = prob.cover.astype(float)
+    m, n = A.shape
+    lp = linprog(np.ones(n), A_ub=-A, b_ub=-np.ones(m), bounds=(0, 1), method="highs")
+    solve_set_cover(prob, minimize="cost")  # compiles the kernels
+    plan = solve_set_cover(prob, minimize="cost", time_limit=4)
+    d = plan.details
+    assert d["lp_status"] == "optimal", d
+    assert 2.5 * math.ceil(lp.fun - 1e-6) <= d["lp_bound"] <= plan.objective
+    assert plan.bound <= plan.objective

@@ -227,7 +227,7 @@ def _scaled(er, scale: float):
     from dataclasses import replace
 
     details = dict(er.details)
-    for key in ("greedy", "lagrangian_bound", "lagrangian_heuristic", "mip_bound"):
+    for key in ("greedy", "lagrangian_bound", "lagrangian_heuristic", "mip_bound", "lp_bound"):
         if isinstance(details.get(key), (int, float)):
             details[key] = float(details[key]) * scale
     return replace(er, value=er.value * scale,
