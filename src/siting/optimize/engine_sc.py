@@ -71,11 +71,9 @@ class _CoverSearch:
         from siting.optimize.search_rwls import RowWeightingSearch
 
         self.red = red
-        self.need = need
         self.seed = seed
         self.cost = np.asarray(cost, dtype=np.float64)
         ts = TargetSearch(red, need, self.cost, None, seed=seed, first_descent=first_descent)
-        self.greedy = None if ts.best_cost is None else float(ts.best_cost)
         self.rw = None if ts.best_cost is None else RowWeightingSearch(
             red.A, ts.best(), cost=self.cost, seed=seed)
         self.lb = -math.inf
