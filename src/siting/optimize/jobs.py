@@ -93,9 +93,9 @@ def search_beside_lp(mip: SparseMIP, run: Callable[[float], bool], deadline: flo
                      stopped: Callable[[], bool], proves: Callable[[float], bool],
                      details: dict, *, slice_s: float = 0.2) -> float | None:
     """Run the search (``run(end)`` runs it until ``end``, ``time.perf_counter()`` seconds,
-    and returns True when it cannot improve any more) until ``deadline`` while the linear relaxation of ``mip`` is solved in a child process
-    (:func:`siting.optimize.jobs.start_lp_job`); stops early when ``proves(lp)`` says the LP
-    optimum meets the plan. Returns the LP optimum (model sense and units) or None when it did
+    and returns True when it cannot improve any more) until ``deadline`` while the linear
+    relaxation of ``mip`` is solved in a child process (:func:`start_lp_job`); stops early
+    when ``proves(lp)`` says the LP optimum meets the plan. Returns the LP optimum (model sense and units) or None when it did
     not finish in time. ``details`` gets ``lp_status`` and ``lp_seconds``; ``slice_s``: seconds
     of search between looks at the LP."""
     job = start_lp_job(mip, time_limit=max(deadline - time.perf_counter() - 0.3, 0.5))
