@@ -222,18 +222,6 @@ def _equal_cost(red) -> float | None:
     return float(c[0])
 
 
-def _scaled(er, scale: float):
-    """An engine result of a count model in cost units (every new column costs ``scale``)."""
-    from dataclasses import replace
-
-    details = dict(er.details)
-    for key in ("greedy", "lagrangian_bound", "lagrangian_heuristic", "mip_bound", "lp_bound"):
-        if isinstance(details.get(key), (int, float)):
-            details[key] = float(details[key]) * scale
-    return replace(er, value=er.value * scale,
-                   bound=None if er.bound is None else er.bound * scale, details=details)
-
-
 def _status_of(out, time_limit: float | None, *, can_be_infeasible: bool = True,
                have_plan: bool = False) -> str:
     """Plan status from a MIP outcome. ``can_be_infeasible`` False (maximal covering, whose
@@ -475,7 +463,7 @@ def solve_target(
                                time_limit=time_limit, gap=gap, threads=threads, cancel=cancel,
                                progress=progress, t0=t0)
         if er is not None and scale is not None:
-            er = _scaled(er, scale)
+            er = er.in_cost(scale)
         if er is not None:
             status, m2 = engine_status(er.optimal, time_limit, cancel, er.message)
             details = dict(er.details)

@@ -76,6 +76,20 @@ class EngineResult:
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
+    def in_cost(self, scale: float) -> EngineResult:
+        """This result of a count model in cost units, every new column costing ``scale``:
+        value, bound and the bounds and plans in ``details`` multiplied by it."""
+        from dataclasses import replace
+
+        details = dict(self.details)
+        for key in ("greedy", "lagrangian_bound", "lagrangian_heuristic", "mip_bound",
+                    "lp_bound"):
+            if isinstance(details.get(key), (int, float)):
+                details[key] = float(details[key]) * scale
+        return replace(self, value=self.value * scale,
+                       bound=None if self.bound is None else self.bound * scale,
+                       details=details)
+
 
 def clock(deadline: float | None, cancel: Callable[[], bool] | None
           ) -> tuple[Callable[[], float], Callable[[], bool]]:

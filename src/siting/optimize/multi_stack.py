@@ -215,18 +215,15 @@ def run_stacked(st: Stacked, mode: str, *, p: int | None, budget: float | None,
                                gap=gap, threads=threads, cancel=cancel, progress=prog, t0=t0)
         if er is None:
             return None
+        if count_unit is not None:
+            er = er.in_cost(count_unit)
         ran = ["search", "lagrangian"]
         bound = er.bound
-        if bound is not None and count_unit is not None:
-            bound = bound * count_unit
     if er.solver != "search":
         ran.append(er.solver)
     cols = np.asarray(er.cols, dtype=np.int64)
     cols = cols[free[cols]]
     details = dict(er.details)
-    for k in ("lagrangian_bound", "mip_bound", "submodular_bound", "greedy"):
-        if k in details and count_unit is not None and mode in ("set_cover", "target"):
-            details[k] = details[k] * count_unit
     return StackResult(col_station[cols], bound, bool(er.optimal), ran, er.solver, er.message,
                        details)
 
