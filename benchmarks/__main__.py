@@ -300,7 +300,21 @@ def render(files: list[str], results_dir: Path) -> int:
             key = (c["section"], c["case"])
             if key not in cases:
                 order.append(key)
-            cases[key] = {**c, "from": Path(f).name}
+                cases[key] = {**c, "from": Path(f).name}
+                continue
+            old = cases[key]
+            if "runs" in c and "runs" in old:
+                # runs of a case at other time limits are kept; a limit measured again replaces
+                limits = {r.get("limit") for r in c["runs"]}
+                kept = [r for r in old["runs"] if r.get("limit") not in limits]
+                runs = sorted(kept + list(c["runs"]), key=lambda r: r.get("limit") or 0)
+                name = Path(f).name
+                if kept:
+                    lims = ", ".join(f"{r.get('limit'):g}" for r in kept)
+                    name = f"{name} + {old['from']} ({lims} s)"
+                cases[key] = {**c, "runs": runs, "from": name}
+            else:
+                cases[key] = {**c, "from": Path(f).name}
     if merged is None:
         raise SystemExit("--render: name at least one result file")
     results_dir.mkdir(parents=True, exist_ok=True)

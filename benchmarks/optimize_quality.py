@@ -17,6 +17,9 @@ Cases (``CASES``):
   residences weighted by population (the pipeline's way). A: 50k nodes, 9 465 candidates,
   500 m, p = 50; B: the same with p = 150; C: 200k nodes, 14 786 candidates, 500 m, p = 200;
   D: 50k nodes, 14 635 candidates, 800 m, p = 100.
+* **gen-B-one, gen-D-one, gen20k-p50-one** — the same as gen-B, gen-D, gen20k-p50 with
+  one local search only (``search_pair.SECOND_SEARCH = False``): the peer of the two searches
+  that run when no solver holds the second core (:mod:`siting.optimize.search_pair`).
 * **gen5k-capNN-p50** — capacitated maximal covering (Pirkul & Schilling 1991, fractional
   assignment) on the gen5k instance: households = population / 2.62 rounded, every site's
   capacity NN/10 × the average households a candidate reaches (1.5×: capacity binds hard,
@@ -78,6 +81,9 @@ CASES: dict[str, tuple[str, str, float]] = {
     "gen-D": ("D", "max_cover", 100),
     "gen5k-p50": ("gen5k", "max_cover", 50),
     "gen20k-p50": ("gen20k", "max_cover", 50),
+    "gen-B-one": ("B", "max_cover_one", 150),
+    "gen-D-one": ("D", "max_cover_one", 100),
+    "gen20k-p50-one": ("gen20k", "max_cover_one", 50),
     "gen5k-t95": ("gen5k", "target", 0.95),
     "gen20k-t95": ("gen20k", "target", 0.95),
     "gen5k-lscp": ("gen5k", "set_cover", 1.0),
@@ -213,7 +219,10 @@ def solve_case(case: str, limit: float | None, problem=None, **kw):
         if model == "multi_mip":
             kw = {**kw, "_joint_mip": True}
         return problem, solve_multi(problem, p=int(par), time_limit=limit, **kw)
-    if model == "max_cover":
+    if model in ("max_cover", "max_cover_one"):
+        from siting.optimize import search_pair
+
+        search_pair.SECOND_SEARCH = model == "max_cover"
         return problem, solve_max_cover(problem, int(par), time_limit=limit, **kw)
     if model.startswith("cap_max_cover"):
         from siting.optimize import covering
@@ -335,7 +344,7 @@ def quality_cases(a: argparse.Namespace, work: Path) -> list[dict]:
             runs.append(r)
         out.append({"section": "optimize-quality", "case": case, "instance": instance,
                     "model": model, "parameter": par, "runs": runs,
-                    "reference": ref.get(case)})
+                    "reference": ref.get(case) or ref.get(case.removesuffix("-one"))})
     return out
 
 
@@ -369,9 +378,10 @@ def markdown(cases: list[dict]) -> str:
     current = load_reference()  # best known values are facts kept up to date in the file
     for c in cases:
         runs = [r for r in c["runs"] if r.get("objective") is not None]
-        ref = current.get(c["case"]) or c.get("reference") or {}
+        ref = current.get(c["case"]) or current.get(c["case"].removesuffix("-one")) \
+            or c.get("reference") or {}
         best = ref.get("value")
-        maximize = c["model"] in ("max_cover", "multi", "multi_mip", "cap_max_cover",
+        maximize = c["model"] in ("max_cover", "max_cover_one", "multi", "multi_mip", "cap_max_cover",
                                   "cap_max_cover_old")
         by = {r["limit"]: r for r in runs}
         cells = []
@@ -401,7 +411,9 @@ def markdown(cases: list[dict]) -> str:
         if last:
             size = f"{last['n_demand']:,} × {last['n_sites']:,} ({last['pairs']:,})"
         par = c["parameter"]
-        model = {"max_cover": f"max cover p={int(par)}", "target": f"target {par:.0%}, count",
+        model = {"max_cover": f"max cover p={int(par)}",
+                 "max_cover_one": f"max cover p={int(par)}, one search",
+                 "target": f"target {par:.0%}, count",
                  "set_cover": "set cover, count",
                  "multi": f"3 categories, p={int(par)} stations",
                  "multi_mip": f"3 categories, p={int(par)}, joint MIP",

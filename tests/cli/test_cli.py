@@ -105,6 +105,26 @@ def test_lang_option_overrides_the_scenario(tmp_path, capsys):
     assert '<html lang="zh-CN">' in report and "覆盖分析报告" in report and "居民数据来自 homes.csv" in report
 
 
+def test_console_summary_follows_the_run_language(tmp_path, capsys):
+    """The summary printed by `siting run` is in the run's language, with the same figures."""
+    scen = files_scenario(tmp_path, shops=SHOPS + [(24.9440, 60.1720, "vending", "x")])
+    assert main(["run", str(scen), "--lang", "zh", "--no-progress"]) == 0
+    zh = capsys.readouterr().out
+    assert main(["run", str(scen), "--lang", "en", "--no-progress"]) == 0
+    en = capsys.readouterr().out
+    assert "居住点 4 处" in zh and "药店" in zh and "综合超市" in zh and "分钟以内" in zh
+    assert "剔除 1 行有误的输入数据" in zh and "类别无法识别" in zh and "已写出 地图" in zh
+    assert "完成，用时" in zh
+    for english in ("within", "facilities)", "wrote", "done in", "rows dropped", " residences"):
+        assert english not in zh, english
+    assert "4 residences" in en and "Pharmacy" in en and "within" in en and "done in" in en
+    assert "unknown category" in en and "wrote map" in en
+    # the same shares in both
+    import re
+
+    assert re.findall(r"\d+\.\d%", zh) == re.findall(r"\d+\.\d%", en)
+
+
 def _nothing_written(tmp: Path) -> bool:
     return not (tmp / "out").exists() and not (tmp / "map.html").exists() and not list(tmp.glob(".*tmp*"))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from siting._version import __version__
+from siting.errors import InputError
 
 logger = logging.getLogger("siting")
 
@@ -54,35 +55,98 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if extra is not None:
         res = extra(res)
     paths = write_outputs(res, out_dir=args.out, map_path=args.map)
+    infeasible = _summary(res, paths, t0)
+    if infeasible:
+        return 1
+    return 0
+
+
+def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
+    """Print the run's summary in the run's language; returns the categories without a
+    feasible plan."""
+    from siting.outputs.classes import format_threshold
+    from siting.outputs.status import plan_reasons
+    from siting.standards import label
+
+    sc = res.scenario
+    lang = sc.lang
+    zh = lang == "zh"
+
+    def pct(x: float) -> str:
+        return f"{x:6.1%}"
+
+    names = {c.key: c.name(lang) for c in res.categories}
     cov = res.coverage.categories
-    print(f"siting {__version__} - {sc.name}: {len(res.demand):,} residences, {res.demand['population'].sum():,.0f} persons")
-    width = max(len(k) for k in cov["category"]) if len(cov) else 10
+    print(label("console_head", lang, version=__version__, name=sc.name,
+                residences=f"{len(res.demand):,}", persons=f"{res.demand['population'].sum():,.0f}"))
+    shown = {k: names.get(k, k) for k in cov["category"]} if len(cov) else {}
+    width = max((_width(v) for v in shown.values()), default=10)
+    cats = {c.key: c for c in res.categories}
+    speed = res.coverage.speed_mps
     for _, row in cov.iterrows():
-        print(f"  {row['category']:<{width}}  within {row['threshold']:>7}  {row['share']:6.1%}  ({row['facilities']} facilities)")
+        c = cats.get(row["category"])
+        thr = row["threshold"] if c is None else \
+            format_threshold(c.metres(speed), speed, c.threshold_parsed.kind, lang)
+        print("  " + label("console_category", lang, category=_pad(shown[row["category"]], width),
+                           threshold=f"{thr:>7}", share=pct(row["share"]),
+                           facilities=row["facilities"]))
     cs = res.coverage.complete_share
     if cs == cs:
-        print(f"  complete circle ({', '.join(res.coverage.basic)}): {cs:.1%}")
+        basic = ("、" if zh else ", ").join(names.get(k, k) for k in res.coverage.basic)
+        print("  " + label("console_complete", lang, basic=basic, share=f"{cs:.1%}"))
     plan = res.extras.get("tables", {}).get("plan_coverage")
     infeasible: list[str] = []
     if plan is not None:
-        print("  proposed new stations:")
+        reasons = {x["category"]: x for x in plan_reasons(res, lang)}
+        print("  " + label("console_plan_head", lang))
         for r in plan.itertuples():
-            gap = f", gap {r.gap:.2%}" if r.gap is not None and r.gap == r.gap else ""
-            print(f"    {r.category:<{width}}  {r.new_stations} new: {r.share_before:6.1%} -> {r.share_after:6.1%}  ({r.status}, {r.solver}{gap})")
-            if getattr(r, "message", ""):
-                print(f"    {'':<{width}}  {r.status}: {r.message}")
+            gap = label("console_gap", lang, gap=f"{r.gap:.2%}") \
+                if r.gap is not None and r.gap == r.gap else ""
+            status = _text(r.status, lang, r.status)
+            print("    " + label("console_plan", lang, category=_pad(names.get(r.category, r.category), width),
+                                 n=r.new_stations, before=pct(r.share_before), after=pct(r.share_after),
+                                 status=status, solver=_solver(str(r.solver), lang), gap=gap))
+            why = reasons.get(r.category)
+            if why is not None:
+                print(f"    {'':<{width}}  {why['status_label']}{'：' if zh else ': '}{why['reason']}")
             if r.status == "infeasible":
-                infeasible.append(r.category)
+                infeasible.append(names.get(r.category, r.category))
     rejected = res.extras.get("rejected")
     if rejected is not None and len(rejected):
-        print(f"  dropped {len(rejected):,} bad input rows (listed in rejected_rows.csv):")
-        for line in rejected.lines():
+        print("  " + label("console_rejected", lang, n=f"{len(rejected):,}"))
+        for line in rejected.lines(lang):
             print(f"    {line}")
     for k, p in paths.items():
         if k != "marker":
-            print(f"  wrote {k}: {p}")
-    print(f"  done in {time.perf_counter() - t0:.1f} s")
+            print("  " + label("console_wrote", lang, what=_text(f"console_out_{k}", lang, k), path=p))
+    print("  " + label("console_done", lang, seconds=f"{time.perf_counter() - t0:.1f}"))
     if infeasible:
-        print(f"  no plan meets the target for {', '.join(infeasible)} (see the reason above): exit code 1")
-        return 1
-    return 0
+        print("  " + label("console_infeasible", lang, names=("、" if zh else ", ").join(infeasible)))
+    return infeasible
+
+
+def _text(key: str, lang: str, default: str) -> str:
+    """The label of ``key`` in ``lang``, or ``default`` when there is none."""
+    from siting.standards import label
+
+    try:
+        return label(key, lang)
+    except InputError:
+        return default
+
+
+def _solver(solver: str, lang: str) -> str:
+    """What ran (``"search+highs"`` …) in ``lang``: solver names stay, the search is named."""
+    names = {"highs": "HiGHS", "cbc": "CBC"}
+    return "+".join(_text(f"console_solver_{x}", lang, names.get(x, x)) for x in solver.split("+"))
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (a CJK character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _pad(text: str, width: int) -> str:
+    return str(text) + " " * max(0, width - _width(text))

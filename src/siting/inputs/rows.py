@@ -103,12 +103,16 @@ class RejectedRows:
                               "reasons": {str(k): int(v) for k, v in grp["reason"].value_counts().items()}}
         return out
 
-    def lines(self) -> list[str]:
-        """One English line per file (for the console and logs)."""
+    def lines(self, lang: str = "en") -> list[str]:
+        """One line per file, in ``lang`` (for the console and logs)."""
+        from siting.standards import label
+
         out = []
         for name, c in self.counts().items():
-            why = ", ".join(f"{n} {_short(r)}" for r, n in c["reasons"].items())
-            out.append(f"{c['input']} file {name}: {c['rows']} rows dropped ({why})")
+            sep = "，" if lang == "zh" else ", "
+            why = sep.join(f"{n} {_short(r, lang)}" for r, n in c["reasons"].items())
+            out.append(label("console_rejected_file", lang, input=_input_name(c["input"], lang),
+                             name=name, rows=c["rows"], why=why))
         return out
 
     def raise_if_strict(self, limit: int = 30) -> None:
@@ -227,6 +231,14 @@ def _text(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)
+
+
+def _input_name(what: str, lang: str) -> str:
+    from siting.standards.labels import LABELS
+
+    if lang == "en" or f"input_{what}" not in LABELS:
+        return str(what)
+    return LABELS[f"input_{what}"][1]
 
 
 def _short(reason: str, lang: str = "en") -> str:

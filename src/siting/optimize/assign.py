@@ -191,7 +191,7 @@ def interchange(g: Gains, start: np.ndarray, p: int | None, budget: float | None
     passes = 0
     while True:
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            logger.info("interchange: stopped by its time limit after %d passes", passes)
+            logger.debug("interchange: stopped by its time limit after %d passes", passes)
             break
         passes += 1
         g1, c1, g2 = g.best_two(open_)
@@ -291,7 +291,7 @@ def interchange(g: Gains, start: np.ndarray, p: int | None, budget: float | None
             if budget is not None:
                 break  # one swap per pass under a budget (costs interact)
     sel = np.flatnonzero(open_ & free)
-    logger.info("interchange: %d passes, F = %.6g", passes, g.value(sel))
+    logger.debug("interchange: %d passes, F = %.6g", passes, g.value(sel))
     return sel
 
 
@@ -381,6 +381,6 @@ def lagrangian_bound(g: Gains, p: int | None, budget: float | None, lower: float
             break
         step = theta * max(L - lower, 1e-9 * max(abs(L), 1.0)) / norm
         lam = np.maximum(lam - step * s, 0.0)
-    logger.info("Lagrangian bound %.6g after %d iterations (%.2f s)", best, it + 1,
+    logger.debug("Lagrangian bound %.6g after %d iterations (%.2f s)", best, it + 1,
                 time.perf_counter() - t0)
     return float(best)

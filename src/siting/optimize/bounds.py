@@ -250,7 +250,7 @@ def lagrangian_cover(red: Reduced, p: int, incumbent: float, *, state: CoverBoun
     state.lam = best_lam
     state.iterations += done
     state.seconds += time.perf_counter() - t0
-    logger.info("lagrangian: %d iterations, bound %.6g (incumbent %.6g), %d sites fixed closed, "
+    logger.debug("lagrangian: %d iterations, bound %.6g (incumbent %.6g), %d sites fixed closed, "
                 "%d open", done, state.bound, incumbent, int(state.fix_closed.sum()),
                 int(state.fix_open.sum()))
     return state

@@ -129,9 +129,12 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
     bound shows none can (fixings then use that value, not the incumbent)."""
     from siting.optimize.bounds import better_by, fix_with, lagrangian_cover, round_bound
     from siting.optimize.heuristics import covered_weight, greedy_max_cover
+    from siting.optimize.jobs import lp_safe, search_beside_lp, start_job
+    from siting.optimize.mip import HIGHS_THREAD_NNZ
     from siting.optimize.models import build, read_open, start_vector
     from siting.optimize.reduce import restrict
     from siting.optimize.search import CoverSearch
+    from siting.optimize.search_pair import run_pair
     from siting.optimize.solvers import resolve_solver
 
     t0 = time.perf_counter() if t0 is None else t0
@@ -219,15 +222,16 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
         bound = min(ub, max(inc_fix, cs.best_value))
         return _result(cs, red, bound, step, "search", "", details, t0)
     # 3. the MIP on the restricted model beside the search
-    from siting.optimize.jobs import start_job
-    from siting.optimize.mip import HIGHS_THREAD_NNZ
-
     too_big = sub.A.nnz > MIP_MAX_NNZ and left() < MIP_LONG
     built = None if too_big else build(sub, sense="max", p=p_sub)
     need = 0.5 if (built is not None and mip_solver == "highs"
                    and built.mip.A.nnz <= HIGHS_THREAD_NNZ) else 2.0
     if built is None or left() < need:
         lp = None
+
+        def rest(end: float) -> None:  # the second core is free: a second search
+            details.update(run_pair(cs, deadline=end, cancel=cancel, seed=seed + 1))
+
         if built is None and deadline is not None and left() >= LP_MIN_LEFT:
             # the second core: the LP relaxation of the restricted model for a better bound
             def proves(b: float) -> bool:
@@ -237,19 +241,15 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
                 cs.run(deadline=end, cancel=cancel)
                 return cs.best_value >= cs.ub - step + 1e-9  # the plan meets its bound
 
-            from siting.optimize.jobs import lp_safe, search_beside_lp
-
             lp = search_beside_lp(build(sub, sense="max", p=p_sub).mip, run_until, deadline,
-                                  stopped, proves, details, slice_s=SLICE)
-        else:
-            cs.run(deadline=deadline, cancel=cancel)
+                                  stopped, proves, details, slice_s=SLICE, rest=rest)
+        elif deadline is not None:
+            rest(deadline)
         report("search")
         message = ("the model is too large for the MIP in the time left: the plan is the local "
                    "search's, the bound the Lagrangian one" if built is None else
                    "no time was left for the MIP: the plan is the local search's")
         if lp is not None:
-            from siting.optimize.jobs import lp_safe
-
             b = max(inc_fix, lp_safe(lp, maximize=True) + sub.offset - red.offset)
             b = round_bound(b, maximize=True, integral=integral) or b
             details["lp_bound"] = b + red.offset
@@ -267,9 +267,7 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
     offered = cs.best_value
     mip_found = 0
     while True:
-        if job.done():
-            break
-        if stopped():
+        if job.done() or stopped():
             break
         slice_end = time.perf_counter() + SLICE
         if deadline is not None:
@@ -537,6 +535,7 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
     from siting.optimize.mip import HIGHS_THREAD_NNZ
     from siting.optimize.models import build, read_open, start_vector
     from siting.optimize.search import CoverSearch
+    from siting.optimize.search_pair import run_pair
     from siting.optimize.solvers import resolve_solver
 
     t0 = time.perf_counter() if t0 is None else t0
@@ -570,7 +569,8 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
     need = 0.5 if (built is not None and mip_solver == "highs"
                    and built.mip.A.nnz <= HIGHS_THREAD_NNZ) else 2.0
     if built is None or left() < need:
-        cs.run(deadline=deadline, cancel=cancel)
+        if deadline is not None:  # the second core is free: a second search
+            details.update(run_pair(cs, deadline=deadline, cancel=cancel, seed=seed + 1))
         message = ("the model is too large for the MIP in the time left: the plan is the local "
                    "search's" if built is None else
                    "no time was left for the MIP: the plan is the local search's")

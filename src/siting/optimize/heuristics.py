@@ -115,7 +115,7 @@ def swap_max_cover(red: Reduced, sel: np.ndarray, p: int | None, budget: float |
     while it < max_iter:
         it += 1
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            logger.info("swap search stopped at its time limit after %d moves", moves)
+            logger.debug("swap search stopped at its time limit after %d moves", moves)
             break
         o = is_open[pcol]
         cnt = np.bincount(prow, weights=o, minlength=red.n_rows)
@@ -367,7 +367,7 @@ def lagrangian_max_cover(red: Reduced, p: int, start: np.ndarray, *,
         fc = covered_weight(red, cand)
         if fc > best_f + 1e-9:
             best_S, best_f = cand, fc
-    logger.info("lagrangian: %d iterations, plan %.6g, bound %.6g", it + 1, best_f, ub)
+    logger.debug("lagrangian: %d iterations, plan %.6g, bound %.6g", it + 1, best_f, ub)
     if max_seconds is not None:
         left = max_seconds - (time.perf_counter() - t0)
         if left > 0 and ub - best_f > 1e-9 * max(1.0, ub):
@@ -410,5 +410,5 @@ def perturb_search(red: Reduced, p: int, start: np.ndarray, *, max_seconds: floa
             best_S, best_f = cand, fc
             improved += 1
             since = 0
-    logger.info("perturbation search: %d kicks, %d improved, plan %.6g", tries, improved, best_f)
+    logger.debug("perturbation search: %d kicks, %d improved, plan %.6g", tries, improved, best_f)
     return best_S, best_f

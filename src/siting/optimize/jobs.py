@@ -91,13 +91,15 @@ def lp_safe(bound: float, *, maximize: bool) -> float:
 
 def search_beside_lp(mip: SparseMIP, run: Callable[[float], bool], deadline: float,
                      stopped: Callable[[], bool], proves: Callable[[float], bool],
-                     details: dict, *, slice_s: float = 0.2) -> float | None:
+                     details: dict, *, slice_s: float = 0.2,
+                     rest: Callable[[float], object] | None = None) -> float | None:
     """Run the search (``run(end)`` runs it until ``end``, ``time.perf_counter()`` seconds,
     and returns True when it cannot improve any more) until ``deadline`` while the linear
     relaxation of ``mip`` is solved in a child process (:func:`start_lp_job`); stops early
     when ``proves(lp)`` says the LP optimum meets the plan. Returns the LP optimum (model sense and units) or None when it did
     not finish in time. ``details`` gets ``lp_status`` and ``lp_seconds``; ``slice_s``: seconds
-    of search between looks at the LP."""
+    of search between looks at the LP; ``rest(end)`` (default ``run``) runs the search once
+    the LP is done and its core free (e.g. two searches, :func:`~siting.optimize.search_pair.run_pair`)."""
     job = start_lp_job(mip, time_limit=max(deadline - time.perf_counter() - 0.3, 0.5))
     lp = None
     try:
@@ -109,7 +111,7 @@ def search_beside_lp(mip: SparseMIP, run: Callable[[float], bool], deadline: flo
                     lp = float(res.bound)
                     if proves(lp):
                         break
-                run(deadline)  # the LP is done: the search has the rest of the time
+                (rest or run)(deadline)  # the LP is done: the search has the rest of the time
                 break
             if run(min(deadline, time.perf_counter() + slice_s)):
                 break

@@ -307,7 +307,7 @@ class CoverSearch:
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.kicks_per_second = (self.kicks - done0) / elapsed
-        logger.info("cover search: %d kicks (%.0f/s), %d improvements, %d moves, best %.6g",
+        logger.debug("cover search: %d kicks (%.0f/s), %d improvements, %d moves, best %.6g",
                     self.kicks, self.kicks_per_second, int(self.info[6]), int(self.info[7]),
                     self.info[0])
 
@@ -441,5 +441,5 @@ class TargetSearch:
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.kicks_per_second = (self.kicks - done0) / elapsed
-        logger.info("target search: %d kicks (%.0f/s), %d improvements, best cost %.6g",
+        logger.debug("target search: %d kicks (%.0f/s), %d improvements, best cost %.6g",
                     self.kicks, self.kicks_per_second, int(self.info[6]), self.info[0])

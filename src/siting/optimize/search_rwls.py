@@ -336,5 +336,5 @@ class RowWeightingSearch:
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:
             self.steps_per_second = done / elapsed
-        logger.info("row weighting search: %d steps (%.0f/s), best cover %d columns, cost %.6g",
+        logger.debug("row weighting search: %d steps (%.0f/s), best cover %d columns, cost %.6g",
                     self.steps, self.steps_per_second, self.best_size, self.best_cost)

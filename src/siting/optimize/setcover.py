@@ -215,7 +215,7 @@ def reduce_cover(A: sp.spmatrix, cost: np.ndarray, *, rows_only: bool = False,
             break
     f = np.concatenate(forced) if forced else np.zeros(0, np.int64)
     stats.update(rows_left=int(rows.size), cols_left=int(cols.size), pairs_left=int(cur.nnz))
-    logger.info("set cover reductions: %s", stats)
+    logger.debug("set cover reductions: %s", stats)
     return CoverReduction(rows=rows, cols=cols, forced=np.sort(f), stats=stats)
 
 
@@ -448,7 +448,7 @@ def keep_state(state: SetCoverBound, out: np.ndarray, best: np.ndarray, done: in
     state.iterations += done
     state.seconds += time.perf_counter() - t0
     state.pi = max(pi, 0.05)
-    logger.info("%s lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed, "
+    logger.debug("%s lagrangian: %d iterations, bound %.6g (incumbent %s), %d fixed closed, "
                 "%d open", what, done, state.bound, incumbent, int(state.fix_closed.sum()),
                 int(state.fix_open.sum()))
     return state
