@@ -109,7 +109,7 @@ def test_budget_engine_with_two_searches_matches_brute_force(two_cores, monkeypa
     monkeypatch.setattr(engine, "MIP_MAX_NNZ", 0)
     plan = solve_max_cover(prob, budget=budget, solver="highs", time_limit=2, gap=None)
     assert plan.objective == pytest.approx(brute_max_cover(prob, budget=budget))
-    cost = {s: c for s, c in zip(prob.site_ids, prob.costs)}
+    cost = dict(zip(prob.site_ids, prob.costs))
     assert sum(cost[s] for s in plan.selected_sites) == pytest.approx(plan.cost)
     assert plan.cost <= budget + 1e-9
     d = plan.details or {}
