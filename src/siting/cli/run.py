@@ -88,7 +88,7 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
         thr = row["threshold"] if c is None else \
             format_threshold(c.metres(speed), speed, c.threshold_parsed.kind, lang)
         print("  " + label("console_category", lang, category=_pad(shown[row["category"]], width),
-                           threshold=f"{thr:>7}", share=pct(row["share"]),
+                           threshold=" " * max(0, 7 - _width(thr)) + thr, share=pct(row["share"]),
                            facilities=row["facilities"]))
     cs = res.coverage.complete_share
     if cs == cs:
