@@ -26,10 +26,10 @@ import shapely
 from siting._io import json_ready
 from siting._version import __version__
 from siting.check.result import SEARCH_FACTOR, WHOLE
-from siting.errors import InputError
 from siting.outputs.credits import Credit, credit_lines, run_credits
 from siting.outputs.encode import esc
 from siting.standards import label
+from siting.standards.labels import label_or
 
 __all__ = ["map_data", "report_html"]
 
@@ -504,11 +504,7 @@ def report_html(res: Any, lang: str) -> str:
     if sc.standard:
         std = getattr(res, "standard", None)
         layers = f" ({' + '.join(std.layers[:-1])})" if std is not None and len(std.layers) > 1 else ""
-        level = sc.level
-        try:
-            level = label(level, lang) if level else ""
-        except InputError:
-            pass
+        level = label_or(sc.level, lang) if sc.level else ""
         facts.insert(1, (label("standard", lang), f"{sc.standard} {level or ''}".strip() + layers))
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     status = res.status

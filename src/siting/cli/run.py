@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from siting._version import __version__
-from siting.errors import InputError
 
 logger = logging.getLogger("siting")
 
@@ -67,6 +66,7 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
     from siting.outputs.classes import format_threshold
     from siting.outputs.status import plan_reasons
     from siting.standards import label
+    from siting.standards.labels import label_or
 
     sc = res.scenario
     lang = sc.lang
@@ -102,7 +102,7 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
         for r in plan.itertuples():
             gap = label("console_gap", lang, gap=f"{r.gap:.2%}") \
                 if r.gap is not None and r.gap == r.gap else ""
-            status = _text(r.status, lang, r.status)
+            status = label_or(r.status, lang, r.status)
             print("    " + label("console_plan", lang, category=_pad(names.get(r.category, r.category), width),
                                  n=r.new_stations, before=pct(r.share_before), after=pct(r.share_after),
                                  status=status, solver=_solver(str(r.solver), lang), gap=gap))
@@ -118,27 +118,19 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
             print(f"    {line}")
     for k, p in paths.items():
         if k != "marker":
-            print("  " + label("console_wrote", lang, what=_text(f"console_out_{k}", lang, k), path=p))
+            print("  " + label("console_wrote", lang, what=label_or(f"console_out_{k}", lang, k), path=p))
     print("  " + label("console_done", lang, seconds=f"{time.perf_counter() - t0:.1f}"))
     if infeasible:
         print("  " + label("console_infeasible", lang, names=("、" if zh else ", ").join(infeasible)))
     return infeasible
 
 
-def _text(key: str, lang: str, default: str) -> str:
-    """The label of ``key`` in ``lang``, or ``default`` when there is none."""
-    from siting.standards import label
-
-    try:
-        return label(key, lang)
-    except InputError:
-        return default
-
-
 def _solver(solver: str, lang: str) -> str:
     """What ran (``"search+highs"`` …) in ``lang``: solver names stay, the search is named."""
+    from siting.standards.labels import label_or
+
     names = {"highs": "HiGHS", "cbc": "CBC"}
-    return "+".join(_text(f"console_solver_{x}", lang, names.get(x, x)) for x in solver.split("+"))
+    return "+".join(label_or(f"console_solver_{x}", lang, names.get(x, x)) for x in solver.split("+"))
 
 
 def _width(text: str) -> int:

@@ -108,8 +108,8 @@ class RejectedRows:
         from siting.standards import label
 
         out = []
+        sep = "，" if lang == "zh" else ", "
         for name, c in self.counts().items():
-            sep = "，" if lang == "zh" else ", "
             why = sep.join(f"{n} {_short(r, lang)}" for r, n in c["reasons"].items())
             out.append(label("console_rejected_file", lang, input=_input_name(c["input"], lang),
                              name=name, rows=c["rows"], why=why))
@@ -234,11 +234,11 @@ def _text(v: Any) -> str:
 
 
 def _input_name(what: str, lang: str) -> str:
-    from siting.standards.labels import LABELS
+    """The input's name in ``lang``: its label in Chinese; in English the key itself, as the
+    console has always said it ("demand file …")."""
+    from siting.standards.labels import label_or
 
-    if lang == "en" or f"input_{what}" not in LABELS:
-        return str(what)
-    return LABELS[f"input_{what}"][1]
+    return str(what) if lang == "en" else label_or(f"input_{what}", lang, str(what))
 
 
 def _short(reason: str, lang: str = "en") -> str:

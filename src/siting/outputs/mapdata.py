@@ -436,19 +436,11 @@ def map_data(
     table = [[c.name(lang), format_threshold(c.metres(speed), speed, c.threshold_parsed.kind, lang),
               _finite(res.coverage.share(c.key)), _finite(after_share.get(c.key))] for c in cats]
     profile = sc.travel.profile
-    try:
-        from siting.standards import label as _label
+    from siting.standards.labels import label_or
 
-        prof = _label("elderly_walk" if profile == "elderly" else profile, lang)
-    except InputError:
-        prof = profile
+    prof = label_or("elderly_walk" if profile == "elderly" else profile, lang, profile)
     level = getattr(sc, "level", None)
-    try:
-        from siting.standards import label as _label
-
-        level_text = _label(level, lang) if level else None
-    except InputError:
-        level_text = level
+    level_text = label_or(level, lang) if level else None
     meta = [
         [T["m_scenario"], sc.name], [T["m_created"], time.strftime("%Y-%m-%d %H:%M")],
         [T["m_speed"], f"{sc.speed_mps * 60:.0f} m/分钟（{prof}）" if zh else f"{sc.speed_mps * 60:.0f} m/min ({prof})"],

@@ -103,12 +103,9 @@ _SOLVERS = {"cbc": "CBC", "highs": "HiGHS", "heuristic": "—"}
 
 def _label_or(key: Any, lang: str) -> str:
     """The bilingual label of ``key`` (:mod:`siting.standards.labels`), else ``key`` itself."""
-    from siting.standards import label
+    from siting.standards.labels import label_or
 
-    try:
-        return label(str(key).replace(" ", "_"), lang)
-    except InputError:
-        return str(key)
+    return label_or(str(key).replace(" ", "_"), lang, str(key))
 
 
 def _source_text(source: str, lang: str) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from siting.errors import InputError
-from siting.standards import label
-from siting.standards.labels import plan_reason
+from siting.standards.labels import label_or, plan_reason
 
 if TYPE_CHECKING:
     from siting.results import RunResult
@@ -35,10 +33,7 @@ def plan_reasons(res: RunResult, lang: str | None = None) -> list[dict[str, Any]
         )
         if not reason:
             continue
-        try:
-            status_label = label(plan.status, lang)
-        except InputError:  # a status without a label is shown as it is
-            status_label = plan.status
+        status_label = label_or(plan.status, lang)  # a status without a label as it is
         out.append({"category": key, "name": names.get(key, key), "status": plan.status,
                     "status_label": status_label, "reason": reason})
     return out

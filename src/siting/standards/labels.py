@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from siting.errors import InputError
 from siting.standards.lang import LANGUAGES, normalise_lang
 
-__all__ = ["LABELS", "label", "labels", "plan_reason"]
+__all__ = ["LABELS", "label", "label_or", "labels", "plan_reason"]
 
 
 #: key → (English, Chinese). Placeholders in braces are filled from ``label(..., **values)``.
@@ -392,6 +392,15 @@ def label(key: str, lang: str = "en", **values: object) -> str:
         raise InputError(f"no label for {key!r}{hint}: add it to siting.standards.labels.LABELS")
     text = table[key][idx]
     return text.format(**values) if values else text
+
+
+def label_or(key: str, lang: str = "en", default: str | None = None) -> str:
+    """:func:`label` of ``key`` in ``lang``, or ``default`` (``key`` itself when None) where
+    :func:`label` has none — for values from data or solvers that may or may not be keys."""
+    try:
+        return label(key, lang)
+    except InputError:
+        return str(key) if default is None else default
 
 
 def labels(lang: str = "en", keys: Iterable[str] | None = None) -> dict[str, str]:
