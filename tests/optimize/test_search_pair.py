@@ -42,8 +42,8 @@ def test_pair_reaches_the_brute_force_optimum_with_a_true_value(two_cores, seed)
         assert len(best) <= p and not np.any(red.fixed[best])
         assert cs.best_value + red.offset == pytest.approx(red.offset + covered_weight(red, best))
         assert cs.best_value + red.offset == pytest.approx(brute_max_cover(prob, p))
-        # stopped at the optimum or ran with a second search
-        assert info == {} or info["second_search_kicks"] >= 0
+        # no bound is known (ub infinite): the two searches ran to the deadline
+        assert info["second_search_kicks"] > 0
 
 
 def test_pair_keeps_the_better_plan_of_the_two(two_cores, monkeypatch):

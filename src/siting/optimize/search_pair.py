@@ -60,7 +60,6 @@ def run_pair(cs: CoverSearch, *, deadline: float, cancel: Callable[[], bool] | N
                 or cs.best_value >= cs.ub - cs.tol:
             break
         end = min(deadline, now + exchange)
-        other.ub = cs.ub
         worker = threading.Thread(target=other.run, kwargs={"deadline": end, "cancel": cancel},
                                   name="siting-second-search", daemon=True)
         worker.start()
