@@ -44,10 +44,10 @@ from siting.network import (
     read_lines,
     resolve_offline,
 )
-from siting.network.lines import describe_repairs
 from siting.results import RunResult
 from siting.scenario import Scenario
 from siting.standards import Category, label, osm_query_tags
+from siting.standards.labels import label_or
 from siting.units import SPEED_PROFILES, parse_threshold, resolve_speed
 
 __all__ = ["run_scenario"]
@@ -56,10 +56,13 @@ logger = logging.getLogger(__name__)
 
 
 class _Stage:
-    """Log a stage's start and end with its time, and record the time."""
+    """Log a stage's start and end with its time, and record the time. The stage's name is
+    English (the key of its timing); ``what`` is in the run's language ``lang``, and the line
+    passed to ``report`` is all in it (:func:`siting.standards.logtext.render`)."""
 
-    def __init__(self, name: str, timings: dict[str, float], report: Callable[[str], None] | None):
-        self.name, self.timings, self.report = name, timings, report
+    def __init__(self, name: str, timings: dict[str, float], report: Callable[[str], None] | None,
+                 lang: str = "en"):
+        self.name, self.timings, self.report, self.lang = name, timings, report, lang
 
     def __enter__(self):
         self.t0 = time.perf_counter()
@@ -67,12 +70,13 @@ class _Stage:
         return self
 
     def done(self, what: str) -> None:
+        from siting.standards.logtext import render
+
         dt = time.perf_counter() - self.t0
         self.timings[self.name] = round(dt, 3)
-        msg = f"{self.name}: {what} ({dt:.2f} s)"
-        logger.info(msg)
+        logger.info("%s: %s (%.2f s)", self.name, what, dt)
         if self.report:
-            self.report(msg)
+            self.report(render("%s: %s (%.2f s)", (self.name, what, dt), self.lang))
 
     def __exit__(self, *exc):
         return False
@@ -352,18 +356,21 @@ def run_scenario(
         a distributed version for one very large area.
     """
     timings: dict[str, float] = {}
+    lang = sc.lang
     categories = sc.resolved_categories()
     rejected = RejectedRows(strict=sc.strict)
     errors: list[SitingError] = []
-    with _Stage("network", timings, report) as st:
+    with _Stage("network", timings, report, lang) as st:
         net = network if network is not None else load_network(sc)
         if network is not None and net.directed != sc.directed and not _is_synthetic(sc.network.source):
             logger.warning("network: the network given is %s but the scenario's profile %s one-way streets",
                            "directed" if net.directed else "undirected", "keeps" if sc.directed else "ignores")
         repairs = net.info.get("repairs")
-        st.done(f"{net.n_nodes:,} nodes, {net.n_edges:,} street segments, CRS {net.crs.to_string()}"
-                + (f", {int(net.info.get('oneway_edges', 0)):,} one-way" if net.directed else "")
-                + (f"; line layer: {describe_repairs(repairs)}" if repairs else ""))
+        st.done(label("stage_network", lang, nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}",
+                      crs=net.crs.to_string())
+                + (label("stage_oneway", lang, n=f"{int(net.info.get('oneway_edges', 0)):,}")
+                   if net.directed else "")
+                + (label("stage_lines", lang, repairs=_repairs_text(repairs, lang)) if repairs else ""))
     notes: list[str] = []
     if repairs:
         notes.append(_lines_note(sc, net))
@@ -372,21 +379,22 @@ def run_scenario(
                            edges=f"{net.n_edges:,}"))
     # the inputs: every file's problems are collected, so that one run names them all
     demand = facilities = candidates = None
-    with _Stage("demand", timings, report) as st:
+    with _Stage("demand", timings, report, lang) as st:
         try:
             demand, more = load_demand(sc, net, rejected=rejected)
             notes += more
         except SitingError as exc:
             errors.append(exc)
         if demand is not None:
-            st.done(f"{len(demand):,} residences, {demand['population'].sum():,.0f} persons")
-    with _Stage("facilities", timings, report) as st:
+            st.done(label("stage_demand", lang, n=f"{len(demand):,}",
+                          persons=f"{demand['population'].sum():,.0f}"))
+    with _Stage("facilities", timings, report, lang) as st:
         try:
             facilities = load_facilities(sc, net, categories, rejected=rejected)
         except SitingError as exc:
             errors.append(exc)
         if facilities is not None:
-            st.done(f"{len(facilities):,} facilities read")
+            st.done(label("stage_facilities", lang, n=f"{len(facilities):,}"))
     try:
         candidates = load_candidates(sc, net, categories, rejected=rejected)
     except SitingError as exc:
@@ -394,7 +402,7 @@ def run_scenario(
     _raise_all(errors)
     assert demand is not None and facilities is not None
     access = None
-    with _Stage("access points", timings, report) as st:
+    with _Stage("access points", timings, report, lang) as st:
         if len(demand) == 0:
             raise InputError("no residences: the demand source gives no points with residents in the network area")
         try:
@@ -423,17 +431,18 @@ def run_scenario(
                 "reported unreachable (never covered)",
                 n_off, len(demand), demand.loc[~reach, "population"].sum(), sc.max_snap_m,
             )
-        st.done(f"{len(snap):,} access points of {len(demand):,} residences, {n_off} unreachable")
+        st.done(label("stage_access_points", lang, points=f"{len(snap):,}", n=f"{len(demand):,}",
+                      off=f"{n_off:,}"))
     facilities = _off_network(facilities, net, sc.max_snap_m, rejected)
     counts = facilities["category"].value_counts() if len(facilities) else pd.Series(dtype=int)
     missing = [c.key for c in categories if counts.get(c.key, 0) == 0]
     if missing:
         logger.warning("facilities: none found for %s (everyone is uncovered there)", ", ".join(missing))
     if report:
-        report(f"facilities on the network: {len(facilities):,} in {int((counts > 0).sum())} of {len(categories)} categories")
-    for line in rejected.lines():
-        if report:
-            report(f"rejected: {line}")
+        report(label("stage_facilities_net", lang, n=f"{len(facilities):,}", k=int((counts > 0).sum()),
+                     m=len(categories)))
+        for line in rejected.lines(lang):
+            report(label("stage_rejected", lang, line=line))
     rejected.raise_if_strict()
     if len(rejected):
         notes.append(label("note_rejected", sc.lang, n=f"{len(rejected):,}"))
@@ -441,24 +450,26 @@ def run_scenario(
     if sc.optimize is not None:  # what the candidates alone can tell is told before the heavy work
         from siting.planning import prepare_candidates
 
-        with _Stage("candidates", timings, report) as st:
+        with _Stage("candidates", timings, report, lang) as st:
             candidate_sites = prepare_candidates(sc, net, facilities, categories, candidates)
-            st.done(f"{len(candidate_sites[0]):,} candidate sites")
-    with _Stage("coverage", timings, report) as st:
+            st.done(label("stage_candidates", lang, n=f"{len(candidate_sites[0]):,}"))
+    with _Stage("coverage", timings, report, lang) as st:
         cov = coverage(
             net, demand, facilities, categories, speed_mps=sc.speed_mps, max_snap=sc.max_snap_m,
             complete=sc.categories.complete_circle, demand_snap=snap, demand_owner=owner,
             elderly_speed_mps=SPEED_PROFILES["elderly"] if sc.travel.elderly_profile else None,
         )
         st.done(
-            f"{len(categories)} categories; complete-circle share {cov.complete_share:.1%}"
-            if np.isfinite(cov.complete_share) else f"{len(categories)} categories"
+            label("stage_coverage", lang, n=len(categories), share=f"{cov.complete_share:.1%}")
+            if np.isfinite(cov.complete_share) else label("stage_categories", lang, n=len(categories))
         )
-    with _Stage("indicators", timings, report) as st:
+    with _Stage("indicators", timings, report, lang) as st:
         ind, catch = indicators(cov, demand, facilities, categories, area_type=sc.area_type, lang=sc.lang,
                                 standard=sc.standard, network=net, demand_snap=snap, demand_owner=owner)
         counts = ind["result"].value_counts()
-        st.done(", ".join(f"{n} {k}" for k, n in counts.items()))
+        st.done(label("list_sep", lang).join(
+            label("stage_count", lang, n=n, what=label_or(str(k).replace(" ", "_"), lang, str(k)))
+            for k, n in counts.items()))
     extras: dict = {
         "demand_snap": snap,
         **({"candidate_sites": candidate_sites} if candidate_sites is not None else {}),
@@ -477,18 +488,24 @@ def run_scenario(
         extras["input_candidates"] = candidates
     res = RunResult(sc, net, categories, demand, facilities, cov, timings, notes, extras)
     if sc.access is not None:
-        with _Stage("access", timings, report) as st:
+        with _Stage("access", timings, report, lang) as st:
             res = _access(res)
             t = res.access.categories if res.access is not None else pd.DataFrame()
-            st.done("; ".join(f"{r.category}: Gini {r.gini:.2f}" for r in t.itertuples()))
+            names = {c.key: c.name(lang) for c in res.categories}
+            st.done(label("stage_sep", lang).join(
+                label("stage_gini", lang, category=names.get(r.category, r.category), gini=f"{r.gini:.2f}")
+                for r in t.itertuples()))
     if sc.optimize is not None:
         from siting.planning import plan_run
 
-        with _Stage("optimize", timings, report) as st:
+        with _Stage("optimize", timings, report, lang) as st:
             res = plan_run(res, progress=progress, pairs=pairs)
             table = res.extras["tables"]["plan_coverage"]
-            st.done("; ".join(
-                f"{r.category}: {r.new_stations} new, {r.share_before:.0%} -> {r.share_after:.0%} ({r.status})"
+            names = {c.key: c.name(lang) for c in res.categories}
+            st.done(label("stage_sep", lang).join(
+                label("stage_plan", lang, category=names.get(r.category, r.category), n=r.new_stations,
+                      before=f"{r.share_before:.0%}", after=f"{r.share_after:.0%}",
+                      status=label_or(str(r.status), lang, str(r.status)))
                 for r in table.itertuples()
             ))
         if sc.access is not None:
@@ -536,10 +553,14 @@ def _lines_note(sc: Scenario, net: Network) -> str:
     info = net.info
     reps = info.get("repairs", {})
     lang = sc.lang
-    done = label("list_sep", lang).join(label(f"repair_{k}", lang, n=f"{v:,}") for k, v in reps.items() if v) \
-        or label("repair_none", lang)
     return label("note_lines", lang, file=info.get("file", ""), lines=f"{info.get('lines_in', 0):,}",
-                 nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}", repairs=done)
+                 nodes=f"{net.n_nodes:,}", edges=f"{net.n_edges:,}", repairs=_repairs_text(reps, lang))
+
+
+def _repairs_text(reps: dict, lang: str) -> str:
+    """The non-zero repair counts of a line-layer network, in ``lang``."""
+    return label("list_sep", lang).join(label(f"repair_{k}", lang, n=f"{v:,}") for k, v in reps.items() if v) \
+        or label("repair_none", lang)
 
 
 def _input_layers(demand: gpd.GeoDataFrame, access: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFrame]:

@@ -40,7 +40,12 @@ mip_gap: float = 1e-4
 #: Show progress bars in library calls that take a ``progress`` argument left at None.
 progress: bool = False
 
-_NAMES = {"cache_dir", "offline", "speed_profile", "max_snap_m", "solver", "time_limit_s", "mip_gap", "progress"}
+#: Language of the console: log lines shown by the ``siting`` command and progress bars ("en" or
+#: "zh"; the command sets it to the run's language, see :mod:`siting.standards.logtext`).
+console_lang: str = "en"
+
+_NAMES = {"cache_dir", "offline", "speed_profile", "max_snap_m", "solver", "time_limit_s", "mip_gap", "progress",
+          "console_lang"}
 
 
 class _Guard(types.ModuleType):

@@ -400,6 +400,13 @@ def test_cli_exit_codes(cli_demo, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "ERROR" in out and "invalid" in out and "1 of 3 pass, 1 fail, 1 with input errors" in out
     assert (tmp_path / "c" / "summary.csv").exists()
+    # --lang zh: the console summary in Chinese, the same counts
+    assert main(base + [ok, gap, str(_broken(tmp_path)), "--out", str(tmp_path / "z"), "--lang", "zh"]) == 2
+    out = capsys.readouterr().out
+    assert "3 个项目中达标 1 个，未达标 1 个，输入有误 1 个" in out and "开发项目核查" in out
+    assert "未达标" in out and "输入有误" in out and "完成，用时" in out
+    for english in ("pass,", "FAIL", "ERROR", "wrote", "done in", "not assessable"):
+        assert english not in out, english
     # an entrances file with several proposals, and a missing scenario: input errors
     assert main(base + [ok, gap, "--entrances", ok, "--out", str(tmp_path / "d")]) == 2
     assert main(["-q", "check", ok, "--scenario", str(tmp_path / "none.toml")]) == 2

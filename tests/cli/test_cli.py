@@ -4,6 +4,7 @@ each mistake exits with code 2 and a message that names the problem, and writes 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -109,9 +110,16 @@ def test_console_summary_follows_the_run_language(tmp_path, capsys):
     """The summary printed by `siting run` is in the run's language, with the same figures."""
     scen = files_scenario(tmp_path, shops=SHOPS + [(24.9440, 60.1720, "vending", "x")])
     assert main(["run", str(scen), "--lang", "zh", "--no-progress"]) == 0
-    zh = capsys.readouterr().out
+    zh, zh_log = capsys.readouterr()
     assert main(["run", str(scen), "--lang", "en", "--no-progress"]) == 0
-    en = capsys.readouterr().out
+    en, en_log = capsys.readouterr()
+    # the log lines too: stages, sizes and times in the run's language
+    assert "信息" in zh_log and "覆盖分析：药店" in zh_log and "shops.csv 共 4 行，剔除 1 行（1 类别无法识别）" in zh_log
+    assert re.search(r"覆盖分析：设施类别 \d+ 类.*（\d+\.\d\d 秒）", zh_log)
+    for english in ("INFO", "WARNING", "coverage:", "facilities:", "rows of", " s)"):
+        assert english not in zh_log, english
+    assert "INFO" in en_log and "coverage: pharmacy within" in en_log and "1 unknown category" in en_log
+    assert not re.search(r"[\u4e00-\u9fff]", en_log.replace("siting 0", ""))
     assert "居住点 4 处" in zh and "药店" in zh and "综合超市" in zh and "分钟以内" in zh
     assert "剔除 1 行有误的输入数据" in zh and "类别无法识别" in zh and "已写出 地图" in zh
     assert "完成，用时" in zh
@@ -120,8 +128,6 @@ def test_console_summary_follows_the_run_language(tmp_path, capsys):
     assert "4 residences" in en and "Pharmacy" in en and "within" in en and "done in" in en
     assert "unknown category" in en and "wrote map" in en
     # the same shares in both
-    import re
-
     assert re.findall(r"\d+\.\d%", zh) == re.findall(r"\d+\.\d%", en)
 
 

@@ -167,3 +167,14 @@ def test_pdf_embeds_the_simplified_chinese_font(tmp_path):
     pdf = paths["pdf"].read_bytes()
     assert b"NotoSansCJKsc" in pdf or b"SourceHanSansSC" in pdf or b"SourceHanSansCN" in pdf
     assert b"NotoSansCJKjp" not in pdf
+
+
+def test_plan_solver_named_in_the_report_language():
+    """What ran is named in the report's language (the console summary uses the same names)."""
+    for lang, shown in (("zh", "局部搜索+HiGHS"), ("en", "search+HiGHS")):
+        run = tiny_run(lang)
+        run.extras["tables"]["plan_coverage"]["solver"] = ["search+highs"]
+        page = report_html(run, {}, map_href="m.html")
+        plan = page[page.index("id='plan'"):]
+        plan = plan[:plan.index("</table>")]
+        assert f"<td>{shown}</td></tr>" in plan, plan[-200:]

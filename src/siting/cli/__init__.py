@@ -24,10 +24,41 @@ __all__ = ["main"]
 logger = logging.getLogger("siting")
 
 
+#: Level names of the console's log lines in Chinese.
+_LEVELS_ZH = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
+
+
+class _Formatter(logging.Formatter):
+    """Log lines in the console's language (:mod:`siting.standards.logtext`): the library logs
+    English templates, the console shows them in the run's language."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from siting.standards.logtext import console_lang
+
+        if console_lang() == "zh" and record.levelname in _LEVELS_ZH:
+            zh = _LEVELS_ZH[record.levelname]  # two columns per character: the same 8 as "%-7s "
+            return f"{record.asctime} {zh}{' ' * max(1, 8 - 2 * len(zh))}{record.message}"
+        return super().formatMessage(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        from siting.standards.logtext import render
+
+        record = logging.makeLogRecord(record.__dict__)  # other handlers keep the original
+        if isinstance(record.msg, str):
+            try:
+                record.msg, record.args = render(record.msg, record.args or ()), None
+            except (TypeError, ValueError):
+                pass  # logging reports a bad template itself
+        return super().format(record)
+
+
 def _setup_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(_Formatter())
     root = logging.getLogger("siting")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -68,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(-1 if args.quiet else args.verbose)
+    from siting.standards.logtext import set_console_lang
+
+    set_console_lang("en")  # until a sub-command reads the run's language
     try:
         return int(args.func(args))
     except SitingError as exc:
@@ -76,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("siting: interrupted", file=sys.stderr)
         return 130
+    finally:
+        set_console_lang("en")
 
 
 if __name__ == "__main__":  # pragma: no cover

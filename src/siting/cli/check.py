@@ -52,17 +52,23 @@ def run(args: argparse.Namespace) -> int:
     from siting.scenario import load_scenario
 
     t0 = time.perf_counter()
-    sc = load_scenario(args.scenario)
+    # --lang: the check's console, report and stage lines in that language
+    sc = load_scenario(args.scenario, overrides={"lang": args.lang} if args.lang else None)
+    from siting.standards.logtext import set_console_lang
+
+    set_console_lang(sc.lang)
     out = args.out or Path("out") / f"check-{sc.name}"
     from siting.outputs.writable import check_folder_writable
 
     check_folder_writable(out, "--out")  # before any computing
-    run_ = prepare_check(sc, report=lambda m: logger.info(m))
-    print(f"siting {__version__} check - scenario {sc.name}: {len(args.proposals)} proposal(s)")
-    lang = args.lang or sc.lang
+    run_ = prepare_check(sc)  # its stages are logged (shown with -v/-q as any log line)
+    lang = sc.lang
+    from siting.cli.run import _pad
+    from siting.standards import label
+
+    print(label("check_head", lang, version=__version__, name=sc.name, n=len(args.proposals)))
     from siting.check.development import scenario_standard
     from siting.check.report import t
-    from siting.standards import label
 
     std = scenario_standard(sc)
     rules = [r for r in std.rules if r.applies(sc.area_type)] if std is not None else []
@@ -70,13 +76,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label('rules_of', lang, standard=std.name(lang))}: " + "; ".join(r.name(lang) for r in rules))  # type: ignore[union-attr]
 
     def line(row: dict) -> None:
-        status = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}[row["status"]]
+        status = _pad(label(f"check_{row['status']}", lang), 8 if lang == "zh" else 6)
         if row["status"] == "error":
-            print(f"  {Path(row['file']).stem:<24} {status:<6} {row['error']}")
+            print(f"  {_pad(Path(row['file']).stem, 24)} {status} {row['error']}")
         else:
-            failed = f"  failed: {row['failed'].replace(';', ', ')}" if row["failed"] else ""
-            print(f"  {Path(row['file']).stem:<24} {status:<6} {row['lines_pass']} pass, {row['lines_fail']} fail, "
-                  f"{row['lines_not_assessable']} not assessable{failed}")
+            failed = label("check_failed", lang, items=row["failed"].replace(";", label("list_sep", lang))) \
+                if row["failed"] else ""
+            print(f"  {_pad(Path(row['file']).stem, 24)} {status} "
+                  + label("check_line", lang, passed=row["lines_pass"], failed=row["lines_fail"],
+                          na=row["lines_not_assessable"]) + failed)
             for r in row.get("rule_lines", []):  # the catalog's rules (local ones among them), with their source
                 print(f"      {t(r['status'], lang):<6} {r['service']} · {r['rule']}: {r['text']}")
                 print(f"             {label('source', lang)}: {r['source']}")
@@ -89,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     s = batch.summary
     n = len(s)
     counts = {k: int((s["status"] == k).sum()) for k in ("pass", "fail", "error")}
-    print(f"  {counts['pass']} of {n} pass, {counts['fail']} fail, {counts['error']} with input errors")
-    print(f"  wrote {batch.paths['summary']} and {2 * (n - counts['error'])} report files in {out}")
-    print(f"  done in {time.perf_counter() - t0:.1f} s (exit code {batch.exit_code})")
+    print("  " + label("check_total", lang, passed=counts["pass"], n=n, failed=counts["fail"], errors=counts["error"]))
+    print("  " + label("check_wrote", lang, summary=batch.paths["summary"], k=2 * (n - counts["error"]), out=out))
+    print("  " + label("check_done", lang, seconds=f"{time.perf_counter() - t0:.1f}", code=batch.exit_code))
     return batch.exit_code

@@ -39,6 +39,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from siting.outputs import prepare_outputs, write_outputs
     from siting.pipeline import run_scenario
     from siting.scenario import load_scenario
+    from siting.standards.logtext import set_console_lang
 
     t0 = time.perf_counter()
     overrides: dict[str, Any] = {}
@@ -47,6 +48,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if getattr(args, "lang", None):  # the language of the outputs, without editing the scenario
         overrides["lang"] = args.lang
     sc = load_scenario(args.scenario, overrides=overrides or None)
+    set_console_lang(sc.lang)
     logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")
     prepare_outputs(Path(args.out or sc.out_dir), Path(args.map or sc.map_path))  # before any computing
     res = run_scenario(sc, progress=not args.no_progress)
@@ -66,7 +68,7 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
     from siting.outputs.classes import format_threshold
     from siting.outputs.status import plan_reasons
     from siting.standards import label
-    from siting.standards.labels import label_or
+    from siting.standards.labels import label_or, solver_name
 
     sc = res.scenario
     lang = sc.lang
@@ -105,7 +107,7 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
             status = label_or(r.status, lang, r.status)
             print("    " + label("console_plan", lang, category=_pad(names.get(r.category, r.category), width),
                                  n=r.new_stations, before=pct(r.share_before), after=pct(r.share_after),
-                                 status=status, solver=_solver(str(r.solver), lang), gap=gap))
+                                 status=status, solver=solver_name(str(r.solver), lang), gap=gap))
             why = reasons.get(r.category)
             if why is not None:
                 print(f"    {'':<{width}}  {why['status_label']}{'：' if zh else ': '}{why['reason']}")
@@ -123,14 +125,6 @@ def _summary(res: Any, paths: dict[str, Path], t0: float) -> list[str]:
     if infeasible:
         print("  " + label("console_infeasible", lang, names=("、" if zh else ", ").join(infeasible)))
     return infeasible
-
-
-def _solver(solver: str, lang: str) -> str:
-    """What ran (``"search+highs"`` …) in ``lang``: solver names stay, the search is named."""
-    from siting.standards.labels import label_or
-
-    names = {"highs": "HiGHS", "cbc": "CBC"}
-    return "+".join(label_or(f"console_solver_{x}", lang, names.get(x, x)) for x in solver.split("+"))
 
 
 def _width(text: str) -> int:

@@ -165,8 +165,12 @@ def facilities_from_file(
     keep = good & wanted & used & ~outside
     skipped = int((good & ~used).sum())
     if skipped:
+        from siting.standards.logtext import console_lang, word
+
+        sep = "，" if console_lang() == "zh" else ", "
         logger.info("facilities: %d rows of %s are of categories the scenario does not use (%s)", skipped, name,
-                    ", ".join(f"{k} {v}" for k, v in mapped[good & ~used].fillna("unmapped").value_counts().head(8).items()))
+                    sep.join(f"{word(k)} {v}"
+                             for k, v in mapped[good & ~used].fillna("unmapped").value_counts().head(8).items()))
     idx = np.flatnonzero(keep)
     name_c = find_column(cols, name_column, "name")
     out = gpd.GeoDataFrame(

@@ -216,9 +216,13 @@ class RowCheck:
                 + f"; e.g. {examples}): so many bad rows point to the file's columns, separator, encoding or CRS"
                 + (f": {hint}" if hint else ": check them")
             )
+        from siting.standards.logtext import console_lang
+
+        lang = console_lang()  # the reasons in the console's language (the template is translated there)
         logger.warning(
             "%s: %d of %d rows of %s are dropped (%s); listed in rejected_rows.csv", self.what, k, n, self.name,
-            ", ".join(f"{v} {_short(str(c))}" for c, v in rej["reason"].value_counts().items()),
+            ("，" if lang == "zh" else ", ").join(f"{v} {_short(str(c), lang)}"
+                                                 for c, v in rej["reason"].value_counts().items()),
         )
         if rejected is not None:
             rejected.add(rej)

@@ -568,10 +568,8 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         oneway = direction[rows][own] != 0
         oneway_info["segments_one_way"] = int(oneway.sum())
         info["oneway"] = oneway_info
-    logger.info(
-        "network: %d lines -> %d nodes, %d segments; %s", len(gdf), len(nx_), m,
-        ", ".join(f"{k} {v}" for k, v in repairs.items() if v) or "no repairs",
-    )
+    # the repairs are counted in info (the run's network stage line and its note show them)
+    logger.info("network: %d lines -> %d nodes, %d segments", len(gdf), len(nx_), m)
     return {"x": nx_, "y": ny_, "u": u, "v": v, "length": length, "geometry": geometry, "crs": target, "info": info,
             "edge_line": rows[own], "oneway": oneway}
 

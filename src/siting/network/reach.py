@@ -283,7 +283,10 @@ def pairs_within(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(s_ok), desc="reachability", unit="site")
+        from siting import settings
+
+        zh = settings.console_lang == "zh"
+        bar = tqdm(total=len(s_ok), desc="可达计算" if zh else "reachability", unit="个点位" if zh else "site")
     for (cx, cy), members in items:
         sel = s_ok[members]
         # nodes within `limit` of a source lie within limit + its segment length of the anchor

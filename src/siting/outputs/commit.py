@@ -223,6 +223,11 @@ def remove_stale_temps(folder: Path, prefix: str) -> None:
 def _repair_locked(out_dir: Path) -> list[str]:
     """Repair ``out_dir`` (the caller holds its lock); return what was done, one line each."""
     done: list[str] = []
+
+    def say(template: str, arg: object) -> None:
+        logger.warning(template, arg)
+        done.append(template % arg)
+
     stagings = _siblings(out_dir, "tmp")
     olds = _siblings(out_dir, "old")
     complete = [s for s in stagings if s.is_dir() and (s / MARKER).is_file()]
@@ -236,20 +241,18 @@ def _repair_locked(out_dir: Path) -> list[str]:
             olds.append(aside)
         os.rename(s, out_dir)
         stagings.remove(s)
-        done.append(f"finished the commit of {out_dir} that a killed run left half done (its outputs were complete)")
+        say("finished the commit of %s that a killed run left half done (its outputs were complete)", out_dir)
     elif not out_dir.exists() and olds:  # OUT missing, no complete staging: put the old outputs back
         o = max(olds, key=lambda p: p.stat().st_mtime)
         os.rename(o, out_dir)
         olds.remove(o)
-        done.append(f"restored the previous outputs of {out_dir} that a killed run had set aside")
+        say("restored the previous outputs of %s that a killed run had set aside", out_dir)
     if out_dir.is_dir() and (out_dir / MARKER).is_file():
         for dest in _install_copies(out_dir):
-            done.append(f"installed {dest}, the map copy a killed run had not put in place")
+            say("installed %s, the map copy a killed run had not put in place", dest)
     for p in stagings + olds:
         if _remove(p):
-            done.append(f"removed {p.name}, left by an interrupted run")
-    for line in done:
-        logger.warning("%s", line)
+            say("removed %s, left by an interrupted run", p.name)
     return done
 
 

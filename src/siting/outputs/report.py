@@ -29,6 +29,7 @@ from siting.outputs.classes import format_threshold
 from siting.outputs.credits import credit_lines, run_credits
 from siting.outputs.encode import esc
 from siting.outputs.status import plan_reasons
+from siting.standards.labels import solver_name
 
 if TYPE_CHECKING:
     from siting.results import RunResult
@@ -96,9 +97,6 @@ figcaption { color: #555; font-size: 12px; } .after { color: #4b0fb0; font-weigh
   background: none; border: 1px solid #2c7fb8; } }
 @page { size: A4; margin: 14mm; }
 """
-
-
-_SOLVERS = {"cbc": "CBC", "highs": "HiGHS", "heuristic": "—"}
 
 
 def _label_or(key: Any, lang: str) -> str:
@@ -217,7 +215,7 @@ def report_html(res: RunResult, charts: dict[str, Path], *, map_href: str | None
             out.append(f"<tr><td>{esc(c.name(lang) if c else row.category)}</td><td class=num>{_num(row.new_stations)}</td>"
                        f"<td class=num>{_num(row.cost, 1)}</td><td class=num>{_pct(row.share_before)}</td>"
                        f"<td class='num after'>{_pct(row.share_after)}</td><td>{esc(_label_or(row.status, lang))}</td>"
-                       f"<td class=num>{_pct(row.gap)}</td><td>{esc(_SOLVERS.get(str(row.solver), row.solver))}</td></tr>")
+                       f"<td class=num>{_pct(row.gap)}</td><td>{esc(solver_name(str(row.solver), lang))}</td></tr>")
         out.append("</table>")
         details = [(r.category, r.model, r.detail) for r in pc.itertuples(index=False)
                    if getattr(r, "detail", "") and isinstance(r.detail, str)]

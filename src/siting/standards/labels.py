@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from siting.errors import InputError
 from siting.standards.lang import LANGUAGES, normalise_lang
 
-__all__ = ["LABELS", "label", "label_or", "labels", "plan_reason"]
+__all__ = ["LABELS", "label", "label_or", "labels", "plan_reason", "solver_name"]
 
 
 #: key → (English, Chinese). Placeholders in braces are filled from ``label(..., **values)``.
@@ -321,8 +321,46 @@ LABELS.update({
     "console_out_categories_csv": ("categories_csv", "设施类别表"),
     "console_out_summary": ("summary", "摘要"),
     "console_out_report": ("report", "报告"),
-    "console_solver_search": ("search", "局部搜索"),
-    "console_solver_greedy": ("greedy", "贪心算法"),
+    # the console of ``siting check``
+    "check_head": ("siting {version} check - scenario {name}: {n} proposal(s)",
+                   "siting {version} 开发项目核查 - 方案 {name}：拟建项目 {n} 个"),
+    "check_pass": ("pass", "达标"),
+    "check_fail": ("FAIL", "未达标"),
+    "check_error": ("ERROR", "输入有误"),
+    "check_line": ("{passed} pass, {failed} fail, {na} not assessable",
+                   "达标 {passed} 条，未达标 {failed} 条，无法评估 {na} 条"),
+    "check_failed": ("  failed: {items}", "  未达标：{items}"),
+    "check_total": ("{passed} of {n} pass, {failed} fail, {errors} with input errors",
+                    "{n} 个项目中达标 {passed} 个，未达标 {failed} 个，输入有误 {errors} 个"),
+    "check_wrote": ("wrote {summary} and {k} report files in {out}",
+                    "已写出 {summary} 及 {k} 个报告文件（{out}）"),
+    "check_done": ("done in {seconds} s (exit code {code})", "完成，用时 {seconds} 秒（退出码 {code}）"),
+    # what ran (solver_name): the search and the heuristics by name; HiGHS and CBC stay
+    "solver_search": ("search", "局部搜索"),
+    "solver_greedy": ("greedy", "贪心算法"),
+    "solver_swap": ("swap", "交换改进"),
+    "solver_heuristic": ("heuristic", "启发式"),
+    # the stage lines of a run (logged; the console shows them)
+    "stage_network": ("{nodes} nodes, {edges} street segments, CRS {crs}",
+                      "{nodes} 个节点、{edges} 个路段，坐标系 {crs}"),
+    "stage_oneway": (", {n} one-way", "，其中单行 {n} 段"),
+    "stage_lines": ("; line layer: {repairs}", "；线图层：{repairs}"),
+    "stage_demand": ("{n} residences, {persons} persons", "居住点 {n} 处，人口 {persons} 人"),
+    "stage_facilities": ("{n} facilities read", "读取 {n} 处"),
+    "stage_access_points": ("{points} access points of {n} residences, {off} unreachable",
+                            "{n} 处居住点的接入点 {points} 个，不可达 {off} 处"),
+    "stage_candidates": ("{n} candidate sites", "共 {n} 个"),
+    "stage_coverage": ("{n} categories; complete-circle share {share}",
+                       "设施类别 {n} 类；完整生活圈覆盖率 {share}"),
+    "stage_categories": ("{n} categories", "设施类别 {n} 类"),
+    "stage_count": ("{n} {what}", "{what} {n} 项"),
+    "stage_gini": ("{category}: Gini {gini}", "{category}：基尼系数 {gini}"),
+    "stage_plan": ("{category}: {n} new, {before} -> {after} ({status})",
+                   "{category}：新增 {n} 处，{before} → {after}（{status}）"),
+    "stage_facilities_net": ("facilities on the network: {n} in {k} of {m} categories",
+                             "路网上的现状设施：{n} 处，涉及 {k} 类（共 {m} 类）"),
+    "stage_rejected": ("rejected: {line}", "剔除：{line}"),
+    "stage_sep": ("; ", "；"),
     # notes on the inputs
     "note_demand_file": ("Residents from {file}: {n} residences, {persons} persons.", "居民数据来自 {file}：{n} 个居住点，共 {persons} 人。"),
     "note_grid": ("Residents from the population grid {file}: {n} populated cells, {persons} persons.",
@@ -462,3 +500,21 @@ def plan_reason(
     if normalise_lang(lang) == "en" and key == "reason_infeasible" and message:
         return message
     return label(key, lang, **values)
+
+
+#: Solvers shown by their own names in every language.
+_SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
+
+
+def solver_name(solver: str, lang: str) -> str:
+    """What ran for a plan (``"search+highs"``, ``"greedy+swap"`` …) in ``lang``: HiGHS and CBC
+    by their names, the local search and the heuristics named in ``lang``; ``"—"`` when
+    nothing ran (the plan needed no solver).
+
+    >>> solver_name("search+highs", "zh")
+    '局部搜索+HiGHS'
+    """
+    parts = [x for x in str(solver or "").split("+") if x and x != "nan"]
+    if not parts:
+        return "—"
+    return "+".join(_SOLVER_NAMES.get(x) or label_or(f"solver_{x}", lang, x) for x in parts)
