@@ -358,6 +358,7 @@ def run_scenario(
     timings: dict[str, float] = {}
     lang = sc.lang
     categories = sc.resolved_categories()
+    names = {c.key: c.name(lang) for c in categories}  # for the stage lines
     rejected = RejectedRows(strict=sc.strict)
     errors: list[SitingError] = []
     with _Stage("network", timings, report, lang) as st:
@@ -491,7 +492,6 @@ def run_scenario(
         with _Stage("access", timings, report, lang) as st:
             res = _access(res)
             t = res.access.categories if res.access is not None else pd.DataFrame()
-            names = {c.key: c.name(lang) for c in res.categories}
             st.done(label("stage_sep", lang).join(
                 label("stage_gini", lang, category=names.get(r.category, r.category), gini=f"{r.gini:.2f}")
                 for r in t.itertuples()))
@@ -501,7 +501,6 @@ def run_scenario(
         with _Stage("optimize", timings, report, lang) as st:
             res = plan_run(res, progress=progress, pairs=pairs)
             table = res.extras["tables"]["plan_coverage"]
-            names = {c.key: c.name(lang) for c in res.categories}
             st.done(label("stage_sep", lang).join(
                 label("stage_plan", lang, category=names.get(r.category, r.category), n=r.new_stations,
                       before=f"{r.share_before:.0%}", after=f"{r.share_after:.0%}",

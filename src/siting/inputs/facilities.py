@@ -16,7 +16,7 @@ from siting.errors import ScenarioError
 from siting.inputs.readers import ReadOptions, _points, flag_far, flag_ids, left_out, load_rows
 from siting.inputs.rows import RejectedRows
 from siting.inputs.tables import find_column, parse_numbers
-from siting.standards import Category
+from siting.standards import Category, label
 
 __all__ = ["facilities_from_file", "facilities_from_osm"]
 
@@ -167,7 +167,7 @@ def facilities_from_file(
     if skipped:
         from siting.standards.logtext import console_lang, word
 
-        sep = "，" if console_lang() == "zh" else ", "
+        sep = label("list_sep", console_lang())
         logger.info("facilities: %d rows of %s are of categories the scenario does not use (%s)", skipped, name,
                     sep.join(f"{word(k)} {v}"
                              for k, v in mapped[good & ~used].fillna("unmapped").value_counts().head(8).items()))

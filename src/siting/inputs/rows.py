@@ -108,7 +108,7 @@ class RejectedRows:
         from siting.standards import label
 
         out = []
-        sep = "，" if lang == "zh" else ", "
+        sep = label("list_sep", lang)
         for name, c in self.counts().items():
             why = sep.join(f"{n} {_short(r, lang)}" for r, n in c["reasons"].items())
             out.append(label("console_rejected_file", lang, input=_input_name(c["input"], lang),
@@ -216,13 +216,14 @@ class RowCheck:
                 + f"; e.g. {examples}): so many bad rows point to the file's columns, separator, encoding or CRS"
                 + (f": {hint}" if hint else ": check them")
             )
+        from siting.standards import label
         from siting.standards.logtext import console_lang
 
         lang = console_lang()  # the reasons in the console's language (the template is translated there)
         logger.warning(
             "%s: %d of %d rows of %s are dropped (%s); listed in rejected_rows.csv", self.what, k, n, self.name,
-            ("，" if lang == "zh" else ", ").join(f"{v} {_short(str(c), lang)}"
-                                                 for c, v in rej["reason"].value_counts().items()),
+            label("list_sep", lang).join(f"{v} {_short(str(c), lang)}"
+                                         for c, v in rej["reason"].value_counts().items()),
         )
         if rejected is not None:
             rejected.add(rej)

@@ -434,11 +434,15 @@ def label(key: str, lang: str = "en", **values: object) -> str:
 
 def label_or(key: str, lang: str = "en", default: str | None = None) -> str:
     """:func:`label` of ``key`` in ``lang``, or ``default`` (``key`` itself when None) where
-    :func:`label` has none — for values from data or solvers that may or may not be keys."""
+    :func:`label` has none — for values from data or solvers that may or may not be keys
+    (a miss is a dictionary lookup: no error message with close matches is built)."""
+    fallback = str(key) if default is None else default
+    if key not in _table():
+        return fallback
     try:
         return label(key, lang)
-    except InputError:
-        return str(key) if default is None else default
+    except InputError:  # an unknown language
+        return fallback
 
 
 def labels(lang: str = "en", keys: Iterable[str] | None = None) -> dict[str, str]:
