@@ -29,6 +29,13 @@ Cases (``CASES``):
 * **gen5k-*, gen20k-*** — the optimize section's instance (100k-node city, 5 000 or 20 000
   candidates on random street nodes, 1 000 m): maximal covering with p = 50, target covering
   of 95 % with the fewest stations, set covering (every coverable residence).
+* **blk3k-*, blk5k-*, blk8k-*** — the class of the real-city instances of the maximal
+  covering literature (census blocks that are both the demand points and the candidate sites,
+  Euclidean distance, radius 400–800 m, p = 50–100; Máximo, Cordeau & Nascimento 2023), which
+  are not available offline: the residences of a generated city (synthetic, no real place;
+  8 000, 16 000 and 23 000 street nodes → 2 634, 5 269 and 7 584 blocks weighted by
+  population) stand in for the blocks. Best known: the optimum where HiGHS alone on the full
+  model proves it (``reference``), else the best plan of any run.
 * **gen5k-multi** — the gen5k instance as three categories on the same stations, reached
   within 500, 800 and 1 000 m (the same pairs cut at each threshold), ``solve_multi`` with
   p = 100 stations (the station-level model on the covering engine);
@@ -71,6 +78,9 @@ INSTANCES = {
     "D": (50_000, 3, 200.0, 800.0, 100),
 }
 
+#: block instances: name -> (street nodes of the generated city, seed); radius in the name
+BLOCKS = {"blk3k": (8_000, 11), "blk5k": (16_000, 13), "blk8k": (23_000, 14)}
+
 #: case -> (instance, model, parameter); model: max_cover (p), target (share, count), set_cover
 CASES: dict[str, tuple[str, str, float]] = {
     "sjc324-p10": ("sjc324", "max_cover", 10),
@@ -88,6 +98,11 @@ CASES: dict[str, tuple[str, str, float]] = {
     "gen20k-t95": ("gen20k", "target", 0.95),
     "gen5k-lscp": ("gen5k", "set_cover", 1.0),
     "gen20k-lscp": ("gen20k", "set_cover", 1.0),
+    "blk3k-r400-p50": ("blk3k-400", "max_cover", 50),
+    "blk3k-r600-p50": ("blk3k-600", "max_cover", 50),
+    "blk5k-r600-p100": ("blk5k-600", "max_cover", 100),
+    "blk8k-r400-p100": ("blk8k-400", "max_cover", 100),
+    "blk8k-r800-p50": ("blk8k-800", "max_cover", 50),
     "gen5k-multi": ("multi5k", "multi", 100),
     "gen5k-multi-mip": ("multi5k", "multi_mip", 100),
     "gen5k-cap15-p50": ("gen5kcap15", "cap_max_cover", 50),
@@ -150,6 +165,32 @@ def _sjc(n: int, radius: float):
                                       pairs["v"], radius)
 
 
+def _blocks(name: str, radius: float):
+    """A block instance (see the cases): every residence of a generated city is a demand point
+    and a candidate site; pairs within ``radius`` m, Euclidean."""
+    from scipy.spatial import cKDTree
+
+    from siting.optimize import CoverageProblem
+
+    nodes, seed = BLOCKS[name]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"blocks{nodes}_s{seed}.npz"
+    if not path.exists():
+        from siting.network.synthetic import generate_city
+
+        res = generate_city(nodes, seed).residences
+        np.savez_compressed(path, x=res.geometry.x.to_numpy(), y=res.geometry.y.to_numpy(),
+                            w=res["population"].to_numpy(float))
+    z = np.load(path)
+    xy = np.c_[z["x"], z["y"]]
+    n = xy.shape[0]
+    ids = np.array([f"b{k}" for k in range(n)])
+    tree = cKDTree(xy)
+    pairs = tree.sparse_distance_matrix(tree, radius, output_type="ndarray")  # with i == j
+    return CoverageProblem.from_pairs(ids, z["w"], ids, np.ones(n), ids[pairs["i"]],
+                                      ids[pairs["j"]], pairs["v"], radius)
+
+
 def _gen(k: int, within: float = 1000.0):
     from benchmarks import _optimize
     from siting.optimize import CoverageProblem
@@ -200,6 +241,9 @@ def problem_of(instance: str):
     if "cap" in instance:
         name, mult = instance.split("cap")
         return _capacitated(problem_of(name), int(mult) / 10.0)
+    if instance.startswith("blk"):
+        name, radius = instance.split("-")
+        return _blocks(name, float(radius))
     if instance.startswith("sjc"):
         return _sjc(int(instance[3:]), SJC_RADIUS)
     if instance.startswith("gen"):
@@ -452,7 +496,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         # an independent reference: HiGHS alone on the full model (no siting search or fixing)
         t0 = time.perf_counter()
-        _, plan = solve_case(a.case, a.seconds, solver="highs", warm_start=False, reduce=True)
+        _, plan = solve_case(a.case, a.seconds, solver="highs", warm_start=False, reduce=True,
+                             threads=1)
         print(json.dumps({"case": a.case, "status": plan.status, "objective": plan.objective,
                           "bound": plan.bound, "seconds": time.perf_counter() - t0,
                           "loadavg": os.getloadavg()[0]}))

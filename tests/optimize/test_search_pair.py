@@ -70,9 +70,16 @@ def test_pair_keeps_the_better_plan_of_the_two(two_cores, monkeypatch):
 
     monkeypatch.setattr(search_pair, "CoverSearch", Second)
     monkeypatch.setattr(weak, "run", lambda **kwargs: None)  # nor does the first improve
-    run_pair(weak, deadline=time.perf_counter() + 0.6, exchange=0.25)
+    reports: list[dict] = []
+    report = weak.reporter(reports.append, time.perf_counter())
+    run_pair(weak, deadline=time.perf_counter() + 0.6, exchange=0.25,
+             on_exchange=lambda: report("search"))
     assert made and weak.best_value >= good.best_value - 1e-9
     assert weak.best_value == pytest.approx(covered_weight(red, weak.best()))
+    # the better plan was reported at the exchange (nothing else calls the reporter), once:
+    # the later exchanges found nothing better
+    assert [r["objective"] for r in reports] == [pytest.approx(weak.best_value + red.offset)]
+    assert 0 <= reports[0]["seconds"] < 0.6 and reports[0]["source"] == "search"
 
 
 def test_no_second_search_on_one_core(monkeypatch):

@@ -151,13 +151,7 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
     details["greedy"] = float(covered_weight(red, start))
     if stop_at is not None:
         cs.ub = stop_at
-    best_seen = [cs.best_value]
-
-    def report(source: str) -> None:
-        if progress is not None and cs.best_value > best_seen[0]:
-            best_seen[0] = cs.best_value
-            progress({"seconds": time.perf_counter() - t0, "objective": cs.best_value + red.offset,
-                      "source": source})
+    report = cs.reporter(progress, t0)
 
     # 1. a first bound from a short Lagrangian: small models are often proved here
     if stop_at is not None and cs.best_value >= stop_at - 1e-9 * max(1.0, stop_at):
@@ -230,7 +224,8 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
         lp = None
 
         def rest(end: float) -> None:  # the second core is free: a second search
-            details.update(run_pair(cs, deadline=end, cancel=cancel, seed=seed + 1))
+            details.update(run_pair(cs, deadline=end, cancel=cancel, seed=seed + 1,
+                                    on_exchange=lambda: report("search")))
 
         if built is None and deadline is not None and left() >= LP_MIN_LEFT:
             # the second core: the LP relaxation of the restricted model for a better bound
@@ -239,6 +234,7 @@ def cover_engine(red: Reduced, p: int, *, solver: str, time_limit: float | None,
 
             def run_until(end: float) -> bool:
                 cs.run(deadline=end, cancel=cancel)
+                report("search")
                 return cs.best_value >= cs.ub - step + 1e-9  # the plan meets its bound
 
             lp = search_beside_lp(build(sub, sense="max", p=p_sub).mip, run_until, deadline,
@@ -549,6 +545,7 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
     start = greedy_max_cover(red, p, budget)
     details["greedy"] = float(covered_weight(red, start))
     cs = CoverSearch(red, p, start, seed=seed, budget=budget)
+    report = cs.reporter(progress, t0)
     if time_limit is None:
         cs.run(patience=200, max_kicks=20_000, cancel=cancel)
     else:
@@ -570,7 +567,8 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
                    and built.mip.A.nnz <= HIGHS_THREAD_NNZ) else 2.0
     if built is None or left() < need:
         if deadline is not None:  # the second core is free: a second search
-            details.update(run_pair(cs, deadline=deadline, cancel=cancel, seed=seed + 1))
+            details.update(run_pair(cs, deadline=deadline, cancel=cancel, seed=seed + 1,
+                                    on_exchange=lambda: report("search")))
         message = ("the model is too large for the MIP in the time left: the plan is the local "
                    "search's" if built is None else
                    "no time was left for the MIP: the plan is the local search's")
@@ -596,9 +594,7 @@ def budget_engine(red: Reduced, p: int | None, budget: float, *, solver: str,
         if cs.best_value > offered + 1e-9:
             offered = cs.best_value
             job.offer(start_vector(built, red, cs.best()))
-            if progress is not None:
-                progress({"seconds": time.perf_counter() - t0,
-                          "objective": cs.best_value + red.offset, "source": "search"})
+            report("search")
         if job.bound is not None and job.bound + 0.0 <= cs.best_value + step - 1e-9:
             break
     res = job.finish()

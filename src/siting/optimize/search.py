@@ -235,6 +235,20 @@ class CoverSearch:
     def kicks(self) -> int:
         return int(self.info[5])
 
+    def reporter(self, progress: Callable[[dict], None] | None,
+                 t0: float) -> Callable[[str], None]:
+        """``report(source)``: calls ``progress({"seconds", "objective", "source"})`` when the
+        best plan improved since the last call (seconds since ``t0``, ``time.perf_counter()``;
+        objective in the problem's units, the model's offset added)."""
+        seen = [self.best_value]
+
+        def report(source: str) -> None:
+            if progress is not None and self.best_value > seen[0]:
+                seen[0] = self.best_value
+                progress({"seconds": time.perf_counter() - t0,
+                          "objective": self.best_value + self.red.offset, "source": source})
+        return report
+
     def offer(self, cols: np.ndarray) -> bool:
         """Continue from ``cols`` when it is better than the current plan (after a descent);
         True when it became the best plan."""

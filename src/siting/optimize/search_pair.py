@@ -38,7 +38,8 @@ def second_core_free() -> bool:
 
 
 def run_pair(cs: CoverSearch, *, deadline: float, cancel: Callable[[], bool] | None = None,
-             seed: int = 1, exchange: float = EXCHANGE) -> dict[str, float]:
+             seed: int = 1, exchange: float = EXCHANGE,
+             on_exchange: Callable[[], None] | None = None) -> dict[str, float]:
     """Run ``cs`` and a second :class:`CoverSearch` (same model, p and budget, seed
     ``seed``, started from ``cs``'s best plan) in two threads until ``deadline``
     (``time.perf_counter()`` seconds), ``cancel()``, or a plan meeting ``cs.ub``. Every
@@ -46,6 +47,7 @@ def run_pair(cs: CoverSearch, *, deadline: float, cancel: Callable[[], bool] | N
     ``cs`` holds the best plan of both. Falls back to ``cs.run`` alone when
     :func:`second_core_free` says no or less than one exchange period is left.
 
+    ``on_exchange()`` is called in the caller's thread after each exchange (progress reports).
     Returns ``{"second_search_kicks": …, "second_search_wins": …}`` (kicks of the second
     search; how many times its plan was better and went to the first), empty without one.
     """
@@ -72,6 +74,8 @@ def run_pair(cs: CoverSearch, *, deadline: float, cancel: Callable[[], bool] | N
                 wins += 1
         elif cs.best_value > other.best_value + cs.tol:
             other.offer(cs.best())
+        if on_exchange is not None:
+            on_exchange()
         if other.best_value >= cs.ub - cs.tol:
             break
     logger.debug("second search: %d kicks, better %d times", other.kicks, wins)
