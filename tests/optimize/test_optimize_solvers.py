@@ -258,3 +258,83 @@ def test_cbc_preprocessing_out_of_time_is_not_infeasible(tmp_path, monkeypatch):
     assert plan.status == "time_limit" and plan.objective is not None and plan.n_new > 0
     target = solve_target(prob, 0.3, capacitated=True, time_limit=5.0, solver="cbc")
     assert target.status == "time_limit" and target.share >= 0.3 - 1e-9
+
+
+def test_highs_child_hooks_stop_when_the_parent_is_gone(tmp_path, monkeypatch):
+    """The child process's hooks ask HiGHS to stop on a stop file, when the parent died (the
+    child was handed to another parent) and when the exchange folder was removed."""
+    from siting.optimize import highs_child
+
+    def fresh():
+        h = highs_child.FileHooks(str(tmp_path))
+        assert not h.should_stop()
+        h._last_check = -1.0  # the hooks look at most every 20 ms
+        return h
+
+    h = fresh()
+    (tmp_path / "stop").write_text("")
+    assert h.should_stop()
+    (tmp_path / "stop").unlink()
+    h = fresh()
+    monkeypatch.setattr(highs_child.os, "getppid", lambda: -1)
+    assert h.should_stop()
+    monkeypatch.undo()
+    h = fresh()
+    sub = tmp_path / "x"
+    sub.mkdir()
+    h = highs_child.FileHooks(str(sub))
+    assert not h.should_stop()
+    sub.rmdir()
+    h._last_check = -1.0
+    assert h.should_stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_highs_child_does_not_outlive_a_killed_parent(tmp_path):
+    """A parent that starts HiGHS in a child process without a time limit and is then killed
+    (SIGKILL: no cleanup runs) leaves no solver running: the child stops within seconds. The
+    model is a market split instance (Cornuéjols & Dawande 1999), which branch-and-bound does
+    not finish in minutes; the test checks the child was still running before the kill."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time, numpy as np, scipy.sparse as sp\n"
+        "from siting.optimize.mip import SparseMIP\n"
+        "from siting.optimize.jobs import HighsProcessJob\n"
+        "rng = np.random.default_rng(1)\n"
+        "A = rng.integers(0, 100, (5, 40)).astype(float)\n"
+        "rhs = np.floor(A.sum(1) / 2)\n"
+        "mip = SparseMIP(c=np.zeros(40), A=sp.csc_matrix(A), row_lo=rhs, row_hi=rhs,\n"
+        "                col_lo=np.zeros(40), col_hi=np.ones(40), integer=np.ones(40, bool),\n"
+        "                maximize=False)\n"
+        "job = HighsProcessJob(mip, time_limit=None, gap=None, threads=1, start=None)\n"
+        "print(job.proc.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        time.sleep(3.0)  # the child imports highspy and starts branching
+        assert _alive(child), "the solver ended by itself: the test would prove nothing"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        end = time.monotonic() + 10.0
+        while _alive(child) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        parent.kill()
+        parent.wait(10)
+        if parent.stdout is not None:
+            parent.stdout.close()

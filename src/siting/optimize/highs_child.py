@@ -35,6 +35,7 @@ class FileHooks:
 
     def __init__(self, folder: str):
         self.folder = folder
+        self._parent = os.getppid()
         self._last_check = 0.0
         self._last_progress = 0.0
         self._seen = -1.0
@@ -49,7 +50,10 @@ class FileHooks:
         now = time.monotonic()
         if now - self._last_check >= 0.02:
             self._last_check = now
-            self._stop = self._stop or os.path.exists(os.path.join(self.folder, "stop"))
+            # a stop request, or the parent is gone (killed: this process was handed to
+            # another parent, or its exchange folder was removed) — never outlive the caller
+            self._stop = self._stop or os.path.exists(os.path.join(self.folder, "stop")) \
+                or os.getppid() != self._parent or not os.path.isdir(self.folder)
         return self._stop
 
     def on_progress(self, dual: float, primal: float, nodes: float) -> None:
