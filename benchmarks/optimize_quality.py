@@ -152,26 +152,29 @@ def build_instance(name: str):
     return problem, p
 
 
-def _sjc(n: int, radius: float):
+def _points_cover_points(xy: np.ndarray, w: np.ndarray, radius: float):
+    """Every point a demand point (weight ``w``) and a candidate site; pairs within ``radius``
+    (Euclidean, the points' unit; a point covers itself)."""
     from scipy.spatial import cKDTree
 
     from siting.optimize import CoverageProblem
 
-    rows = np.loadtxt(DATA / "sjc" / f"SJC{n}.txt", skiprows=1)
-    xy, w = rows[:, :2], rows[:, 2]
+    n = xy.shape[0]
     ids = np.array([f"b{k}" for k in range(n)])
-    pairs = cKDTree(xy).sparse_distance_matrix(cKDTree(xy), radius, output_type="ndarray")
+    tree = cKDTree(xy)
+    pairs = tree.sparse_distance_matrix(tree, radius, output_type="ndarray")  # with i == j
     return CoverageProblem.from_pairs(ids, w, ids, np.ones(n), ids[pairs["i"]], ids[pairs["j"]],
                                       pairs["v"], radius)
+
+
+def _sjc(n: int, radius: float):
+    rows = np.loadtxt(DATA / "sjc" / f"SJC{n}.txt", skiprows=1)
+    return _points_cover_points(rows[:, :2], rows[:, 2], radius)
 
 
 def _blocks(name: str, radius: float):
     """A block instance (see the cases): every residence of a generated city is a demand point
     and a candidate site; pairs within ``radius`` m, Euclidean."""
-    from scipy.spatial import cKDTree
-
-    from siting.optimize import CoverageProblem
-
     nodes, seed = BLOCKS[name]
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"blocks{nodes}_s{seed}.npz"
@@ -182,13 +185,7 @@ def _blocks(name: str, radius: float):
         np.savez_compressed(path, x=res.geometry.x.to_numpy(), y=res.geometry.y.to_numpy(),
                             w=res["population"].to_numpy(float))
     z = np.load(path)
-    xy = np.c_[z["x"], z["y"]]
-    n = xy.shape[0]
-    ids = np.array([f"b{k}" for k in range(n)])
-    tree = cKDTree(xy)
-    pairs = tree.sparse_distance_matrix(tree, radius, output_type="ndarray")  # with i == j
-    return CoverageProblem.from_pairs(ids, z["w"], ids, np.ones(n), ids[pairs["i"]],
-                                      ids[pairs["j"]], pairs["v"], radius)
+    return _points_cover_points(np.c_[z["x"], z["y"]], z["w"], radius)
 
 
 def _gen(k: int, within: float = 1000.0):

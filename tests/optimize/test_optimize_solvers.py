@@ -279,7 +279,6 @@ def test_highs_child_hooks_stop_when_the_parent_is_gone(tmp_path, monkeypatch):
     monkeypatch.setattr(highs_child.os, "getppid", lambda: -1)
     assert h.should_stop()
     monkeypatch.undo()
-    h = fresh()
     sub = tmp_path / "x"
     sub.mkdir()
     h = highs_child.FileHooks(str(sub))

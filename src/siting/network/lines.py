@@ -52,7 +52,7 @@ from siting._io import read_vector
 from siting.errors import CRSError, InputError, NetworkError
 from siting.network.oneway import ONEWAY_COLUMNS, directions
 
-__all__ = ["LINE_SUFFIXES", "ONEWAY_COLUMNS", "REPAIRS", "LineRules", "describe_repairs", "is_line_layer", "lines_to_arrays",
+__all__ = ["LINE_SUFFIXES", "ONEWAY_COLUMNS", "REPAIRS", "LineRules", "is_line_layer", "lines_to_arrays",
            "read_lines"]
 
 logger = logging.getLogger(__name__)
@@ -573,7 +573,3 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     return {"x": nx_, "y": ny_, "u": u, "v": v, "length": length, "geometry": geometry, "crs": target, "info": info,
             "edge_line": rows[own], "oneway": oneway}
 
-
-def describe_repairs(repairs: Mapping[str, int]) -> str:
-    """The non-zero repair counts as one English line (for logs and the CLI)."""
-    return ", ".join(f"{v} {REPAIRS[k]}" for k, v in repairs.items() if v and k in REPAIRS) or "no repairs needed"
