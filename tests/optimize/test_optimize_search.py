@@ -77,6 +77,42 @@ def test_incremental_state_matches_a_recount_after_many_moves():
     assert np.allclose(gain, s.gain, atol=1e-6) and np.allclose(loss, s.loss, atol=1e-6)
 
 
+def _check_cached_exchanges(red, s) -> None:
+    """Every cached exchange value of the search state ``s`` against brute force: for each
+    closed column j, ``gain[j] + max(tb[j], -min loss)`` must be the best gain of opening j
+    and closing one open column (recounted with :func:`covered_weight`); and the selection
+    list must hold exactly the open columns."""
+    S = s.open_cols()
+    assert sorted(s.sel[: s.nsel[0]].tolist()) == np.flatnonzero(s.is_open).tolist()
+    assert all(s.sel[s.pos[j]] == j for j in np.flatnonzero(s.is_open))
+    f = covered_weight(red, S)
+    assert f + red.offset == pytest.approx(float(s.fv[0]) + red.offset)
+    ml = min(float(s.loss[t]) for t in S)
+    free = [j for j in range(red.n_cols) if not red.fixed[j] and not s.is_open[j]]
+    for j in free:
+        best = max(covered_weight(red, np.r_[np.delete(S, t), j]) - f for t in range(len(S)))
+        assert s.gain[j] + max(s.tb[j], -ml) == pytest.approx(best, abs=1e-6), j
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cached_exchange_values_stay_exact_through_kicks_and_restores(seed):
+    # The marks after a move reach only the columns whose cached partner can change (rows
+    # whose count crosses one; the columns of rows a changed owner alone covers), and a
+    # rejected kick returns by copying a snapshot: neither may leave a stale value behind.
+    prob = random_instance(seed, nd=260, ns=70, radius=0.2, n_existing=0)
+    red = reduce_problem(prob, reduce=False)
+    for p in (5, 9):
+        cs = CoverSearch(red, p, seed=seed)
+        _check_cached_exchanges(red, cs.s)
+        for _ in range(4):
+            cs.run(max_kicks=60)
+            assert cs.kicks > 0
+            _check_cached_exchanges(red, cs.s)
+        ts = TargetSearch(red, 0.8 * float(red.w.sum()), np.ones(red.n_cols), seed=seed)
+        ts.run(max_kicks=120)
+        _check_cached_exchanges(red, ts.s)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 5])
 @pytest.mark.parametrize("target", [0.3, 0.6, 0.9])
 def test_target_search_finds_the_brute_force_optimum(seed, target):

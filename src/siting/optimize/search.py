@@ -113,6 +113,8 @@ class _State:
         self.best_mask = np.zeros(n, dtype=np.uint8)
         self.buf = np.zeros(n + 1, dtype=_INT)
         self.buf2 = np.zeros(max(n, m, 1) + 1, dtype=_INT)
+        self.snf = np.zeros(3 * n + 1)  # the current plan's state (search_moves._save)
+        self.sni = np.zeros(2 * m + 3 * n + 2, dtype=_INT)
         self.max_deg = int(deg.max()) if m else 0
         for j in np.flatnonzero(self.fixed):
             self.touch(int(j), True)
@@ -308,14 +310,15 @@ class CoverSearch:
                             s.rp, s.rc, s.w, s.fixed, s.cnt, s.own, s.gain, s.loss, s.fv, s.chg,
                             s.cn, s.dirty, s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc,
                             s.stamp, s.st, s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask,
-                            s.best_mask, self.info, s.buf, s.buf2, self.kmax, self.restart_after)
+                            s.best_mask, self.info, s.buf, s.buf2, self.kmax, self.restart_after,
+                            s.snf, s.sni)
             else:
                 _cover_ils(n, self.p, self.tol, self.ub, s.cp, s.cr, s.rp, s.rc, s.w,
                            s.fixed, s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty,
                            s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st,
                            s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info,
                            self.cand, self.cval, s.buf, s.buf2, self.kmax, self.tabu_len,
-                           self.chain_width, self.restart_after)
+                           self.chain_width, self.restart_after, s.snf, s.sni)
             # aim at chunks of about 50 ms (and never past the deadline by much)
             chunk = next_chunk(n, time.perf_counter() - t0, deadline, most=10_000)
         elapsed = time.perf_counter() - t_start
@@ -450,7 +453,7 @@ class TargetSearch:
                         s.fixed, s.cnt, s.own, s.gain, s.loss, s.fv, s.chg, s.cn, s.dirty, s.dlist,
                         s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st, s.tl, s.tb,
                         s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info, s.buf, s.buf2,
-                        self.kmax, self.tabu_len, self.restart_after)
+                        self.kmax, self.tabu_len, self.restart_after, s.snf, s.sni)
             chunk = next_chunk(n, time.perf_counter() - t0, deadline, most=10_000)
         elapsed = time.perf_counter() - t_start
         if elapsed > 0:

@@ -8,11 +8,11 @@ from numba import njit
 from siting.optimize.search_moves import (
     _flush,
     _kick_region,
-    _mark_around,
+    _load,
     _min_loss,
     _rand,
     _randint,
-    _restore,
+    _save,
     _touch,
 )
 
@@ -151,13 +151,16 @@ def _cover_chain(p, tol, width, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, 
 def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv, chg,
                cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl, tb, tbs, tabu,
                rs, cur_mask, best_mask, info, cand, cval, buf, buf2, kmax, tabu_len,
-               chain_width, restart_after):
+               chain_width, restart_after, snf, sni):
     """``n_kicks`` kicks of the iterated local search (see the module docstring).
 
     ``info`` carries the search across chunks: [0] best value, [1] current value, [2] kick
     size, [3] kicks since the best improved, [4] kick counter (tabu clock), [5] kicks done,
     [6] improvements, [7] moves, [8] failures at this kick size."""
     n = cp.size - 1
+    _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist, dn,
+           tb, tbs)
+    _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)  # the current plan
     for _ in range(n_kicks):
         if info[0] >= ub - tol:
             break
@@ -218,10 +221,10 @@ def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, lo
         info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
                                   chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp,
                                   st, tl, tb, tbs, tabu, now, 1 << 30)
-        # the kicked-out sites may come back now: a last descent without tabu
+        # the kicked-out sites may come back now: a last descent without tabu (their cached
+        # partners are exact already: tabu only filters the scan)
         for q in range(m):
             tabu[buf[q]] = 0.0
-            _mark_around(buf[q], cp, cr, rp, rc, dirty, dlist, dn)
         info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
                                   chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp,
                                   st, tl, tb, tbs, tabu, now, 1 << 30)
@@ -252,11 +255,10 @@ def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, lo
             info[1] = f
             for j in range(n):
                 cur_mask[j] = is_open[j]
+            _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)
         else:
-            _restore(cur_mask, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty,
-                     dlist, dn, is_open, sel, pos, nsel, fixed, buf2)
-            _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist,
-                   dn, tb, tbs)
+            _load(snf, sni, cur_mask, cnt, own, gain, loss, fv, is_open, sel, pos, nsel, tb,
+                  tbs, dirty, dlist, dn)
             info[1] = fv[0]
 
 
@@ -334,9 +336,13 @@ def _budget_descent(p, budget, cost, tol, cp, cr, rp, rc, w, fixed, cnt, own, ga
 @njit(cache=True, nogil=True)
 def _budget_ils(n_kicks, p, budget, cost, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain,
                 loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl,
-                tb, tbs, tabu, rs, cur_mask, best_mask, info, buf, buf2, kmax, restart_after):
+                tb, tbs, tabu, rs, cur_mask, best_mask, info, buf, buf2, kmax, restart_after,
+                snf, sni):
     """The iterated local search of :func:`_cover_ils` under a budget (``info`` as there)."""
     n = cp.size - 1
+    _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist, dn,
+           tb, tbs)
+    _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)  # the current plan
     for _ in range(n_kicks):
         if info[0] >= ub - tol:
             break
@@ -365,7 +371,6 @@ def _budget_ils(n_kicks, p, budget, cost, tol, ub, cp, cr, rp, rc, w, fixed, cnt
                                    nsel, acc, stamp, st, tl, tb, tbs, tabu, now, 1 << 30)
         for q in range(m):
             tabu[buf[q]] = 0.0
-            _mark_around(buf[q], cp, cr, rp, rc, dirty, dlist, dn)
         info[7] += _budget_descent(p, budget, cost, tol, cp, cr, rp, rc, w, fixed, cnt, own,
                                    gain, loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos,
                                    nsel, acc, stamp, st, tl, tb, tbs, tabu, now, 1 << 30)
@@ -389,9 +394,8 @@ def _budget_ils(n_kicks, p, budget, cost, tol, ub, cp, cr, rp, rc, w, fixed, cnt
             info[1] = f
             for j in range(n):
                 cur_mask[j] = is_open[j]
+            _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)
         else:
-            _restore(cur_mask, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty,
-                     dlist, dn, is_open, sel, pos, nsel, fixed, buf2)
-            _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist,
-                   dn, tb, tbs)
+            _load(snf, sni, cur_mask, cnt, own, gain, loss, fv, is_open, sel, pos, nsel, tb,
+                  tbs, dirty, dlist, dn)
             info[1] = fv[0]

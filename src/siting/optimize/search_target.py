@@ -9,11 +9,11 @@ from numba import njit
 from siting.optimize.search_moves import (
     _flush,
     _kick_region,
-    _mark_around,
+    _load,
     _min_loss,
     _rand,
     _randint,
-    _restore,
+    _save,
     _touch,
 )
 
@@ -153,11 +153,14 @@ def _target_repair(need, tol, cost, rs, randomise, cp, cr, rp, rc, w, fixed, cnt
 def _target_ils(n_kicks, need, tol, lb, cost, unit, order, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss,
                 fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl, tb,
                 tbs, tabu, rs, cur_mask, best_mask, info, buf, buf2, kmax, tabu_len,
-                restart_after):
+                restart_after, snf, sni):
     """Kicks of the target-covering ILS. ``info``: [0] best cost, [1] current cost, [2] kick
     size, [3] kicks since the best improved, [4] tabu clock, [5] kicks, [6] improvements,
     [7] moves, [8] failures at this size, [9] best coverage, [10] current coverage."""
     n = cp.size - 1
+    _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist, dn,
+           tb, tbs)
+    _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)  # the current plan
     for _ in range(n_kicks):
         if info[0] <= lb + tol:
             break
@@ -191,7 +194,6 @@ def _target_ils(n_kicks, need, tol, lb, cost, unit, order, cp, cr, rp, rc, w, fi
                                        1 << 30, order)
             for q in range(m):
                 tabu[buf[q]] = 0.0
-                _mark_around(buf[q], cp, cr, rp, rc, dirty, dlist, dn)
             info[7] += _target_descent(need, tol, cost, unit, cp, cr, rp, rc, w, fixed, cnt,
                                        own, gain, loss, fv, chg, cn, dirty, dlist, dn, is_open,
                                        sel, pos, nsel, acc, stamp, st, tl, tb, tbs, tabu, now,
@@ -229,9 +231,8 @@ def _target_ils(n_kicks, need, tol, lb, cost, unit, order, cp, cr, rp, rc, w, fi
             info[10] = f
             for j in range(n):
                 cur_mask[j] = is_open[j]
+            _save(snf, sni, cnt, own, gain, loss, fv, sel, pos, nsel, tb, tbs)
         else:
-            _restore(cur_mask, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty,
-                     dlist, dn, is_open, sel, pos, nsel, fixed, buf2)
-            _flush(cp, cr, w, cnt, own, loss, fixed, is_open, acc, stamp, st, tl, dirty, dlist,
-                   dn, tb, tbs)
+            _load(snf, sni, cur_mask, cnt, own, gain, loss, fv, is_open, sel, pos, nsel, tb,
+                  tbs, dirty, dlist, dn)
             info[10] = fv[0]
