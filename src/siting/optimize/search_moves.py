@@ -86,28 +86,23 @@ def _open(j, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist,
         i = cr[a]
         c = cnt[i]
         if c <= 1:
+            dg = 0.0  # what the columns of row i gain: -w[i] when the row becomes covered
             if c == 0:
-                wi = w[i]
-                fv[0] += wi
-                loss[j] += wi
-                for b in range(rp[i], rp[i + 1]):
-                    k = rc[b]
-                    gain[k] -= wi
-                    if dirty[k] == 0:
-                        dirty[k] = 1
-                        dlist[d] = k
-                        d += 1
+                dg = -w[i]
+                fv[0] -= dg
+                loss[j] -= dg
             else:
                 s = own[i]
                 loss[s] -= w[i]
                 chg[cn[0]] = s
                 cn[0] += 1
-                for b in range(rp[i], rp[i + 1]):
-                    k = rc[b]
-                    if dirty[k] == 0:
-                        dirty[k] = 1
-                        dlist[d] = k
-                        d += 1
+            for b in range(rp[i], rp[i + 1]):
+                k = rc[b]
+                gain[k] += dg
+                if dirty[k] == 0:
+                    dirty[k] = 1
+                    dlist[d] = k
+                    d += 1
         cnt[i] = c + 1
         own[i] += j
     if dirty[j] == 0:  # an open column has no partner to cache
@@ -128,27 +123,22 @@ def _close(j, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist
         cnt[i] = c
         own[i] -= j
         if c <= 1:
+            dg = 0.0  # what the columns of row i gain: w[i] when the row becomes uncovered
             if c == 0:
-                wi = w[i]
-                fv[0] -= wi
-                for b in range(rp[i], rp[i + 1]):
-                    k = rc[b]
-                    gain[k] += wi
-                    if dirty[k] == 0:
-                        dirty[k] = 1
-                        dlist[d] = k
-                        d += 1
+                dg = w[i]
+                fv[0] -= dg
             else:
                 s = own[i]
                 loss[s] += w[i]
                 chg[cn[0]] = s
                 cn[0] += 1
-                for b in range(rp[i], rp[i + 1]):
-                    k = rc[b]
-                    if dirty[k] == 0:
-                        dirty[k] = 1
-                        dlist[d] = k
-                        d += 1
+            for b in range(rp[i], rp[i + 1]):
+                k = rc[b]
+                gain[k] += dg
+                if dirty[k] == 0:
+                    dirty[k] = 1
+                    dlist[d] = k
+                    d += 1
     loss[j] = 0.0
     if dirty[j] == 0:
         dirty[j] = 1
@@ -179,7 +169,9 @@ def _touch(j, cp, cr, rp, rc, w, cnt, own, gain, loss, fv, chg, cn, dirty, dlist
         pos[j] = -1
     for t in range(cn[0]):
         s = chg[t]
-        if dirty[s] < 2:  # around each changed owner once per flush
+        # the rows each changed owner alone covers, once per flush; s itself is marked
+        # already: it covers the row whose count crossed one in _open/_close
+        if dirty[s] < 2:
             _mark_owned(s, cp, cr, rp, rc, cnt, dirty, dlist, dn)
             dirty[s] = 2
 
