@@ -28,6 +28,7 @@ def _compiled() -> None:
     """The kernels compiled before any time limit counts (a fresh CI has no numba cache)."""
     red = reduce_problem(random_instance(0, nd=30, ns=10), reduce=False)
     CoverSearch(red, 2, seed=0).run(max_kicks=5)
+    CoverSearch(red, 2, seed=0, budget=float(np.sort(red.cost)[:2].sum())).run(max_kicks=5)
 
 
 @pytest.mark.parametrize("seed", [0, 3])
@@ -75,6 +76,7 @@ def test_pair_keeps_the_better_plan_of_the_two(two_cores, monkeypatch):
     run_pair(weak, deadline=time.perf_counter() + 0.6, exchange=0.25,
              on_exchange=lambda: report("search"))
     assert made and weak.best_value >= good.best_value - 1e-9
+    assert made[0].lift_tabu != weak.lift_tabu  # the second search: the other kick rule
     assert weak.best_value == pytest.approx(covered_weight(red, weak.best()))
     # the better plan was reported at the exchange (nothing else calls the reporter), once:
     # the later exchanges found nothing better

@@ -313,6 +313,7 @@ def _result(cs, red: Reduced, bound: float, step: float, used: str, message: str
             details: dict, t0: float) -> EngineResult:
     from siting.optimize.heuristics import covered_weight
 
+    cs.polish()  # a last descent from the best plan (see CoverSearch.polish)
     cols = cs.best()
     value = float(covered_weight(red, cols))  # exact, from the matrix
     bound = max(bound, value)

@@ -24,7 +24,10 @@ adaptive ILS of Máximo, Cordeau & Nascimento (2023, *International Transactions
 Operational Research*, doi:10.1111/itor.13245, the best published method for large maximal
 covering instances): a kick closes k open sites near a random one and opens k sites that
 reach the rows left uncovered (randomised greedy), the kicked-out sites are tabu during the
-descent that follows, the new local optimum is accepted when it is not worse, the kick size
+descent that follows (then either let back in by a last descent, or kept out until the next
+kick: :attr:`CoverSearch.lift_tabu`, the two rules of the two searches of
+:func:`~siting.optimize.search_pair.run_pair`), the new local optimum is accepted when it is
+not worse, the kick size
 adapts (back to 1 after an improvement, larger after failures), and a long run without
 improvement triggers a large unconditional kick (a restart from a perturbed best). A
 compound move — the best exchange followed, if it pays, by a second exchange among the
@@ -196,6 +199,11 @@ class CoverSearch:
         self.tabu_len = 1.0
         self.restart_after = float(max(200, 4 * min(self.p, 500)))
         self.chain_width = 8
+        #: after a kick's tabu descent, let the kicked-out sites back in a last descent (True)
+        #: or keep them out until the next kick (False, the default: the kick is undone far
+        #: less often; the second search of :func:`~siting.optimize.search_pair.run_pair` runs
+        #: the other rule). Without a budget only: the budgeted kicks always let them back
+        self.lift_tabu = False
         self.cand = np.zeros(max(self.chain_width, 1), dtype=_INT)
         self.cval = np.zeros(max(self.chain_width, 1))
         self.kicks_per_second = 0.0
@@ -273,6 +281,18 @@ class CoverSearch:
         s.set_open(np.flatnonzero((saved == 1) & (s.fixed == 0)))
         return False
 
+    def polish(self) -> bool:
+        """A descent without tabu from the best plan, in a state of its own (the trajectory is
+        untouched); the best plan becomes the result when it is better. With the kicked-out
+        sites kept out (``lift_tabu`` False), a best plan may miss an exchange that reopens
+        one of them. True when the best plan improved."""
+        if self.lift_tabu or self.budget is not None:
+            return False
+        fresh = CoverSearch(self.red, self.p, self.best(), seed=0)
+        if fresh.best_value > self.best_value + self.tol:
+            return self.offer(fresh.best())
+        return False
+
     def run(self, *, deadline: float | None = None, max_kicks: int | None = None,
             patience: int | None = None, cancel: Callable[[], bool] | None = None,
             between: Callable[[CoverSearch], bool] | None = None) -> None:
@@ -318,7 +338,8 @@ class CoverSearch:
                            s.dlist, s.dn, s.is_open, s.sel, s.pos, s.nsel, s.acc, s.stamp, s.st,
                            s.tl, s.tb, s.tbs, s.tabu, s.rs, s.cur_mask, s.best_mask, self.info,
                            self.cand, self.cval, s.buf, s.buf2, self.kmax, self.tabu_len,
-                           self.chain_width, self.restart_after, s.snf, s.sni)
+                           self.chain_width, self.restart_after, s.snf, s.sni,
+                           1 if self.lift_tabu else 0)
             # aim at chunks of about 50 ms (and never past the deadline by much)
             chunk = next_chunk(n, time.perf_counter() - t0, deadline, most=10_000)
         elapsed = time.perf_counter() - t_start

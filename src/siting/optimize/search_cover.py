@@ -151,8 +151,11 @@ def _cover_chain(p, tol, width, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, 
 def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv, chg,
                cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp, st, tl, tb, tbs, tabu,
                rs, cur_mask, best_mask, info, cand, cval, buf, buf2, kmax, tabu_len,
-               chain_width, restart_after, snf, sni):
+               chain_width, restart_after, snf, sni, lift):
     """``n_kicks`` kicks of the iterated local search (see the module docstring).
+
+    ``lift``: 1 lets the kicked-out sites back in a last descent after the tabu one, 0 keeps
+    them out until the next kick (:attr:`~siting.optimize.search.CoverSearch.lift_tabu`).
 
     ``info`` carries the search across chunks: [0] best value, [1] current value, [2] kick
     size, [3] kicks since the best improved, [4] kick counter (tabu clock), [5] kicks done,
@@ -221,13 +224,15 @@ def _cover_ils(n_kicks, p, tol, ub, cp, cr, rp, rc, w, fixed, cnt, own, gain, lo
         info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
                                   chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp,
                                   st, tl, tb, tbs, tabu, now, 1 << 30)
-        # the kicked-out sites may come back now: a last descent without tabu (their cached
-        # partners are exact already: tabu only filters the scan)
+        # the kicked-out sites may come back now (lift): a last descent without tabu (their
+        # cached partners are exact already: tabu only filters the scan). Without it they stay
+        # out until the next kick, and the kick is undone far less often
         for q in range(m):
             tabu[buf[q]] = 0.0
-        info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss, fv,
-                                  chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc, stamp,
-                                  st, tl, tb, tbs, tabu, now, 1 << 30)
+        if lift:
+            info[7] += _cover_descent(p, tol, cp, cr, rp, rc, w, fixed, cnt, own, gain, loss,
+                                      fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel,
+                                      acc, stamp, st, tl, tb, tbs, tabu, now, 1 << 30)
         if chain_width > 0 and fv[0] <= info[1] + tol and int(info[5]) % 16 == 15:
             while _cover_chain(p, tol, chain_width, cp, cr, rp, rc, w, fixed, cnt, own, gain,
                                loss, fv, chg, cn, dirty, dlist, dn, is_open, sel, pos, nsel, acc,
