@@ -109,25 +109,42 @@ def read_vector(path: str | Path, *, layer: str | int | None = None, encoding: s
     """
     import pyogrio
 
-    from siting.errors import InputError, MissingFileError
+    from siting.errors import InputError, MissingFileError, Msg
 
     p = Path(path)
     if not p.exists():
-        raise MissingFileError(f"{what} not found: {p}: check the path (relative to the scenario file)")
+        raise MissingFileError(Msg("{what} not found: {p}: check the path (relative to the scenario file)", what=what, p=p))
     enc = encoding or dbf_encoding(p)
     try:
         layers = [str(r[0]) for r in pyogrio.list_layers(p)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
-        raise InputError(f"{what} {p.name} cannot be read ({exc}): use GeoPackage, Shapefile, GeoJSON or FlatGeobuf") from exc
+        raise InputError(Msg("{what} {name} cannot be read ({exc}): use GeoPackage, Shapefile, GeoJSON or FlatGeobuf",
+                             what=what,
+                             name=p.name,
+                             exc=exc)) from exc
     if isinstance(layer, str) and layer not in layers:
-        raise InputError(f"{what} {p.name} has no layer {layer!r}: use one of {', '.join(map(repr, layers))}")
+        raise InputError(Msg("{what} {name} has no layer {layer!r}: use one of {v1}",
+                             what=what,
+                             name=p.name,
+                             layer=layer,
+                             v1=', '.join(map(repr, layers))))
     if layer is None and len(layers) > 1:
-        raise InputError(f"{what} {p.name} has {len(layers)} layers ({', '.join(map(repr, layers))}): name one with layer = \"...\"")
+        raise InputError(Msg("{what} {name} has {v1} layers ({v2}): name one with layer = \"...\"",
+                             what=what,
+                             name=p.name,
+                             v1=len(layers),
+                             v2=', '.join(map(repr, layers))))
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer, encoding=enc)
     except LookupError as exc:
-        raise InputError(f"{what} {p.name}: unknown encoding {encoding!r}: use e.g. \"GBK\", \"GB18030\" or \"UTF-8\"") from exc
+        raise InputError(Msg("{what} {name}: unknown encoding {encoding!r}: use e.g. \"GBK\", \"GB18030\" or \"UTF-8\"",
+                             what=what,
+                             name=p.name,
+                             encoding=encoding)) from exc
     except Exception as exc:
-        raise InputError(f"{what} {p.name} cannot be read ({exc}): check the file, its layer and encoding") from exc
+        raise InputError(Msg("{what} {name} cannot be read ({exc}): check the file, its layer and encoding",
+                             what=what,
+                             name=p.name,
+                             exc=exc)) from exc
     gdf.attrs["encoding"] = enc or "as declared"
     return gdf

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from siting.decay import Decay, make_decay
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 from siting.inputs.demand import GROUP_COLUMNS
 from siting.network import Network, Snap, pairs_within
 from siting.standards import Category
@@ -58,10 +58,10 @@ METHODS = {
 def method_decay(method: str, threshold: float, weights: Sequence[float] | None = None) -> Decay:
     """The weighting W of a 2SFCA method with catchment ``threshold`` (metres)."""
     if method not in METHODS:
-        raise InputError(f"access method {method!r} is unknown: use one of {', '.join(METHODS)}")
+        raise InputError(Msg("access method {method!r} is unknown: use one of {v1}", method=method, v1=', '.join(METHODS)))
     kind = METHODS[method][0]
     if weights is not None and method != "enhanced":
-        raise InputError("access weights are the zone weights of the enhanced method only")
+        raise InputError(Msg("access weights are the zone weights of the enhanced method only"))
     return make_decay(kind, threshold, weights=weights) if kind == "step" else make_decay(kind, threshold)
 
 
@@ -271,12 +271,13 @@ def accessibility(
     AccessResult
     """
     if not (isinstance(per, (int, float)) and per > 0):
-        raise InputError(f"access per = {per!r} must be a positive number of people, e.g. 1000")
+        raise InputError(Msg("access per = {per!r} must be a positive number of people, e.g. 1000", per=per))
     r = residences
     if demand not in r.columns:
-        raise InputError(f"access demand = {demand!r}: the residences have no {demand!r} column "
-                         f"(they have {', '.join(c for c in r.columns if c != 'geometry')}): "
-                         "give group counts in the demand file or use demand = \"population\"")
+        raise InputError(Msg("access demand = {demand!r}: the residences have no {demand!r} column (they have {v1}): give group "
+                             "counts in the demand file or use demand = \"population\"",
+                             demand=demand,
+                             v1=', '.join(c for c in r.columns if c != 'geometry')))
     dem = np.nan_to_num(r[demand].to_numpy(dtype=float), nan=0.0)
     pop = np.nan_to_num(r["population"].to_numpy(dtype=float), nan=0.0)
     dsnap = demand_snap if demand_snap is not None else net.snap(r, max_snap)
@@ -292,8 +293,10 @@ def accessibility(
         if supply == "count":
             s = np.ones(len(sub))
         elif len(sub) and supply not in sub.columns:
-            raise InputError(f"access supply = {supply!r}: the {cat.key} facilities have no {supply!r} "
-                             "column: add it to the facilities file or use supply = \"count\"")
+            raise InputError(Msg("access supply = {supply!r}: the {key} facilities have no {supply!r} column: add it to the "
+                                 "facilities file or use supply = \"count\"",
+                                 supply=supply,
+                                 key=cat.key))
         else:
             s = pd.to_numeric(sub[supply], errors="coerce").to_numpy(dtype=float) if len(sub) else np.zeros(0)
         bad = ~np.isfinite(s) | (s < 0)

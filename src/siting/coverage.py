@@ -232,9 +232,9 @@ def coverage(
     basic = list(complete) if complete is not None else [c.key for c in categories if c.basic]
     unknown = [k for k in basic if k not in keys]
     if unknown:
-        from siting.errors import InputError
+        from siting.errors import InputError, Msg
 
-        raise InputError(f"complete-circle categories {unknown} are not among the categories measured: add them or remove them")
+        raise InputError(Msg("complete-circle categories {unknown} are not among the categories measured: add them or remove them", unknown=unknown))
     res["n_reached"] = res[covered_cols].sum(axis=1).astype(int) if covered_cols else 0
     if basic:
         res["complete"] = res[[f"{k}_covered" for k in basic]].all(axis=1)

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 
 __all__ = ["DECAYS", "Decay", "decay_from_mapping", "make_decay"]
 
@@ -150,10 +150,10 @@ def _positive(name: str, v: Any, problems: list[str]) -> float | None:
     try:
         f = float(v)
     except (TypeError, ValueError):
-        problems.append(f"{name} = {v!r} must be a number")
+        problems.append(Msg("{name} = {v!r} must be a number", name=name, v=v))
         return None
     if not (math.isfinite(f) and f > 0):
-        problems.append(f"{name} = {v!r} must be a positive number")
+        problems.append(Msg("{name} = {v!r} must be a positive number", name=name, v=v))
         return None
     return f
 
@@ -194,15 +194,16 @@ def make_decay(kind: str, cutoff: float, *, beta: float | None = None,
     problems: list[str] = []
     key = str(kind).strip().lower()
     if key not in DECAYS:
-        raise InputError(f"decay kind {kind!r} is unknown: use one of {', '.join(DECAYS)}")
+        raise InputError(Msg("decay kind {kind!r} is unknown: use one of {v1}", kind=kind, v1=', '.join(DECAYS)))
     c = _positive("cutoff", cutoff, problems)
     given = {"beta": beta, "half_distance": half_distance, "sigma": sigma, "d0": d0,
              "steps": steps, "weights": weights}
     allowed = set(DECAYS[key]) | ({"weights"} if key == "step" else set())
     extra = [n for n, v in given.items() if v is not None and n not in allowed]
     if extra:
-        problems.append(f"decay {key!r} takes no {', '.join(extra)}"
-                        + (f" (it takes {', '.join(sorted(allowed))})" if allowed else ""))
+        problems.append(Msg("decay {key!r} takes no {extra} (it takes {allowed})", key=key, extra=", ".join(extra),
+                            allowed=", ".join(sorted(allowed))) if allowed
+                        else Msg("decay {key!r} takes no {extra}", key=key, extra=", ".join(extra)))
     b = _positive("beta", beta, problems)
     h = _positive("half_distance", half_distance, problems)
     s = _positive("sigma", sigma, problems)
@@ -210,20 +211,20 @@ def make_decay(kind: str, cutoff: float, *, beta: float | None = None,
     zones: tuple[tuple[float, float], ...] = ()
     if key == "exponential":
         if b is not None and h is not None:
-            problems.append("exponential decay: give beta or half_distance, not both")
+            problems.append(Msg("exponential decay: give beta or half_distance, not both"))
         elif b is None and h is None and beta is None and half_distance is None:
-            problems.append("exponential decay needs beta (per metre, e.g. 0.002) or "
-                            "half_distance (metres at which half the demand remains, e.g. 400)")
+            problems.append(Msg("exponential decay needs beta (per metre, e.g. 0.002) or half_distance (metres at which half the "
+                                "demand remains, e.g. 400)"))
         if h is not None:
             b = math.log(2.0) / h
     if key == "power" and b is None and beta is None:
-        problems.append("power decay needs beta (the exponent, e.g. 1.5)")
+        problems.append(Msg("power decay needs beta (the exponent, e.g. 1.5)"))
     if key == "gaussian" and s is None and c is not None:
         s = c / 2.0
     if key == "power" and z is None and c is not None:
         z = c / 10.0
     if key == "power" and z is not None and c is not None and z >= c:
-        problems.append(f"power decay: d0 = {z:g} must be below the cutoff {c:g}")
+        problems.append(Msg("power decay: d0 = {z:g} must be below the cutoff {c:g}", z=z, c=c))
     if key == "step" and c is not None:
         zones = _zones(steps, weights, c, problems)
     if problems:
@@ -237,12 +238,12 @@ def make_decay(kind: str, cutoff: float, *, beta: float | None = None,
 def _zones(steps: Any, weights: Any, cutoff: float, problems: list[str]
            ) -> tuple[tuple[float, float], ...]:
     if steps is not None and weights is not None:
-        problems.append("step decay: give steps or weights, not both")
+        problems.append(Msg("step decay: give steps or weights, not both"))
         return ()
     if steps is None:
         ws = list(LUO_QI_WEIGHTS if weights is None else weights)
         if not ws:
-            problems.append("step decay: weights is empty: give e.g. [1, 0.68, 0.22]")
+            problems.append(Msg("step decay: weights is empty: give e.g. [1, 0.68, 0.22]"))
             return ()
         steps = [((k + 1) * cutoff / len(ws), w) for k, w in enumerate(ws)]
     out: list[tuple[float, float]] = []
@@ -251,18 +252,16 @@ def _zones(steps: Any, weights: Any, cutoff: float, problems: list[str]
             u, w = item
             out.append((float(u), float(w)))
     except (TypeError, ValueError):
-        problems.append("step decay: steps must be pairs [upper distance, weight], "
-                        "e.g. [[300, 1], [600, 0.68], [900, 0.22]]")
+        problems.append(Msg("step decay: steps must be pairs [upper distance, weight], e.g. [[300, 1], [600, 0.68], [900, 0.22]]"))
         return ()
     uppers = [u for u, _ in out]
     ws = [w for _, w in out]
     if any(not (0 < u) for u in uppers) or any(b <= a for a, b in pairwise(uppers)):
-        problems.append("step decay: zone edges must be positive and increasing")
+        problems.append(Msg("step decay: zone edges must be positive and increasing"))
     if any(not (0 <= w <= 1) for w in ws) or any(b > a for a, b in pairwise(ws)):
-        problems.append("step decay: weights must lie in [0, 1] and never increase")
+        problems.append(Msg("step decay: weights must lie in [0, 1] and never increase"))
     if out and abs(uppers[-1] - cutoff) > 1e-9 * max(cutoff, 1.0):
-        problems.append(f"step decay: the last zone must end at the cutoff {cutoff:g} "
-                        f"(it ends at {uppers[-1]:g})")
+        problems.append(Msg("step decay: the last zone must end at the cutoff {cutoff:g} (it ends at {v1:g})", cutoff=cutoff, v1=uppers[-1]))
     return tuple(out)
 
 

@@ -22,11 +22,21 @@ class                  raised when                                              
 =====================  ==========================================================  ==========
 
 The CLI turns every ``SitingError`` into a one-line (or one-list) message and exit code 2.
+
+Messages are :class:`Msg` objects: an English template with named fields (``str.format``
+syntax), rendered when the error is shown, in the console's language
+(:data:`siting.settings.console_lang`). The Chinese templates are the catalog
+:data:`siting.standards.errtext.ZH`, which registers its renderer here when it is imported (as
+``import siting`` does: this ground floor imports nothing of siting above it); ``tests/standards/test_errtext.py`` checks that every
+message a scenario run can raise is there. ``str(exc)`` in a library call is English (the
+console's language is English unless a ``siting`` command set it from the scenario).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "CRSError",
@@ -34,6 +44,7 @@ __all__ = [
     "InputError",
     "MissingDependency",
     "MissingFileError",
+    "Msg",
     "NetworkError",
     "OfflineError",
     "OutputError",
@@ -43,8 +54,130 @@ __all__ = [
 ]
 
 
+class Msg(str):
+    """A message in the console's language: an English ``template`` with named ``fields``.
+
+    >>> m = Msg("{key} = {value!r} is not a number", key="demand.household_size", value="x")
+    >>> str(m)
+    "demand.household_size = 'x' is not a number"
+    >>> m.render("zh")
+    "demand.household_size = 'x' 不是数字"
+
+    The template uses ``str.format`` syntax; the Chinese template of the catalog
+    (:data:`siting.standards.errtext.ZH`) uses the same fields, in the order Chinese needs. A
+    field that is itself a :class:`Msg` (or a siting error) is rendered in the same language.
+    As a ``str`` it holds the English text (so ``in``, ``startswith`` and ``==`` work on it);
+    ``str()`` and f-strings show it in the console's language.
+    """
+
+    template: str
+    fields: dict[str, Any]
+
+    def __new__(cls, template: str, /, **fields: Any) -> Msg:
+        obj = super().__new__(cls, _render(template, fields, "en"))
+        obj.template = template
+        obj.fields = fields
+        return obj
+
+    @classmethod
+    def texts(cls, **by_lang: str) -> Msg:
+        """A message already written in each language (``en=..., zh=...``), e.g. from the labels."""
+        obj = super().__new__(cls, by_lang["en"])
+        obj.template = by_lang["en"].replace("{", "{{").replace("}", "}}")
+        obj.fields = {"_texts": dict(by_lang)}
+        return obj
+
+    @classmethod
+    def join(cls, parts: Iterable[str], en: str = ", ", zh: str = "、") -> Msg:
+        """``parts`` (messages or text) joined by ``en`` in English and ``zh`` in Chinese."""
+        from siting.errors import render_message
+
+        items = list(parts)
+        return cls.texts(en=en.join(render_message(p, "en") for p in items),
+                         zh=zh.join(render_message(p, "zh") for p in items))
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (``"en"`` or ``"zh"``; default: the console's language)."""
+        texts = self.fields.get("_texts")
+        if texts is not None:
+            return str(texts.get(lang or _console_lang(), texts["en"]))
+        return _render(self.template, self.fields, lang)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.render(), spec)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.template!r}, **{self.fields!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_msg, (self.template, self.fields))
+
+    __hash__ = str.__hash__
+
+
+#: Fills a template in a language (template, fields, lang); set by :mod:`siting.standards.errtext`.
+_renderer: Callable[[str, dict[str, Any], str | None], str] | None = None
+
+
+def set_renderer(renderer: Callable[[str, dict[str, Any], str | None], str]) -> None:
+    """Install the function that fills message templates in a language (the catalog's)."""
+    global _renderer
+    _renderer = renderer
+
+
+class _English(string.Formatter):
+    """``str.format`` with nested messages in English (before the catalog is loaded)."""
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion in (None, "s") and isinstance(value, (Msg, SitingError)):
+            return render_message(value, "en")
+        return super().convert_field(value, conversion)
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        return format(value, "" if format_spec == "w" else format_spec)
+
+
+def _render(template: str, fields: dict[str, Any], lang: str | None) -> str:
+    if _renderer is not None:
+        return _renderer(template, fields, lang)
+    try:
+        return _English().vformat(template, (), fields)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return template
+
+
+def _console_lang() -> str:
+    from siting import settings
+
+    return "zh" if settings.console_lang == "zh" else "en"
+
+
+def _msg(template: str, fields: dict[str, Any]) -> Msg:
+    if "_texts" in fields:
+        return Msg.texts(**fields["_texts"])
+    return Msg(template, **fields)
+
+
+def render_message(message: object, lang: str | None = None) -> str:
+    """``message`` (a :class:`Msg`, a siting error or any text) as text in ``lang``."""
+    if isinstance(message, Msg):
+        return message.render(lang)
+    if isinstance(message, ScenarioError):
+        return message.render(lang)
+    if isinstance(message, SitingError) and len(message.args) == 1:
+        return render_message(message.args[0], lang)
+    return str(message)
+
+
 class SitingError(Exception):
-    """Base class of all errors raised by siting on purpose."""
+    """Base class of all errors raised by siting on purpose.
+
+    The message (the first argument) is a :class:`Msg` or plain text; ``str(exc)`` shows it in
+    the console's language.
+    """
 
 
 class InputError(SitingError, ValueError):
@@ -54,16 +187,24 @@ class InputError(SitingError, ValueError):
 class ScenarioError(InputError):
     """A scenario (or any collected validation) failed; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Iterable[str], source: str | None = None) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Iterable[str | Msg], source: str | None = None) -> None:
+        self.problems: list[str | Msg] = list(problems)
         self.source = source
-        head = f"{source}: " if source else ""
-        if len(self.problems) == 1:
-            msg = f"{head}{self.problems[0]}"
-        else:
-            lines = "\n".join(f"  - {p}" for p in self.problems)
-            msg = f"{head}{len(self.problems)} problems found:\n{lines}"
-        super().__init__(msg)
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str | None = None) -> str:
+        """Every problem, one per line, in ``lang`` (default: the console's language)."""
+        zh = (lang or _console_lang()) == "zh"
+        source = render_message(self.source, lang) if self.source else ""
+        head = (f"{source}：" if zh else f"{source}: ") if source else ""
+        texts = [render_message(p, lang) for p in self.problems]
+        if len(texts) == 1:
+            return f"{head}{texts[0]}"
+        lines = "\n".join(f"  - {t}" for t in texts)
+        return head + _render("{n} problems found:", {"n": len(texts)}, lang) + "\n" + lines
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class MissingFileError(SitingError, FileNotFoundError):
@@ -94,14 +235,14 @@ class DownloadError(SitingError, ConnectionError):
         self.transient = transient
 
     def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+        return render_message(self.args[0]) if self.args else ""
 
 
 class OutputError(SitingError, OSError):
     """An output folder cannot be written, or is not siting's to replace; nothing was half-written."""
 
     def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+        return render_message(self.args[0]) if self.args else ""
 
 
 class SolverError(InputError):
@@ -122,10 +263,11 @@ class Problems:
 
     def __init__(self, source: str | None = None) -> None:
         self.source = source
-        self.items: list[str] = []
+        self.items: list[str | Msg] = []
 
-    def add(self, message: str) -> None:
-        """Record one problem (a full sentence naming the key and the fix)."""
+    def add(self, message: str | Msg) -> None:
+        """Record one problem (a full sentence naming the key and the fix; a :class:`Msg` to be
+        shown in the console's language)."""
         self.items.append(message)
 
     def __bool__(self) -> bool:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from siting.coverage import coverage
-from siting.errors import InputError, ScenarioError, SitingError
+from siting.errors import InputError, Msg, ScenarioError, SitingError
 from siting.indicators import indicators
 from siting.inputs import (
     BuildingRules,
@@ -102,7 +102,7 @@ def synthetic_city(spec: str):
         n, seed = int(params["n"]), int(params["seed"])
     except ValueError:
         raise InputError(
-            f"network.source = {spec!r}: write synthetic:n=<nodes>,seed=<integer>, e.g. \"synthetic:n=20000,seed=3\""
+            Msg("network.source = {spec!r}: write synthetic:n=<nodes>,seed=<integer>, e.g. \"synthetic:n=20000,seed=3\"", spec=spec)
         ) from None
     return generate_city(n, seed=seed)
 
@@ -405,7 +405,7 @@ def run_scenario(
     access = None
     with _Stage("access points", timings, report, lang) as st:
         if len(demand) == 0:
-            raise InputError("no residences: the demand source gives no points with residents in the network area")
+            raise InputError(Msg("no residences: the demand source gives no points with residents in the network area"))
         try:
             access, more = demand_access(sc, net, demand, rejected=rejected)
         except SitingError as exc:
@@ -543,8 +543,8 @@ def _raise_all(errors: list[SitingError]) -> None:
         raise errors[0]
     problems: list[str] = []
     for e in errors:
-        problems += e.problems if isinstance(e, ScenarioError) else [str(e)]
-    raise ScenarioError(problems, "inputs")
+        problems += e.problems if isinstance(e, ScenarioError) else [Msg("{e}", e=e)]  # shown in the run's language
+    raise ScenarioError(problems, Msg("inputs"))
 
 
 def _lines_note(sc: Scenario, net: Network) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from siting.errors import InputError, Problems
+from siting.errors import InputError, Msg, Problems
 from siting.inputs import candidates_from_file, generate_candidates, hosts, read_points
 from siting.network import Network, Snap, pairs_within, resolve_offline
 from siting.optimize import (
@@ -85,8 +85,10 @@ def _allowed_area(sc: Scenario, net: Network, c: Any) -> gpd.GeoDataFrame | None
         area = box(*net.bounds)
         if len(polys) and not polys.intersects(area).any():
             raise InputError(
-                f"none of the {len(polys)} polygons of optimize.candidates.within ({sc.path(c.within)}) overlaps "
-                "the network area: check that the file covers the same place as the network and that its CRS is right")
+                Msg("none of the {v1} polygons of optimize.candidates.within ({v2}) overlaps the network area: check "
+                    "that the file covers the same place as the network and that its CRS is right",
+                    v1=len(polys),
+                    v2=sc.path(c.within)))
         parts.append(polys)
     if c.landuse:
         lu = osm_features(sc.network.source, net, "landuse", base=Path(sc.base_dir), cache_dir=sc.path(sc.network.cache_dir),
@@ -129,10 +131,11 @@ def prepare_candidates(
     off = int((~snap.reachable).sum())
     if off:
         logger.warning("candidates: %d of %d are more than %.0f m from the network and are ignored", off, len(cands), sc.max_snap_m)
-    where = " inside optimize.candidates.within" if cfg.candidates.within else ""
+    where = Msg(" inside optimize.candidates.within") if cfg.candidates.within else ""
     if cfg.candidates.within and len(cands) == 0:
-        raise InputError(f"no candidate site lies inside optimize.candidates.within ({sc.path(cfg.candidates.within)}): "
-                         "check the polygons, or generate candidates more densely (optimize.candidates.spacing)")
+        raise InputError(Msg("no candidate site lies inside optimize.candidates.within ({v1}): check the polygons, or generate "
+                             "candidates more densely (optimize.candidates.spacing)",
+                             v1=sc.path(cfg.candidates.within)))
     usable = {key: hosts(cands, key) & snap.reachable for key in cfg.categories}
     if cfg.comprehensive and len(cfg.categories) > 1:
         usable = {"the planned categories": np.logical_or.reduce(list(usable.values()))}
@@ -140,11 +143,19 @@ def prepare_candidates(
     for key, mask in usable.items():
         n = int(mask.sum())
         if cfg.model in ("max_cover", *LOCATION_MODELS) and cfg.p is not None and cfg.p > n:
-            problems.add(f"optimize.p = {cfg.p} is larger than the {n} candidate site(s){where} that may host {key} "
-                         f"within {sc.travel.max_snap} of a street: lower optimize.p or add candidates (optimize.candidates)")
+            problems.add(Msg("optimize.p = {p} is larger than the {n} candidate site(s){where} that may host {key} within "
+                             "{max_snap} of a street: lower optimize.p or add candidates (optimize.candidates)",
+                             p=cfg.p,
+                             n=n,
+                             where=where,
+                             key=key,
+                             max_snap=sc.travel.max_snap))
         if cfg.budget is not None and n and cfg.budget < float(cands["cost"].to_numpy(dtype=float)[mask].min()):
-            problems.add(f"optimize.budget = {cfg.budget:g} is below the cheapest candidate site for {key} "
-                         f"({float(cands['cost'].to_numpy(dtype=float)[mask].min()):g}): raise the budget or add cheaper candidates")
+            problems.add(Msg("optimize.budget = {budget:g} is below the cheapest candidate site for {key} ({v1:g}): raise the "
+                             "budget or add cheaper candidates",
+                             budget=cfg.budget,
+                             key=key,
+                             v1=float(cands['cost'].to_numpy(dtype=float)[mask].min())))
     problems.raise_if_any()
     return cands, snap
 
@@ -207,9 +218,13 @@ def _reach_m(res: RunResult, cfg: OptimizeConfig, key: str) -> float:
         reach = parse_threshold(cfg.max_distance, key="optimize.max_distance").value
         if reach < threshold - 1e-9:
             raise InputError(
-                f"optimize.max_distance = {cfg.max_distance!r} is below the {key} threshold "
-                f"({cat.threshold} = {threshold:.0f} m at this speed): the coverage after the plan "
-                f"could not be measured; give at least \"{threshold:.0f} m\" or leave it out")
+                Msg("optimize.max_distance = {max_distance!r} is below the {key} threshold ({threshold} = {v1:.0f} m at "
+                    "this speed): the coverage after the plan could not be measured; give at least \"{v1:.0f} m\" or leave "
+                    "it out",
+                    max_distance=cfg.max_distance,
+                    key=key,
+                    threshold=cat.threshold,
+                    v1=threshold))
         return reach
     return threshold
 

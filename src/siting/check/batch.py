@@ -11,7 +11,7 @@ import pandas as pd
 
 from siting.check.development import check_development
 from siting.check.result import BatchResult, CheckResult
-from siting.errors import InputError, ScenarioError, SitingError
+from siting.errors import InputError, Msg, ScenarioError, SitingError
 from siting.inputs import Development, read_development
 from siting.results import RunResult
 
@@ -101,7 +101,7 @@ def check_batch(
     from siting.check.report import Staging, stage_result
 
     if entrances is not None and len(paths) != 1:
-        raise InputError("an entrances file goes with one proposal: put the entrances in each proposal file instead")
+        raise InputError(Msg("an entrances file goes with one proposal: put the entrances in each proposal file instead"))
     lang = lang or run.scenario.lang
     stage = Staging(Path(out_dir))
     rows, results = [], {}

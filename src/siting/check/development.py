@@ -76,7 +76,7 @@ import shapely
 
 from siting.check.result import COMMUNITY, ENTRANCE_TOLERANCE_M, RATE_SOURCE, SEARCH_FACTOR, CheckLine, CheckResult, Status
 from siting.check.rules import add_planned_remedy, area_cite, rate_of, rule_lines, rule_remedies, scenario_standard, threshold_cite
-from siting.errors import InputError, Problems, ScenarioError, SitingError
+from siting.errors import InputError, Msg, Problems, ScenarioError, SitingError
 from siting.inputs import Development, access_points, find_column
 from siting.network import Network, Snap, nearest, pairs_within
 from siting.network.service_area import node_distances, service_area_lines
@@ -127,17 +127,18 @@ def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> t
     geom = dev.polygon.geometry.iloc[0]
     poly = None
     if geom is None or geom.is_empty:
-        problems.add("the polygon is empty: draw the development's outline")
+        problems.add(Msg("the polygon is empty: draw the development's outline"))
     elif not geom.is_valid:
         problems.add(
-            f"the polygon is invalid ({shapely.is_valid_reason(geom)}): repair it, e.g. QGIS "
-            "'Fix geometries' or shapely.make_valid, and check that its outline does not cross itself"
+            Msg("the polygon is invalid ({v1}): repair it, e.g. QGIS 'Fix geometries' or shapely.make_valid, and "
+                "check that its outline does not cross itself",
+                v1=shapely.is_valid_reason(geom))
         )
     else:
         poly = dev.polygon.to_crs(net.crs)
         g = poly.geometry.iloc[0]
         if g.area <= 0:
-            problems.add("the polygon has no area: draw the development's outline")
+            problems.add(Msg("the polygon has no area: draw the development's outline"))
         hull = _network_hull(net)
         gap = float(g.distance(hull))
         if gap > sc.max_snap_m:
@@ -148,10 +149,13 @@ def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> t
                 if (np.abs(c[:, 0]) <= 90).all():
                     sw = swapped.to_crs(net.crs)
                     if bool(sw.within(hull.buffer(sc.max_snap_m)).any()):
-                        hint = "; longitude and latitude look swapped: swap them"
+                        hint = Msg("; longitude and latitude look swapped: swap them")
             problems.add(
-                f"the polygon lies {gap / 1000:.1f} km outside the network area of scenario {sc.name!r}: check "
-                f"that it is in the same place and that its CRS is right{hint}"
+                Msg("the polygon lies {v1:.1f} km outside the network area of scenario {name!r}: check that it is in the "
+                    "same place and that its CRS is right{hint}",
+                    v1=gap / 1000,
+                    name=sc.name,
+                    hint=hint)
             )
         elif not g.within(hull):
             notes.append("part of the development lies outside the network area: facilities beyond it are not counted")
@@ -159,21 +163,23 @@ def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> t
     size = sc.demand.household_size
     for what, v in (("households", hh), ("population", pop)):
         if v is not None and (not math.isfinite(v) or v < 0):
-            problems.add(f"{what} = {v!r} must be a number >= 0: fix the {what} property")
+            problems.add(Msg("{what} = {v!r} must be a number >= 0: fix the {what} property", what=what, v=v))
     if hh is None and pop is None:
-        problems.add("households are missing: add a 'households' (or 'population') property to the polygon")
+        problems.add(Msg("households are missing: add a 'households' (or 'population') property to the polygon"))
     for k, v in dev.areas.items():
         if not math.isfinite(v) or v < 0:
-            problems.add(f"{k} = {v!r} must be an area >= 0 in m²: fix the {k} property")
+            problems.add(Msg("{k} = {v!r} must be an area >= 0 in m²: fix the {k} property", k=k, v=v))
     total = dev.areas.get("total_floor_area_m2")
     if total is not None and math.isfinite(total) and total >= 0:
         inside = dev.areas.get("commercial_floor_area_m2", 0.0) + sum(v for v in dev.planned.values() if math.isfinite(v))
         if total == 0:
-            problems.add("total_floor_area_m2 = 0: give the development's total floor area in m² (总建筑面积)")
+            problems.add(Msg("total_floor_area_m2 = 0: give the development's total floor area in m² (总建筑面积)"))
         elif inside > total + 1e-9:
             problems.add(
-                f"commercial_floor_area_m2 and the planned_<category>_m2 add up to {inside:,.0f} m², more than "
-                f"total_floor_area_m2 = {total:,.0f} m²: check the areas (the total includes them)"
+                Msg("commercial_floor_area_m2 and the planned_<category>_m2 add up to {inside:,.0f} m², more than "
+                    "total_floor_area_m2 = {total:,.0f} m²: check the areas (the total includes them)",
+                    inside=inside,
+                    total=total)
             )
     if dev.planned:
         keys = {c.key for c in run.categories} | {COMMUNITY}
@@ -182,15 +188,15 @@ def _validate(dev: Development, run: RunResult, rules: Sequence[Rule] = ()) -> t
         for k, v in dev.planned.items():
             if k not in keys:
                 close = difflib.get_close_matches(k, sorted(keys), n=3)
-                where = f"standard {sc.standard!r}" + (f" at level {sc.level!r}" if sc.level else "") if sc.standard else "the scenario's categories"
-                what = "is a category the scenario does not use" if k in table else "is not a known category"
-                problems.add(
-                    f"planned_{k}_m2: {k!r} {what} ({where}: {', '.join(sorted(keys))})"
-                    + (f"; did you mean {', '.join(close)}?" if close else "")
-                    + ": rename the column or add the category to the scenario"
-                )
+                where = (Msg("standard {standard!r} at level {level!r}", standard=sc.standard, level=sc.level) if sc.level
+                         else Msg("standard {standard!r}", standard=sc.standard)) if sc.standard \
+                    else Msg("the scenario's categories")
+                what = Msg("is a category the scenario does not use") if k in table else Msg("is not a known category")
+                mean = Msg("; did you mean {close}?", close=", ".join(close)) if close else ""
+                problems.add(Msg("planned_{k}_m2: {k!r} {what} ({where}: {keys}){mean}: rename the column or add the category to "
+                                 "the scenario", k=k, what=what, where=where, keys=", ".join(sorted(keys)), mean=mean))
             elif not math.isfinite(v) or v < 0:
-                problems.add(f"planned_{k}_m2 = {v!r} must be a floor area >= 0 in m²")
+                problems.add(Msg("planned_{k}_m2 = {v!r} must be a floor area >= 0 in m²", k=k, v=v))
     problems.raise_if_any()
     if hh is None:
         assert pop is not None  # both missing was reported above
@@ -217,8 +223,11 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
             d = float(p.distance(g))
             if d > ENTRANCE_TOLERANCE_M:
                 problems.add(
-                    f"entrance {i + 1} lies {d:.0f} m from the development polygon (more than "
-                    f"{ENTRANCE_TOLERANCE_M:.0f} m): check its coordinates and CRS"
+                    Msg("entrance {v1} lies {d:.0f} m from the development polygon (more than {ENTRANCE_TOLERANCE_M:.0f} m): "
+                        "check its coordinates and CRS",
+                        v1=i + 1,
+                        d=d,
+                        ENTRANCE_TOLERANCE_M=ENTRANCE_TOLERANCE_M)
                 )
         problems.raise_if_any()
     acc = access_points(net, [g], entrances=None if ent is None else ent.geometry,
@@ -239,8 +248,10 @@ def _access_points(dev: Development, poly: gpd.GeoDataFrame, net: Network, max_s
     acc["reachable"] = snap.reachable
     if not snap.reachable.any():
         raise ScenarioError(
-            [f"no access point of the development is within {max_snap:.0f} m of a street (nearest "
-             f"{float(snap.perp.min()):.0f} m): give entrances next to the streets, or check the polygon's place"],
+            [Msg("no access point of the development is within {max_snap:.0f} m of a street (nearest {v1:.0f} m): "
+                 "give entrances next to the streets, or check the polygon's place",
+                 max_snap=max_snap,
+                 v1=float(snap.perp.min()),)],
             f"proposal {dev.name}",
         )
     off = int((~snap.reachable).sum())
@@ -297,7 +308,7 @@ def check_development(
         the polygon or from every street.
     """
     if rule not in ("any", "all"):
-        raise InputError(f"rule = {rule!r}: use 'any' (best access point) or 'all' (every access point)")
+        raise InputError(Msg("rule = {rule!r}: use 'any' (best access point) or 'all' (every access point)", rule=rule))
     sc = run.scenario
     net = run.network
     speed = sc.speed_mps

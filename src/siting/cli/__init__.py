@@ -105,10 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SitingError as exc:
-        print(f"siting: error: {exc}", file=sys.stderr)
+        from siting.standards.logtext import console_lang
+
+        head = "siting：错误：" if console_lang() == "zh" else "siting: error: "
+        print(f"{head}{exc}", file=sys.stderr)  # in the run's language (siting.errors.Msg)
         return 2
     except KeyboardInterrupt:
-        print("siting: interrupted", file=sys.stderr)
+        from siting.standards.logtext import console_lang
+
+        print("siting：已中断" if console_lang() == "zh" else "siting: interrupted", file=sys.stderr)
         return 130
     finally:
         set_console_lang("en")

@@ -49,13 +49,13 @@ def run(args: argparse.Namespace) -> int:
     """Run ``siting check``; returns the exit code (0 pass, 1 fail, 2 input error)."""
     from siting._version import __version__
     from siting.check import check_batch, prepare_check
-    from siting.scenario import load_scenario
+    from siting.scenario import load_scenario, scenario_lang
+    from siting.standards.logtext import set_console_lang
 
     t0 = time.perf_counter()
     # --lang: the check's console, report and stage lines in that language
+    set_console_lang(args.lang or scenario_lang(args.scenario))  # the scenario's problems in its language
     sc = load_scenario(args.scenario, overrides={"lang": args.lang} if args.lang else None)
-    from siting.standards.logtext import set_console_lang
-
     set_console_lang(sc.lang)
     out = args.out or Path("out") / f"check-{sc.name}"
     from siting.outputs.writable import check_folder_writable

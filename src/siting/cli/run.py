@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _cmd_run(args: argparse.Namespace) -> int:
     from siting.outputs import prepare_outputs, write_outputs
     from siting.pipeline import run_scenario
-    from siting.scenario import load_scenario
+    from siting.scenario import load_scenario, scenario_lang
     from siting.standards.logtext import set_console_lang
 
     t0 = time.perf_counter()
@@ -47,6 +47,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides["strict"] = True
     if getattr(args, "lang", None):  # the language of the outputs, without editing the scenario
         overrides["lang"] = args.lang
+    set_console_lang(getattr(args, "lang", None) or scenario_lang(args.scenario))  # its problems in its language
     sc = load_scenario(args.scenario, overrides=overrides or None)
     set_console_lang(sc.lang)
     logger.info("scenario %s: %s", sc.name, sc.title or "(no title)")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from siting.errors import InputError, Problems
+from siting.errors import InputError, Msg, Problems
 from siting.inputs.readers import ReadOptions, flag_far, flag_ids, left_out, load_rows
 from siting.inputs.rows import RejectedRows
 from siting.inputs.tables import find_column, parse_numbers
@@ -65,7 +65,7 @@ def generate_candidates(
         Categories every generated candidate may host (empty = any).
     """
     if spacing <= 0:
-        raise InputError(f"candidates.spacing must be positive metres, got {spacing}")
+        raise InputError(Msg("candidates.spacing must be positive metres, got {spacing}", spacing=spacing))
     x, y = net.x, net.y
     cx = np.floor((x - x.min()) / spacing)
     cy = np.floor((y - y.min()) / spacing)
@@ -156,8 +156,11 @@ def candidates_from_file(
                              ("categories_column", categories_column, "categories"), ("name_column", name_column, "name")):
         found[kind] = find_column(cols, given, kind)
         if given is not None and found[kind] is None:
-            problems.add(f"candidates file {name} has no column {given!r} (columns: {', '.join(map(str, cols))}): "
-                         f"set optimize.candidates.{key}")
+            problems.add(Msg("candidates file {name} has no column {given!r} (columns: {v1}): set optimize.candidates.{key}",
+                             name=name,
+                             given=given,
+                             v1=', '.join(map(str, cols)),
+                             key=key))
     problems.raise_if_any()
     cost_c, area_c, cats_c = found["cost"], found["floor_area_m2"], found["categories"]
     if cost_c is not None:
@@ -195,7 +198,7 @@ def candidates_from_file(
     else:
         ids = flag_ids(check, gdf, id_column, "candidates")
     pts, outside = flag_far(check, gdf, bounds, to_crs)
-    good = check.finish(rejected, hint="check the cost, floor area and categories columns (optimize.candidates.*_column)")
+    good = check.finish(rejected, hint=Msg("check the cost, floor area and categories columns (optimize.candidates.*_column)"))
     left_out(outside, good, "candidates", name)
     idx = np.flatnonzero(good & ~outside)
     name_c = found["name"]

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from siting.errors import CRSError, InputError
+from siting.errors import CRSError, InputError, Msg
 
 __all__ = [
     "CHINA_BBOX",
@@ -87,10 +87,12 @@ def normalise_crs_name(name: str) -> str:
         return _ALIASES[key]
     hint = ""
     if key in ("bd09mc", "bd-09mc", "baidu mercator"):
-        hint = " BD-09 Mercator (bd09mc) metres are not supported: export Baidu longitude/latitude (bd09ll)."
+        hint = Msg(" BD-09 Mercator (bd09mc) metres are not supported: export Baidu longitude/latitude (bd09ll).")
     raise CRSError(
-        f"coordinate system {name!r} is not recognised: use \"gcj02\" (Amap/Gaode, Tencent), "
-        f"\"bd09\" (Baidu) or \"wgs84\"; for any other CRS give an EPSG code to the loader.{hint}"
+        Msg("coordinate system {name!r} is not recognised: use \"gcj02\" (Amap/Gaode, Tencent), \"bd09\" (Baidu) or "
+            "\"wgs84\"; for any other CRS give an EPSG code to the loader.{hint}",
+            name=name,
+            hint=hint)
     )
 
 
@@ -98,7 +100,7 @@ def _arrays(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(lon, dtype=float)
     y = np.asarray(lat, dtype=float)
     if x.shape != y.shape:
-        raise InputError(f"lon and lat must have the same shape, got {x.shape} and {y.shape}")
+        raise InputError(Msg("lon and lat must have the same shape, got {shape} and {v1}", shape=x.shape, v1=y.shape))
     return x, y
 
 
@@ -252,8 +254,7 @@ def to_wgs84(data: Any, crs: str = "gcj02") -> Any:
             return _arrays(*data)
         return _TO_WGS[name](*data)
     raise InputError(
-        "to_wgs84 expects a GeoDataFrame, a GeoSeries or a (lon, lat) pair of arrays, "
-        f"got {type(data).__name__}"
+        Msg("to_wgs84 expects a GeoDataFrame, a GeoSeries or a (lon, lat) pair of arrays, got {__name__}", __name__=type(data).__name__)
     )
 
 
@@ -263,8 +264,10 @@ def _frame_to_wgs84(frame: Any, name: str) -> Any:
 
     if frame.crs is not None and not frame.crs.is_geographic:
         raise CRSError(
-            f"coordinates in {name} must be longitude/latitude degrees, but the data has the projected "
-            f"CRS {frame.crs.to_string()}: load the raw Amap/Baidu longitude and latitude instead"
+            Msg("coordinates in {name} must be longitude/latitude degrees, but the data has the projected CRS {v1}: "
+                "load the raw Amap/Baidu longitude and latitude instead",
+                name=name,
+                v1=frame.crs.to_string())
         )
     out = frame.copy()
     if name == "wgs84":
@@ -329,5 +332,5 @@ def crs_problem(value: str) -> str | None:
         pyproj.CRS.from_user_input(value)
         return None
     except pyproj.exceptions.CRSError:
-        return ("not a CRS siting knows: use an EPSG code (\"EPSG:4326\", \"EPSG:32650\"), "
-                "or \"gcj02\" (Amap/Gaode) or \"bd09\" (Baidu) for Chinese coordinates")
+        return Msg("not a CRS siting knows: use an EPSG code (\"EPSG:4326\", \"EPSG:32650\"), "
+                   "or \"gcj02\" (Amap/Gaode) or \"bd09\" (Baidu) for Chinese coordinates")

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 from siting.inputs.readers import ReadOptions, _points, flag_far, flag_ids, left_out, load_rows, read_points
 from siting.inputs.rows import RejectedRows
 from siting.inputs.tables import find_column, parse_numbers
@@ -116,12 +116,14 @@ def demand_from_file(
     missing = [f"demand.{key} = {given!r}" for key, given, found in
                (("population_column", population, pop_c), ("households_column", households, hh_c)) if given and found is None]
     if missing or (pop_c is None and hh_c is None):
-        raise InputError(
-            (f"demand file {name}: {' and '.join(missing)} is not a column" if missing else
-             f"demand file {name} has no population and no households column")
-            + f" (columns: {', '.join(map(str, cols))}): name one population (人口) or households (户数), or set "
-            "demand.population_column / demand.households_column"
-        )
+        fix = Msg("name one population (人口) or households (户数), or set demand.population_column / "
+                  "demand.households_column")
+        columns = ", ".join(map(str, cols))
+        if missing:
+            raise InputError(Msg("demand file {name}: {missing} is not a column (columns: {columns}): {fix}", name=name,
+                                 missing=" and ".join(missing), columns=columns, fix=fix))
+        raise InputError(Msg("demand file {name} has no population and no households column (columns: {columns}): {fix}",
+                             name=name, columns=columns, fix=fix))
     n = len(gdf)
     pop, pop_bad = parse_numbers(gdf[pop_c], decimal=gdf.attrs.get("decimal", ".")) if pop_c is not None else (np.full(n, np.nan), np.zeros(n, bool))
     hh, hh_bad = parse_numbers(gdf[hh_c], decimal=gdf.attrs.get("decimal", ".")) if hh_c is not None else (np.full(n, np.nan), np.zeros(n, bool))
@@ -153,12 +155,18 @@ def demand_from_file(
     hh = np.where(hh_est, pop / household_size, hh)
     if len(idx) and float(np.sum(pop)) <= 0:
         raise InputError(
-            f"demand file {name}: every residence has 0 residents ({pop_c or hh_c} is 0 in all {len(idx)} rows): "
-            "fill in the population or households, or check demand.population_column / demand.households_column"
+            Msg("demand file {name}: every residence has 0 residents ({v1} is 0 in all {v2} rows): fill in the "
+                "population or households, or check demand.population_column / demand.households_column",
+                name=name,
+                v1=pop_c or hh_c,
+                v2=len(idx))
         )
     name_c = find_column(cols, name_column, "name")
     if name_column is not None and name_c is None:
-        raise InputError(f"demand.name_column = {name_column!r} is not a column of {name} (columns: {', '.join(map(str, cols))})")
+        raise InputError(Msg("demand.name_column = {name_column!r} is not a column of {name} (columns: {v1})",
+                             name_column=name_column,
+                             name=name,
+                             v1=', '.join(map(str, cols))))
     out = gpd.GeoDataFrame(
         {
             "rid": ids[idx],
@@ -235,7 +243,7 @@ def entrances_from_file(
     crs = demand.crs
     pts = gpd.GeoDataFrame(pts, geometry=_points(pts).to_crs(crs).values, crs=crs)
     if "footprint" not in demand.columns:
-        raise InputError(f"demand.entrances = {Path(path).name!r} needs compound polygons as demand (the demand file has points)")
+        raise InputError(Msg("demand.entrances = {name!r} needs compound polygons as demand (the demand file has points)", name=Path(path).name))
     fp = gpd.GeoSeries(demand["footprint"].values, crs=crs)
     polys = ~(fp.isna() | fp.is_empty).to_numpy()
     owner_local = assign_entrances(pts, fp[polys].reset_index(drop=True), tolerance=tol)
@@ -243,7 +251,7 @@ def entrances_from_file(
     check = RowCheck(pd.DataFrame(pts.drop(columns=[pts.geometry.name])).drop(columns=["_row"]), pts["_row"].to_numpy(),
                      Path(path).name, "demand.entrances")
     check.flag(owner < 0, "entrance_outside", "", "", f"{tol:g}")
-    good = check.finish(rejected, hint="check that the entrances file and the compounds are in the same place and CRS")
+    good = check.finish(rejected, hint=Msg("check that the entrances file and the compounds are in the same place and CRS"))
     return gpd.GeoDataFrame({"rid": demand["rid"].to_numpy()[owner[good]], "owner": owner[good]},
                             geometry=pts.geometry.values[good], crs=crs)
 
@@ -322,7 +330,7 @@ def demand_from_buildings(
         estimated group columns, ``source = "osm_buildings"``.
     """
     if buildings is None or len(buildings) == 0:
-        raise InputError("no buildings found in the network area: use a demand file (demand.source = \"path\")")
+        raise InputError(Msg("no buildings found in the network area: use a demand file (demand.source = \"path\")"))
     b = buildings.to_crs(to_crs)
     b = b[b.geom_type.isin(["Polygon", "MultiPolygon"])].copy()
     area = b.geometry.area.to_numpy()

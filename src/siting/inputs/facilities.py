@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import ScenarioError
+from siting.errors import Msg, ScenarioError
 from siting.inputs.readers import ReadOptions, _points, flag_far, flag_ids, left_out, load_rows
 from siting.inputs.rows import RejectedRows
 from siting.inputs.tables import find_column, parse_numbers
@@ -123,8 +123,11 @@ def facilities_from_file(
     cat_c = find_column(cols, category_column, "category")
     code_c = find_column(cols, typecode_column, "typecode")
     if category_column is not None and cat_c is None:
-        raise ScenarioError([f"facilities file {name} has no column {category_column!r} (columns: {', '.join(map(str, cols))}): "
-                             "add it or set facilities.category_column"])
+        raise ScenarioError([Msg("facilities file {name} has no column {category_column!r} (columns: {v1}): add it or set "
+                                 "facilities.category_column",
+                                 name=name,
+                                 category_column=category_column,
+                                 v1=', '.join(map(str, cols)),)])
     in_use = {c.key for c in categories}
     if cat_c is None and code_c is not None:
         from siting.standards import map_amap_typecodes
@@ -153,8 +156,10 @@ def facilities_from_file(
         unknown = mapped.isna().to_numpy()
         check.flag(unknown, "unknown_category", cat_c)
     else:
-        raise ScenarioError([f"facilities file {name} has no category column and no Amap typecode column (columns: "
-                             f"{', '.join(map(str, cols))}): add a category (类别) column, or set facilities.category_column"])
+        raise ScenarioError([Msg("facilities file {name} has no category column and no Amap typecode column (columns: {v1}): add a "
+                                 "category (类别) column, or set facilities.category_column",
+                                 name=name,
+                                 v1=', '.join(map(str, cols)),)])
     ids = flag_ids(check, gdf, id_column, "facilities")
     used = mapped.isin(in_use).to_numpy()
     # rows of categories not in use are not bad, only not wanted: left out before the far-away check

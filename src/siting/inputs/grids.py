@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 
-from siting.errors import CRSError, InputError, MissingDependency, MissingFileError
+from siting.errors import CRSError, InputError, MissingDependency, MissingFileError, Msg
 
 __all__ = ["demand_from_raster"]
 
@@ -37,8 +37,8 @@ def _rasterio() -> Any:
         import rasterio
     except ImportError as exc:
         raise MissingDependency(
-            "population grids (GeoTIFF) need rasterio: pip install \"siting[raster]\" (or pip install rasterio); "
-            "or give the grid as a CSV of cell centres (lon, lat, pop)"
+            Msg("population grids (GeoTIFF) need rasterio: pip install \"siting[raster]\" (or pip install rasterio); "
+                "or give the grid as a CSV of cell centres (lon, lat, pop)")
         ) from exc
     return rasterio
 
@@ -82,17 +82,17 @@ def demand_from_raster(
 
     p = Path(path)
     if not p.exists():
-        raise MissingFileError(f"demand file not found: {p}: check the path (relative to the scenario file)")
+        raise MissingFileError(Msg("demand file not found: {p}: check the path (relative to the scenario file)", p=p))
     try:
         ds = rasterio.open(p)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"demand grid {p.name} cannot be read ({exc}): use a GeoTIFF of persons per cell") from None
+        raise InputError(Msg("demand grid {name} cannot be read ({exc}): use a GeoTIFF of persons per cell", name=p.name, exc=exc)) from None
     with ds:
         if not 1 <= band <= ds.count:
-            raise InputError(f"demand.band = {band}: {p.name} has {ds.count} band(s): count from 1")
+            raise InputError(Msg("demand.band = {band}: {name} has {count} band(s): count from 1", band=band, name=p.name, count=ds.count))
         src = ds.crs if ds.crs is not None else (pyproj.CRS.from_user_input(crs) if crs is not None else None)
         if src is None:
-            raise CRSError(f"demand grid {p.name} has no CRS: save it with one, or set demand.crs (e.g. \"EPSG:4326\")")
+            raise CRSError(Msg("demand grid {name} has no CRS: save it with one, or set demand.crs (e.g. \"EPSG:4326\")", name=p.name))
         src = pyproj.CRS.from_user_input(src)
         window = None
         a = ds.transform
@@ -111,8 +111,7 @@ def demand_from_raster(
             c1, r1 = min(int(np.ceil(cr[0].max())), ds.width), min(int(np.ceil(cr[1].max())), ds.height)
             if c1 <= c0 or r1 <= r0:
                 raise InputError(
-                    f"demand grid {p.name} does not cover the network area: check that it is the same place and that "
-                    "its CRS is right"
+                    Msg("demand grid {name} does not cover the network area: check that it is the same place and that its CRS is right", name=p.name)
                 )
             window = Window(c0, r0, c1 - c0, r1 - r0)
             off_r, off_c = r0, c0
@@ -130,12 +129,12 @@ def demand_from_raster(
     cx = a.c + fc * a.a + fr * a.b
     cy = a.f + fc * a.d + fr * a.e
     if src.is_geographic and len(cx) and (np.abs(cx).max() > 180 or np.abs(cy).max() > 90):
-        raise CRSError(f"demand grid {p.name}: cell centres are not degrees, but the file says {src.to_string()}: fix its CRS")
+        raise CRSError(Msg("demand grid {name}: cell centres are not degrees, but the file says {v1}: fix its CRS", name=p.name, v1=src.to_string()))
     tx, ty = pyproj.Transformer.from_crs(src, to_crs, always_xy=True).transform(cx, cy)
     logger.info("demand: %s: %d populated cells of %d read (%.0f persons; %d nodata/zero skipped)", p.name, len(pop),
                 int(values.size), float(pop.sum()), int(values.size - keep.sum() - negative.sum()))
     if len(pop) == 0:
-        raise InputError(f"demand grid {p.name} has no populated cell in the network area (all nodata or zero): check the file")
+        raise InputError(Msg("demand grid {name} has no populated cell in the network area (all nodata or zero): check the file", name=p.name))
     r_file = rows + off_r
     c_file = cols + off_c
     rid = np.char.add(np.char.add("r", (r_file + 1).astype(str)), np.char.add("c", (c_file + 1).astype(str)))

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, OfflineError
+from siting.errors import InputError, Msg, OfflineError
 from siting.network import Network
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def osm_features_from_pbf(path: str, kind: str, tags: Mapping[str, Any] | None =
             if pois is not None and len(pois) and "tags" in pois.columns:
                 pois = _expand_tags(pois)
             return pois
-    raise InputError(f"unknown OSM feature kind {kind!r}")
+    raise InputError(Msg("unknown OSM feature kind {kind!r}", kind=kind))
 
 
 def _expand_tags(pois: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -90,13 +90,17 @@ def osm_features_from_download(
     if target.exists():
         logger.info("%s: cached %s", what, target.name)
         return _read_cached(target)
-    fix = ("give a local file instead (demand.source / facilities.source), or use an .osm.pbf network that "
-           f"carries them, or run once with internet to fill the cache in {cache.absolute()} and then set offline = true")
+    fix = Msg("give a local file instead (demand.source / facilities.source), or use an .osm.pbf network that carries "
+              "them, or run once with internet to fill the cache in {cache} and then set offline = true", cache=cache.absolute())
     if resolve_offline(offline):
         raise OfflineError(
-            f"{what} for the network's area are not in the cache ({target.parent.absolute()}) and {_offline_why()}: {fix}")
+            Msg("{what} for the network's area are not in the cache ({v1}) and {v2}: {fix}",
+                what=what,
+                v1=target.parent.absolute(),
+                v2=_offline_why(),
+                fix=fix))
     use_osmnx_cache(cache)
-    with downloading(what, "the network's area", fix):
+    with downloading(what, Msg("the network's area"), fix):
         try:
             gdf = ox.features_from_polygon(polygon, tags=dict(tags))
         except ox._errors.InsufficientResponseError:
@@ -169,8 +173,9 @@ def osm_features(
     src = source
     if src is not None and str(src).lower().endswith(".graphml"):
         raise InputError(
-            f"{'demand' if kind != 'pois' else 'facilities'}.source = \"osm\" needs OSM features, and a .graphml "
-            "network has none: give a demand/facilities file, or use an .osm.pbf network"
+            Msg("{v1}.source = \"osm\" needs OSM features, and a .graphml network has none: give a demand/facilities "
+                "file, or use an .osm.pbf network",
+                v1='demand' if kind != 'pois' else 'facilities')
         )
     hull = gpd.GeoSeries([_hull_wgs84(net)], crs=net.crs).to_crs(4326).iloc[0]
     if src is not None and str(src).lower().endswith((".osm", ".xml")):

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from siting._io import dbf_encoding
-from siting.errors import CRSError, InputError, MissingFileError
+from siting.errors import CRSError, InputError, MissingFileError, Msg
 from siting.inputs.tables import find_column, parse_numbers
 
 __all__ = ["Development", "read_development"]
@@ -92,14 +92,14 @@ def _read_layers(p: Path, what: str) -> list[gpd.GeoDataFrame]:
     try:
         names = [str(r[0]) for r in pyogrio.list_layers(p)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
-        raise InputError(f"{what} {p.name} cannot be read ({exc}): use GeoJSON or GeoPackage") from exc
+        raise InputError(Msg("{what} {name} cannot be read ({exc}): use GeoJSON or GeoPackage", what=what, name=p.name, exc=exc)) from exc
     order = sorted(names, key=lambda n: (n.lower() not in ("development", "entrances"), names.index(n)))
     out = []
     for name in order:
         try:
             gdf = pyogrio.read_dataframe(p, layer=name, encoding=dbf_encoding(p))  # a GBK Shapefile without .cpg
         except Exception as exc:
-            raise InputError(f"{what} {p.name}, layer {name!r} cannot be read ({exc})") from exc
+            raise InputError(Msg("{what} {name}, layer {v1!r} cannot be read ({exc})", what=what, name=p.name, v1=name, exc=exc)) from exc
         gdf.attrs["layer"] = name
         out.append(gdf)
     return out
@@ -111,8 +111,12 @@ def _check_degrees(gdf: gpd.GeoDataFrame, name: str) -> None:
     c = shapely.get_coordinates(gdf.geometry.values)
     if len(c) and (np.abs(c[:, 0]).max() > 180 or np.abs(c[:, 1]).max() > 90):
         raise CRSError(
-            f"{name}: coordinates such as ({c[0, 0]:.1f}, {c[0, 1]:.1f}) are not degrees, but the file says "
-            f"{gdf.crs.to_string()}: save it with its real CRS (a GeoJSON file must be WGS84 longitude/latitude)"
+            Msg("{name}: coordinates such as ({v1:.1f}, {v2:.1f}) are not degrees, but the file says {v3}: save it "
+                "with its real CRS (a GeoJSON file must be WGS84 longitude/latitude)",
+                name=name,
+                v1=c[0, 0],
+                v2=c[0, 1],
+                v3=gdf.crs.to_string())
         )
 
 
@@ -142,13 +146,13 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
     """
     p = Path(path)
     if not p.is_file():
-        raise MissingFileError(f"proposal file not found: {p}: check the path")
+        raise MissingFileError(Msg("proposal file not found: {p}: check the path", p=p))
     frames = _read_layers(p, "proposal file")
     polys, points = [], []
     for gdf in frames:
         if gdf.crs is None:
             if crs is None:
-                raise CRSError(f"proposal file {p.name} has no CRS: save it with one (e.g. EPSG:4326), or pass crs=")
+                raise CRSError(Msg("proposal file {name} has no CRS: save it with one (e.g. EPSG:4326), or pass crs=", name=p.name))
             gdf = gdf.set_crs(crs)
         _check_degrees(gdf, f"proposal file {p.name}")
         geom = gdf.geometry
@@ -158,27 +162,29 @@ def read_development(path: str | Path, *, entrances: str | Path | None = None, c
     poly = pd.concat([f for f in polys if len(f)], ignore_index=True) if any(len(f) for f in polys) else None
     if poly is None or len(poly) == 0:
         raise InputError(
-            f"proposal file {p.name} has no polygon: draw the development as one Polygon (or MultiPolygon) feature"
+            Msg("proposal file {name} has no polygon: draw the development as one Polygon (or MultiPolygon) feature", name=p.name)
         )
     poly = gpd.GeoDataFrame(poly, geometry=poly.geometry.name, crs=frames[0].crs if frames[0].crs else crs)
     if len(poly) > 1:
         raise InputError(
-            f"proposal file {p.name} has {len(poly)} polygon features: one development per file "
-            "(merge its parts into one MultiPolygon feature, or split the file)"
+            Msg("proposal file {name} has {v1} polygon features: one development per file (merge its parts into one "
+                "MultiPolygon feature, or split the file)",
+                name=p.name,
+                v1=len(poly))
         )
     ent = None
     if entrances is not None:
         ep = Path(entrances)
         if not ep.is_file():
-            raise MissingFileError(f"entrances file not found: {ep}: check the path")
+            raise MissingFileError(Msg("entrances file not found: {ep}: check the path", ep=ep))
         ef = list(_read_layers(ep, "entrances file"))
         ent = pd.concat([f[f.geometry.geom_type.isin(("Point", "MultiPoint"))] for f in ef], ignore_index=True)
         ent = gpd.GeoDataFrame(ent, geometry=ent.geometry.name, crs=ef[0].crs or crs)
         if ent.crs is None:
-            raise CRSError(f"entrances file {ep.name} has no CRS: save it with one (e.g. EPSG:4326)")
+            raise CRSError(Msg("entrances file {name} has no CRS: save it with one (e.g. EPSG:4326)", name=ep.name))
         _check_degrees(ent, f"entrances file {ep.name}")
         if len(ent) == 0:
-            raise InputError(f"entrances file {ep.name} has no points: give the entrances as Point features")
+            raise InputError(Msg("entrances file {name} has no points: give the entrances as Point features", name=ep.name))
     else:
         pts = [f for f in points if len(f)]
         if pts:

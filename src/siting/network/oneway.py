@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 
 __all__ = ["ONEWAY_COLUMNS", "ONEWAY_VALUES", "directions"]
 
@@ -76,19 +76,19 @@ def directions(frame: pd.DataFrame, col: str | None, klass: pd.Series, keep: np.
     user = {str(k).strip().lower(): str(v).strip().lower() for k, v in values.items()}
     bad = sorted(k for k, v in user.items() if v not in _ONEWAY_MEANINGS)
     if bad:
-        raise InputError(
-            "network.lines.oneway_values: " + ", ".join(f"{k!r} = {values.get(k, user[k])!r}" for k in bad)
-            + ": map each value to \"forward\" (one-way as drawn), \"reverse\" (against the drawing) or \"no\" (two-way)"
-        )
+        raise InputError(Msg("network.lines.oneway_values: {bad}: map each value to \"forward\" (one-way as drawn), \"reverse\" "
+                             "(against the drawing) or \"no\" (two-way)",
+                             bad=", ".join(f"{k!r} = {values.get(k, user[k])!r}" for k in bad)))
     if col is not None:
         text = _oneway_text(frame[col])
         blank = (text == "").to_numpy() | ~keep
         seen = set(text[~blank].unique())
         if seen and seen <= {"t", "f"} and not {"t", "f"} <= set(user):
             raise InputError(
-                f"network.lines.oneway_column {col!r} holds only T and F: in the HERE / osmnx convention F is one-way as "
-                "drawn and T one-way against it (B both ways), elsewhere they mean true and false; say which: "
-                "network.lines.oneway_values = { T = \"reverse\", F = \"forward\" } or { T = \"forward\", F = \"no\" }"
+                Msg("network.lines.oneway_column {col!r} holds only T and F: in the HERE / osmnx convention F is one-way "
+                    "as drawn and T one-way against it (B both ways), elsewhere they mean true and false; say which: "
+                    "network.lines.oneway_values = {{ T = \"reverse\", F = \"forward\" }} or {{ T = \"forward\", F = \"no\" }}",
+                    col=col)
             )
         table = {**ONEWAY_VALUES, **user}
         meaning = text.map(table)
@@ -100,11 +100,14 @@ def directions(frame: pd.DataFrame, col: str | None, klass: pd.Series, keep: np.
             for val in sorted(set(vals)):
                 rows = at[vals == val]
                 first = ", ".join(str(int(r) + 1) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-                parts.append(f"{val!r} on {len(rows)} line{'s' if len(rows) > 1 else ''} (feature{'s' if len(rows) > 1 else ''} {first})")
+                parts.append(Msg("{val!r} on {n} lines (features {first})", val=val, n=len(rows), first=first) if len(rows) > 1
+                             else Msg("{val!r} on 1 line (feature {first})", val=val, first=first))
             raise InputError(
-                f"network.lines.oneway_column {col!r} has values siting does not know: {'; '.join(parts)}: map each in "
-                "network.lines.oneway_values to \"forward\" (one-way as drawn), \"reverse\" (one-way against the drawing) "
-                "or \"no\" (two-way), e.g. oneway_values = { \"2\" = \"forward\", \"3\" = \"reverse\" }"
+                Msg("network.lines.oneway_column {col!r} has values siting does not know: {v1}: map each in "
+                    "network.lines.oneway_values to \"forward\" (one-way as drawn), \"reverse\" (one-way against the "
+                    "drawing) or \"no\" (two-way), e.g. oneway_values = {{ \"2\" = \"forward\", \"3\" = \"reverse\" }}",
+                    col=col,
+                    v1=Msg.join(parts, "; ", "；"))
             )
         code = meaning.map({"forward": 1, "reverse": -1, "no": 0}).fillna(0).to_numpy(dtype=np.int8)
         out = np.where(blank, 0, code).astype(np.int8)

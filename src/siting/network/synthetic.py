@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyproj import CRS, Transformer
 
-from siting.errors import CRSError, InputError
+from siting.errors import CRSError, InputError, Msg
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -238,12 +238,12 @@ def generate_city(
         ``crs`` is geographic or not in metres.
     """
     if int(n_nodes) < 100:
-        raise InputError(f"n_nodes={n_nodes} is too small: ask for at least 100 nodes")
+        raise InputError(Msg("n_nodes={n_nodes} is too small: ask for at least 100 nodes", n_nodes=n_nodes))
     if not local_spacing_m > 0 or int(arterial_every) < 2:
-        raise InputError("local_spacing_m must be > 0 and arterial_every >= 2; use the defaults (110, 6)")
+        raise InputError(Msg("local_spacing_m must be > 0 and arterial_every >= 2; use the defaults (110, 6)"))
     crs = CRS.from_user_input(crs)
     if not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
-        raise CRSError(f"crs {crs.to_string()} is not a projected CRS in metres: pass e.g. 'EPSG:32650' (UTM 50N)")
+        raise CRSError(Msg("crs {v1} is not a projected CRS in metres: pass e.g. 'EPSG:32650' (UTM 50N)", v1=crs.to_string()))
     cats = _resolve_categories(categories)
     rng = np.random.default_rng(seed)
     s = float(local_spacing_m)
@@ -448,10 +448,10 @@ def _resolve_categories(categories: dict[str, float] | list[str] | None) -> dict
     else:
         cats = {str(c): DEFAULT_CATEGORIES.get(str(c), 1.0) for c in categories}
     if not cats:
-        raise InputError("categories is empty: name at least one category, or pass None for the defaults")
+        raise InputError(Msg("categories is empty: name at least one category, or pass None for the defaults"))
     bad = [c for c, r in cats.items() if not r > 0]
     if bad:
-        raise InputError(f"categories {bad} have a rate <= 0: give facilities per 10 000 residents > 0")
+        raise InputError(Msg("categories {bad} have a rate <= 0: give facilities per 10 000 residents > 0", bad=bad))
     return cats
 
 

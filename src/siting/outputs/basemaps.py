@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 
 __all__ = ["BASEMAPS", "basemap_layers"]
 
@@ -52,7 +52,7 @@ def basemap_layers(kind: str = "osm", *, lang: str = "en", tianditu_key: str | N
     """
     kind = (kind or "osm").lower()
     if kind not in BASEMAPS:
-        raise InputError(f"map.basemap = {kind!r} is not known: use one of {', '.join(BASEMAPS)}")
+        raise InputError(Msg("map.basemap = {kind!r} is not known: use one of {v1}", kind=kind, v1=', '.join(BASEMAPS)))
     zh = lang == "zh"
     osm = {"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "maxNativeZoom": 19,
            "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> ' + ("贡献者" if zh else "contributors"),

@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from siting._version import __version__
-from siting.errors import OutputError
+from siting.errors import Msg, OutputError
 from siting.outputs.writable import diagnose, is_gdal_error, is_write_error, output_error, probe_folder
 
 __all__ = ["MARKER", "PAUSE_ENV", "STEPS", "check_writable", "repair_folder", "staged_folder"]
@@ -303,13 +303,16 @@ def _not_ours(out_dir: Path, accept: Iterable[str], hint: str) -> OutputError | 
     if not out_dir.exists():
         return None
     if not out_dir.is_dir():
-        return OutputError(f"{out_dir} is a file, not a folder: choose another output folder ({hint})")
+        return OutputError(Msg("{out_dir} is a file, not a folder: choose another output folder ({hint})", out_dir=out_dir, hint=hint))
     names = {p.name for p in out_dir.iterdir()}
     if not names or MARKER in names or any(a in names for a in accept):
         return None
     return OutputError(
-        f"{out_dir} exists and was not written by siting (no {MARKER} in it), and siting replaces its output "
-        f"folder as a whole: choose a new folder ({hint}), or empty this one")
+        Msg("{out_dir} exists and was not written by siting (no {MARKER} in it), and siting replaces its output "
+            "folder as a whole: choose a new folder ({hint}), or empty this one",
+            out_dir=out_dir,
+            MARKER=MARKER,
+            hint=hint))
 
 
 def check_writable(
@@ -347,7 +350,7 @@ def check_writable(
     for c in copies:
         c = Path(c)
         if c.is_dir():
-            raise OutputError(f"{c} is a folder: give a file name for the map ({copy_hint})")
+            raise OutputError(Msg("{c} is a folder: give a file name for the map ({copy_hint})", c=c, copy_hint=copy_hint))
     try:
         repair_folder(out_dir)
     except OSError as exc:
@@ -461,8 +464,11 @@ def staged_folder(
         lock.acquire()
     except Timeout as exc:
         raise OutputError(
-            f"another siting run is writing {out_dir} (it holds {parent / ('.' + out_dir.name + '.lock')}): "
-            f"wait for it to finish, or write elsewhere ({hint})") from exc
+            Msg("another siting run is writing {out_dir} (it holds {v1}): wait for it to finish, or write elsewhere "
+                "({hint})",
+                out_dir=out_dir,
+                v1=parent / ('.' + out_dir.name + '.lock'),
+                hint=hint)) from exc
     except OSError as exc:
         raise output_error(parent, exc, hint) from exc
     try:
@@ -504,8 +510,8 @@ def staged_folder(
             _pause("copied")
         except OSError as exc:
             err = output_error(parent, exc, hint)
-            raise OutputError(f"{err} (the new outputs are complete: the next run to this folder finishes "
-                              "putting them in place)") from exc
+            raise OutputError(Msg("{err} (the new outputs are complete: the next run to this folder finishes putting them in place)",
+                                  err=err)) from exc
         if aside.exists():
             _remove(aside)
     finally:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 from siting.outputs.basemaps import basemap_layers
 from siting.outputs.classes import (
     BEYOND,
@@ -273,11 +273,11 @@ def map_data(
     keys = [c.key for c in cats]
     key = category or getattr(sc.map, "category", None) or (keys[0] if keys else None)
     if key is not None and key not in keys:
-        raise InputError(f"map category {key!r} is not among the categories measured ({', '.join(keys)}): pick one of them")
+        raise InputError(Msg("map category {key!r} is not among the categories measured ({v1}): pick one of them", key=key, v1=', '.join(keys)))
     grid = grid or getattr(sc.map, "grid", None) or "hex"
     grid_m = grid_m or getattr(sc.map, "grid_m", None)
     if grid not in ("hex", "square"):
-        raise InputError(f"map grid {grid!r} is not known: use \"hex\" or \"square\"")
+        raise InputError(Msg("map grid {grid!r} is not known: use \"hex\" or \"square\"", grid=grid))
     kind = basemap or getattr(sc.map, "basemap", "osm") or "osm"
     layers, warnings, gcj = basemap_layers(kind, lang=lang, tianditu_key=tianditu_key or getattr(sc.map, "tianditu_key", None))
     warnings += [f"{x['name']} – {x['status_label']}: {x['reason']}" for x in plan_reasons(res, lang)]

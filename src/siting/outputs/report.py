@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from siting.errors import InputError, MissingDependency
+from siting.errors import InputError, MissingDependency, Msg
 from siting.outputs.classes import format_threshold
 from siting.outputs.credits import credit_lines, run_credits
 from siting.outputs.encode import esc
@@ -416,8 +416,8 @@ def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, ch
     exe = chromium or find_chromium()
     if exe is None:
         raise MissingDependency(
-            "PDF needs headless Chromium: install it (Debian/Ubuntu: apt-get install chromium) or set SITING_CHROMIUM "
-            "to its path; the HTML report can also be printed to PDF from any browser"
+            Msg("PDF needs headless Chromium: install it (Debian/Ubuntu: apt-get install chromium) or set "
+                "SITING_CHROMIUM to its path; the HTML report can also be printed to PDF from any browser")
         )
     pdf_path = Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="siting-chromium-") as prof:

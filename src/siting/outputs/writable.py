@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from siting.errors import OutputError, SitingError
+from siting.errors import Msg, OutputError, SitingError
 
 __all__ = ["check_folder_writable", "diagnose", "is_gdal_error", "is_write_error", "output_error", "probe_folder"]
 
@@ -82,18 +82,20 @@ def output_error(folder: str | Path, exc: BaseException, hint: str = "--out") ->
     text = str(exc).strip()
     detail = getattr(exc, "strerror", None) or (text.splitlines()[0] if text else type(exc).__name__)
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        why, fix = "the disk is full", f"free some space, or write elsewhere ({hint})"
+        why, fix = Msg("the disk is full"), Msg("free some space, or write elsewhere ({hint})", hint=hint)
     elif code == errno.EROFS:
-        why, fix = "the file system is read-only", f"write to a writable disk ({hint})"
+        why, fix = Msg("the file system is read-only"), Msg("write to a writable disk ({hint})", hint=hint)
     elif code in (errno.EACCES, errno.EPERM):
-        why, fix = "no permission to write there", f"choose a folder you may write to ({hint}), or get write access"
+        why, fix = (Msg("no permission to write there"),
+                    Msg("choose a folder you may write to ({hint}), or get write access", hint=hint))
     elif code == errno.EFBIG:
-        why, fix = "a file exceeds the size limit", f"raise the file-size limit (ulimit -f), or write elsewhere ({hint})"
+        why, fix = (Msg("a file exceeds the size limit"),
+                    Msg("raise the file-size limit (ulimit -f), or write elsewhere ({hint})", hint=hint))
     elif code == errno.ENOTDIR:
-        why, fix = "a part of the path is a file, not a folder", f"choose another folder ({hint})"
+        why, fix = Msg("a part of the path is a file, not a folder"), Msg("choose another folder ({hint})", hint=hint)
     else:
-        why, fix = "the write failed", f"check the folder, or write elsewhere ({hint})"
-    return OutputError(f"cannot write the outputs in {folder}: {why} ({detail}): {fix}")
+        why, fix = Msg("the write failed"), Msg("check the folder, or write elsewhere ({hint})", hint=hint)
+    return OutputError(Msg("cannot write the outputs in {folder}: {why} ({detail}): {fix}", folder=folder, why=why, detail=detail, fix=fix))
 
 
 def probe_folder(folder: Path) -> None:

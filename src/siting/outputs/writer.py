@@ -16,6 +16,7 @@ import pandas as pd
 
 from siting._io import json_ready
 from siting._version import __version__
+from siting.errors import Msg
 from siting.outputs.commit import MARKER, check_writable, staged_folder
 from siting.outputs.credits import attribution_dict, run_credits
 from siting.results import RunResult
@@ -182,5 +183,5 @@ def prepare_outputs(out_dir: Path, map_path: Path) -> None:
     OutputError
         One line naming the folder, the cause and the fix.
     """
-    check_writable(out_dir, [map_path], out_hint="--out, or output.dir in the scenario",
-                   copy_hint="--map, or map.path in the scenario")
+    check_writable(out_dir, [map_path], out_hint=Msg("--out, or output.dir in the scenario"),
+                   copy_hint=Msg("--map, or map.path in the scenario"))

@@ -10,6 +10,7 @@ May import: the ground floor only. The computation of indicators from a run live
 :mod:`siting.indicators`.
 """
 
+from siting.standards import errtext as _errtext  # noqa: F401  (installs the messages' Chinese)
 from siting.standards.amap import load_amap_table, map_amap_typecodes
 from siting.standards.catalog import (
     Citation,

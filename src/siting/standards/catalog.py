@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from siting.errors import InputError, MissingFileError, ScenarioError
+from siting.errors import InputError, MissingFileError, Msg, ScenarioError
 from siting.standards.amap import load_amap_table
 from siting.standards.categories import Category, _data_dir, _read_toml, load_categories
 from siting.standards.lang import normalise_lang as _lang
@@ -180,17 +180,15 @@ class Standard:
             if len(self.levels) <= 1:
                 return self.levels[0] if self.levels else None
             raise InputError(
-                f"standard {self.key!r} has levels {', '.join(names)}: choose one, e.g. level = \"{names[-1]}\""
+                Msg("standard {key!r} has levels {v1}: choose one, e.g. level = \"{v2}\"", key=self.key, v1=', '.join(names), v2=names[-1])
             )
         for lv in self.levels:
             if lv.key == key:
                 return lv
         if not self.levels:
-            raise InputError(f"standard {self.key!r} has no levels: remove level = {key!r}")
-        raise InputError(
-            f"level {key!r} is not a level of standard {self.key!r}: "
-            + _unknown_message("level", [key], names).split(": ", 1)[1]
-        )
+            raise InputError(Msg("standard {key!r} has no levels: remove level = {v1!r}", key=self.key, v1=key))
+        raise InputError(Msg("level {key!r} is not a level of standard {std!r}: {known}", key=key, std=self.key,
+                             known=_unknown_message("level", [key], names)))
 
     def entries_at(self, level: str | None = None) -> list[StandardEntry]:
         """The entries required at ``level``.
@@ -234,8 +232,10 @@ class Standard:
         missing = [e.category for e in entries if e.category not in table]
         if missing:
             raise InputError(
-                f"standard {self.key!r} needs categories missing from the category table: "
-                f"{', '.join(missing)}; add them to your categories file"
+                Msg("standard {key!r} needs categories missing from the category table: {v1}; add them to your "
+                    "categories file",
+                    key=self.key,
+                    v1=', '.join(missing))
             )
         out: dict[str, Category] = {}
         for e in entries:  # bottom layer first: an upper layer replaces the figures it gives
@@ -350,7 +350,7 @@ def _parse_standard_files(paths: Iterable[Path], problems: list[str]) -> dict[st
         try:
             raw = _read_toml(p)
         except InputError as err:
-            problems.append(str(err))
+            problems.append(Msg("{e}", e=err))
             continue
         model = parse_model(StandardModel, raw, f"standards/{p.name}", problems)
         if model is not None:
@@ -375,10 +375,10 @@ def _flatten(path: Path, chain: tuple[str, ...], problems: list[str]) -> list[St
     try:
         top = _load_standard_file(path) if path.parent == _standards_dir() else _load_standard_file.__wrapped__(path)
     except (ScenarioError, MissingFileError) as err:
-        problems.extend(getattr(err, "problems", None) or [str(err)])
+        problems.extend(getattr(err, "problems", None) or [Msg("{e}", e=err)])
         return []
     if top.key in chain:
-        problems.append(f"{where}: extends makes a circle ({' → '.join([*chain, top.key])}): remove one of the extends")
+        problems.append(Msg("{where}: extends makes a circle ({v1}): remove one of the extends", where=where, v1=' → '.join([*chain, top.key])))
         return []
     out: list[Standard] = []
     known = list_standards()
@@ -386,7 +386,7 @@ def _flatten(path: Path, chain: tuple[str, ...], problems: list[str]) -> list[St
         base = _base_path(name, path.parent)
         if not base.exists():
             hint = _unknown_message("standard", [name], known) if not name.endswith(".toml") else f"file {base} does not exist"
-            problems.append(f"{where}: extends {name!r}: {hint}")
+            problems.append(Msg("{where}: extends {name!r}: {hint}", where=where, name=name, hint=hint))
             continue
         for layer in _flatten(base, (*chain, top.key), problems):
             if all(layer.key != x.key for x in out):
@@ -408,8 +408,10 @@ def _merge(stack: list[Standard]) -> Standard:
     leveled = [s for s in stack if s.levels]
     if len(leveled) > 1:
         raise ScenarioError(
-            [f"standards/{top.key}.toml: its layers {', '.join(s.key for s in leveled)} all have life-circle levels: "
-             "a scenario picks one level of one standard, so extend only one of them"],
+            [Msg("standards/{key}.toml: its layers {v1} all have life-circle levels: a scenario picks one level of "
+                 "one standard, so extend only one of them",
+                 key=top.key,
+                 v1=', '.join(s.key for s in leveled),)],
             source=top.key,
         )
     lv = leveled[0] if leveled else top
@@ -468,7 +470,7 @@ def validate_catalog(
     paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
     problems: list[str] = []
     if not paths:
-        problems.append(f"{path}: no standards files (*.toml) found")
+        problems.append(Msg("{path}: no standards files (*.toml) found", path=path))
     try:
         table = categories if categories is not None else load_categories()
     except ScenarioError as err:
@@ -490,7 +492,7 @@ def validate_catalog(
         try:
             load_amap_table(amap, categories=table)
         except (ScenarioError, MissingFileError) as err:
-            problems.extend(getattr(err, "problems", [str(err)]))
+            problems.extend(getattr(err, "problems", [Msg("{e}", e=err)]))
     return problems
 
 
@@ -533,13 +535,11 @@ def load_standard(name: str | Path, *, layered: bool = True) -> Standard:
     p = Path(name)
     if p.suffix == ".toml":
         if not p.exists():
-            raise MissingFileError(f"standards file {p} does not exist: check the path")
+            raise MissingFileError(Msg("standards file {p} does not exist: check the path", p=p))
         p = p.resolve()
         return _layered(p) if layered else _load_standard_file.__wrapped__(p)  # a user's file: re-read each time
     known = list_standards()
     if str(name) not in known:
-        raise InputError(
-            _unknown_message("standard", [str(name)], known)
-            + "; or give the path of your own standards .toml file"
-        )
+        raise InputError(Msg("{unknown}; or give the path of your own standards .toml file",
+                             unknown=_unknown_message("standard", [str(name)], known)))
     return _load_shipped(str(name)) if layered else _load_standard_file(_standards_dir() / f"{name}.toml")

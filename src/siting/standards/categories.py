@@ -26,7 +26,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
-from siting.errors import InputError, MissingFileError, ScenarioError
+from siting.errors import InputError, MissingFileError, Msg, ScenarioError
 from siting.standards.lang import normalise_lang
 from siting.standards.schema import CategoryModel, _absent, amap_rows, parse_model
 from siting.units import Threshold, parse_threshold
@@ -146,12 +146,12 @@ def _data_dir() -> Path:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise MissingFileError(f"{path} does not exist: check the path")
+        raise MissingFileError(Msg("{path} does not exist: check the path", path=path))
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path} is not valid TOML: {err}") from err
+        raise InputError(Msg("{path} is not valid TOML: {err}", path=path, err=err)) from err
 
 
 def _amap_prefixes(path: Path | None = None) -> dict[str, tuple[str, ...]]:
@@ -206,10 +206,10 @@ def _load_categories(path: Path) -> dict[str, Category]:
     out: dict[str, Category] = {}
     for key, table in raw.items():
         if not isinstance(table, dict):
-            problems.append(f"{path.name}: {key!r} must be a table [{key}] of category fields")
+            problems.append(Msg("{name}: {key!r} must be a table [{key}] of category fields", name=path.name, key=key))
             continue
         if not key.replace("_", "").isalnum() or key.lower() != key:
-            problems.append(f"{path.name}: category key {key!r} must be snake_case (a-z, 0-9, _)")
+            problems.append(Msg("{name}: category key {key!r} must be snake_case (a-z, 0-9, _)", name=path.name, key=key))
         model = parse_model(CategoryModel, table, f"{path.name}: [{key}]", problems)
         if model is not None:
             out[key] = _category_from_model(key, model, amap.get(key, ()))

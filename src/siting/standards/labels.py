@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 from siting.standards.lang import LANGUAGES, normalise_lang
 
 __all__ = ["LABELS", "label", "label_or", "labels", "plan_reason", "solver_name"]
@@ -427,7 +427,7 @@ def label(key: str, lang: str = "en", **values: object) -> str:
     if key not in table:
         close = difflib.get_close_matches(str(key), list(table), n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        raise InputError(f"no label for {key!r}{hint}: add it to siting.standards.labels.LABELS")
+        raise InputError(Msg("no label for {key!r}{hint}: add it to siting.standards.labels.LABELS", key=key, hint=hint))
     text = table[key][idx]
     return text.format(**values) if values else text
 

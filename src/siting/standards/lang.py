@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from siting.errors import InputError
+from siting.errors import InputError, Msg
 
 __all__ = ["LANGUAGES", "normalise_lang"]
 
@@ -22,6 +22,6 @@ def normalise_lang(lang: str) -> str:
     code = str(lang).strip().lower().replace("_", "-").split("-")[0]
     if code not in LANGUAGES:
         raise InputError(
-            f"language {lang!r} is not supported: set lang to one of {', '.join(LANGUAGES)}"
+            Msg("language {lang!r} is not supported: set lang to one of {v1}", lang=lang, v1=', '.join(LANGUAGES))
         )
     return code

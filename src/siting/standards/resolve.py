@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from typing import Any
 
-from siting.errors import InputError, Problems
+from siting.errors import InputError, Msg, Problems
 from siting.standards.catalog import load_standard
 from siting.standards.categories import Category, _category_from_model, load_categories
 from siting.standards.schema import CategoryModel, _unknown_message, parse_model
@@ -40,25 +40,29 @@ def _apply_overrides(
     problems = Problems("category overrides")
     unknown = [k for k in overrides if k not in table]
     if unknown:
-        problems.add(_unknown_message("category", unknown, table) + "; fix the override key")
+        problems.add(Msg("{unknown}; fix the override key", unknown=_unknown_message("category", unknown, table)))
     out = dict(cats)
     for key, change in overrides.items():
         if key in unknown:
             continue
         if key not in cats:
             problems.add(
-                f"override for {key!r}, which is not among the selected categories "
-                f"({', '.join(cats)}): add it to the categories or remove the override"
+                Msg("override for {key!r}, which is not among the selected categories ({v1}): add it to the categories "
+                    "or remove the override",
+                    key=key,
+                    v1=', '.join(cats))
             )
             continue
         if not isinstance(change, Mapping):
-            problems.add(f"override for {key!r} must be a table of fields, e.g. {{threshold = \"8 min\"}}")
+            problems.add(Msg("override for {key!r} must be a table of fields, e.g. {{threshold = \"8 min\"}}", key=key))
             continue
         bad = [f for f in change if f not in _OVERRIDABLE]
         if bad:
             problems.add(
-                f"override for {key!r}: unknown field(s) {', '.join(repr(b) for b in bad)}; "
-                f"fields you can override are {', '.join(_OVERRIDABLE)}"
+                Msg("override for {key!r}: unknown field(s) {v1}; fields you can override are {v2}",
+                    key=key,
+                    v1=', '.join(repr(b) for b in bad),
+                    v2=', '.join(_OVERRIDABLE))
             )
             continue
         current = cats[key]
@@ -119,7 +123,7 @@ def resolve_categories(
     """
     table = dict(table) if table is not None else load_categories()
     if standard is None and level is not None:
-        raise InputError(f"level = {level!r} needs a standard: set standard, e.g. \"GB50180-2018\"")
+        raise InputError(Msg("level = {level!r} needs a standard: set standard, e.g. \"GB50180-2018\"", level=level))
     chosen: dict[str, Category] = {}
     if standard is not None:
         for cat in load_standard(standard).categories(level, table=table):

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from siting.errors import MissingFileError, Problems
+from siting.errors import MissingFileError, Msg, Problems
 from siting.units import parse_threshold, resolve_speed
 
 STATUSES = ("confirmed", "secondary", "unconfirmed")
@@ -306,15 +306,18 @@ class StandardModel(_Strict):
 
 def format_errors(err: ValidationError, where: str) -> list[str]:
     """Turn a pydantic ``ValidationError`` into one readable line per problem."""
-    out = []
+    from siting.standards.pydantic_zh import pydantic_text
+
+    out: list[str] = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = "unknown field: remove it or fix its spelling"
+            msg = Msg("unknown field: remove it or fix its spelling")
         elif e["type"] == "missing":
-            msg = "required field is missing"
-        out.append(f"{where}: {loc}: {msg}")
+            msg = Msg("required field is missing")
+        else:
+            msg = pydantic_text(dict(e))
+        out.append(Msg("{where}: {loc}: {msg}", where=where, loc=loc, msg=msg))
     return out
 
 
@@ -331,33 +334,41 @@ def check_catalog(
     for name, std in standards.items():
         where = f"standards/{name}.toml"
         if std.document.key != name:
-            problems.append(f"{where}: document.key = {std.document.key!r} must equal the file name {name!r}")
+            problems.append(Msg("{where}: document.key = {key!r} must equal the file name {name!r}", where=where, key=std.document.key, name=name))
         keys = [lv.key for lv in std.levels]
         ranks = [lv.rank for lv in std.levels]
         for dup in {k for k in keys if keys.count(k) > 1}:
-            problems.append(f"{where}: level {dup!r} is defined twice")
+            problems.append(Msg("{where}: level {dup!r} is defined twice", where=where, dup=dup))
         if len(set(ranks)) != len(ranks):
-            problems.append(f"{where}: level ranks {ranks} must be unique")
+            problems.append(Msg("{where}: level ranks {ranks} must be unique", where=where, ranks=ranks))
         seen: set[tuple[str | None, str]] = set()
         for i, ent in enumerate(std.entries):
             if ent.category not in categories:
                 problems.append(
-                    f"{where}: entries[{i}].category = {ent.category!r} is not in data/categories.toml"
+                    Msg("{where}: entries[{i}].category = {category!r} is not in data/categories.toml", where=where, i=i, category=ent.category)
                 )
             if std.levels and ent.level is None:
-                problems.append(f"{where}: entries[{i}] ({ent.category}) needs a level, one of {keys}")
+                problems.append(Msg("{where}: entries[{i}] ({category}) needs a level, one of {keys}",
+                                    where=where,
+                                    i=i,
+                                    category=ent.category,
+                                    keys=keys))
             if ent.level is not None and ent.level not in keys:
                 problems.append(
-                    f"{where}: entries[{i}].level = {ent.level!r} is not a level of this file {keys}"
+                    Msg("{where}: entries[{i}].level = {level!r} is not a level of this file {keys}", where=where, i=i, level=ent.level, keys=keys)
                 )
             if (ent.level, ent.category) in seen:
-                problems.append(f"{where}: entries[{i}]: {ent.category!r} appears twice at level {ent.level!r}")
+                problems.append(Msg("{where}: entries[{i}]: {category!r} appears twice at level {level!r}",
+                                    where=where,
+                                    i=i,
+                                    category=ent.category,
+                                    level=ent.level))
             seen.add((ent.level, ent.category))
             if ent.area_norm_max_m2 is not None and (ent.area_norm_m2 or 0) > ent.area_norm_max_m2:
-                problems.append(f"{where}: entries[{i}]: area_norm_m2 > area_norm_max_m2")
+                problems.append(Msg("{where}: entries[{i}]: area_norm_m2 > area_norm_max_m2", where=where, i=i))
         ikeys = [ind.key for ind in std.indicators]
         for dup in {k for k in ikeys if ikeys.count(k) > 1}:
-            problems.append(f"{where}: indicator {dup!r} is defined twice")
+            problems.append(Msg("{where}: indicator {dup!r} is defined twice", where=where, dup=dup))
         problems.extend(_check_citations(std, where))
         problems.extend(_check_indicator_measures(std, where, categories))
         problems.extend(_check_rules(std, where, categories))
@@ -369,17 +380,25 @@ def _check_citations(std: StandardModel, where: str) -> list[str]:
     out: list[str] = []
     dkeys = [d.key for d in std.documents]
     for dup in {k for k in dkeys if dkeys.count(k) > 1}:
-        out.append(f"{where}: documents: {dup!r} is defined twice")
+        out.append(Msg("{where}: documents: {dup!r} is defined twice", where=where, dup=dup))
     known = set(dkeys) | {std.document.key}
     for table, rows in (("entries", std.entries), ("indicators", std.indicators), ("rules", std.rules)):
         for i, row in enumerate(rows):
             if row.cites and row.cites not in known:
                 out.append(
-                    f"{where}: {table}[{i}].cites = {row.cites!r} is not a document of this file: "
-                    f"add it to [[documents]] or use one of {sorted(known)}"
+                    Msg("{where}: {table}[{i}].cites = {cites!r} is not a document of this file: add it to [[documents]] or "
+                        "use one of {v1}",
+                        where=where,
+                        table=table,
+                        i=i,
+                        cites=row.cites,
+                        v1=sorted(known))
                 )
             if row.clause_en and not row.clause:
-                out.append(f"{where}: {table}[{i}]: clause_en without clause: give the clause as the document numbers it")
+                out.append(Msg("{where}: {table}[{i}]: clause_en without clause: give the clause as the document numbers it",
+                               where=where,
+                               table=table,
+                               i=i))
     return out
 
 
@@ -390,18 +409,18 @@ def _check_indicator_measures(std: StandardModel, where: str, categories: set[st
         named = [c for c in [ind.category, *ind.categories] if c]
         for c in named:
             if c not in categories:
-                out.append(f"{at}: category {c!r} is not in data/categories.toml")
+                out.append(Msg("{at}: category {c!r} is not in data/categories.toml", at=at, c=c))
         if ind.measure == "unit_coverage" and not ind.category:
-            out.append(f"{at}: measure = \"unit_coverage\" needs category = \"<key>\"")
+            out.append(Msg("{at}: measure = \"unit_coverage\" needs category = \"<key>\"", at=at))
         if ind.measure == "reach":
             if not ind.categories:
-                out.append(f"{at}: measure = \"reach\" needs categories = [\"<key>\", ...]")
+                out.append(Msg("{at}: measure = \"reach\" needs categories = [\"<key>\", ...]", at=at))
             if ind.threshold is None:
-                out.append(f"{at}: measure = \"reach\" needs a threshold, e.g. \"15 min\"")
+                out.append(Msg("{at}: measure = \"reach\" needs a threshold, e.g. \"15 min\"", at=at))
         if ind.measure is not None and ind.unit != "share":
-            out.append(f"{at}: a measured indicator is a share: set unit = \"share\"")
+            out.append(Msg("{at}: a measured indicator is a share: set unit = \"share\"", at=at))
         if ind.measure is None and (named or ind.threshold or ind.group or ind.speed):
-            out.append(f"{at}: category, threshold, group and speed need a measure (unit_coverage or reach)")
+            out.append(Msg("{at}: category, threshold, group and speed need a measure (unit_coverage or reach)", at=at))
     return out
 
 
@@ -409,25 +428,25 @@ def _check_rules(std: StandardModel, where: str, categories: set[str]) -> list[s
     out: list[str] = []
     rkeys = [r.key for r in std.rules]
     for dup in {k for k in rkeys if rkeys.count(k) > 1}:
-        out.append(f"{where}: rule {dup!r} is defined twice")
+        out.append(Msg("{where}: rule {dup!r} is defined twice", where=where, dup=dup))
     for i, r in enumerate(std.rules):
         at = f"{where}: rules[{i}] ({r.key})"
         for c in [r.category, *r.categories]:
             if c and c not in categories:
-                out.append(f"{at}: category {c!r} is not in data/categories.toml")
+                out.append(Msg("{at}: category {c!r} is not in data/categories.toml", at=at, c=c))
         if r.kind == "planned_area" and not r.category:
-            out.append(f"{at}: kind = \"planned_area\" needs category = \"<key>\" (planned_<key>_m2)")
+            out.append(Msg("{at}: kind = \"planned_area\" needs category = \"<key>\" (planned_<key>_m2)", at=at))
         if r.kind == "property" and r.property is None:
-            out.append(f"{at}: kind = \"property\" needs property, one of {', '.join(RULE_PROPERTIES)}")
+            out.append(Msg("{at}: kind = \"property\" needs property, one of {v1}", at=at, v1=', '.join(RULE_PROPERTIES)))
         if r.kind == "provision" and not r.categories:
-            out.append(f"{at}: kind = \"provision\" needs categories = [\"<key>\", ...]")
+            out.append(Msg("{at}: kind = \"provision\" needs categories = [\"<key>\", ...]", at=at))
         if r.kind != "provision" and r.value is None:
-            out.append(f"{at}: kind = {r.kind!r} needs a value")
+            out.append(Msg("{at}: kind = {kind!r} needs a value", at=at, kind=r.kind))
         if r.kind == "floor_share" and r.value is not None and r.value > 1:
-            out.append(f"{at}: a floor share is 0–1 (0.1 = 10 %), not {r.value:g}")
+            out.append(Msg("{at}: a floor share is 0–1 (0.1 = 10 %), not {value:g}", at=at, value=r.value))
         want = {"planned_area": "m2", "property": "m2", "floor_share": "share"}.get(r.kind)
         if want and r.unit not in (None, want):
-            out.append(f"{at}: unit = {r.unit!r}: kind {r.kind!r} is measured in {want}")
+            out.append(Msg("{at}: unit = {unit!r}: kind {kind!r} is measured in {want}", at=at, unit=r.unit, kind=r.kind, want=want))
     return out
 
 
@@ -458,16 +477,21 @@ def _absent(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) -> str:
+def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) -> Msg:
+    """"unknown category 'pharmcy' (did you mean 'pharmacy'?): known categories are ..."; ``kind``
+    is ``"category"``, ``"standard"`` or ``"level"``."""
     known = list(known)
     plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
     parts = []
     for name in unknown:
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        parts.append(f"{name!r}{hint}")
-    head = kind if len(parts) == 1 else plural
-    return f"unknown {head} {', '.join(parts)}: known {plural} are {', '.join(known)}"
+        parts.append(Msg("{name!r} (did you mean {close}?)", name=name, close=", ".join(repr(c) for c in close))
+                     if close else repr(name))
+    names = Msg.join(parts)
+    if len(parts) == 1:
+        return Msg("unknown {kind} {names}: known {kinds} are {known}", kind=kind, kinds=plural, names=names,
+                   known=", ".join(known))
+    return Msg("unknown {kinds} {names}: known {kinds} are {known}", kinds=plural, names=names, known=", ".join(known))
 
 
 # ------------------------------------------------------- Amap typecode table ----
@@ -476,7 +500,7 @@ def _unknown_message(kind: str, unknown: Iterable[str], known: Iterable[str]) ->
 def amap_rows(path: Path) -> list[dict[str, str]]:
     """Rows of an Amap typecode CSV (``#`` comment lines skipped), values stripped."""
     if not path.exists():
-        raise MissingFileError(f"Amap typecode table {path} does not exist: check the path")
+        raise MissingFileError(Msg("Amap typecode table {path} does not exist: check the path", path=path))
     text = path.read_text(encoding="utf-8")
     lines = [r for r in text.splitlines() if r.strip() and not r.lstrip().startswith("#")]
     rows = []
@@ -510,18 +534,18 @@ def amap_frame(path: Path, categories: Iterable[str]) -> Any:
         code, cat, how = r.get("typecode", ""), r.get("category", ""), r.get("mapping", "")
         where = f"row {i} ({code or 'no typecode'})"
         if "__extra__" in r:
-            problems.add(f"{where}: too many fields: put text that contains commas in double quotes")
+            problems.add(Msg("{where}: too many fields: put text that contains commas in double quotes", where=where))
         if not (len(code) == 6 and code.isdigit()):
-            problems.add(f"{where}: typecode must be 6 digits, e.g. 060200")
+            problems.add(Msg("{where}: typecode must be 6 digits, e.g. 060200", where=where))
         if code in seen:
-            problems.add(f"{where}: typecode {code} is listed twice")
+            problems.add(Msg("{where}: typecode {code} is listed twice", where=where, code=code))
         seen.add(code)
         if how not in _AMAP_MAPPINGS:
-            problems.add(f"{where}: mapping = {how!r} must be one of {', '.join(_AMAP_MAPPINGS)}")
+            problems.add(Msg("{where}: mapping = {how!r} must be one of {v1}", where=where, how=how, v1=', '.join(_AMAP_MAPPINGS)))
         if how == "excluded" and cat:
-            problems.add(f"{where}: an excluded code must leave category empty")
+            problems.add(Msg("{where}: an excluded code must leave category empty", where=where))
         if how != "excluded" and cat not in table:
-            problems.add(f"{where}: " + _unknown_message("category", [cat or "(empty)"], table))
+            problems.add(Msg("{where}: {what}", where=where, what=_unknown_message("category", [cat or "(empty)"], table)))
     problems.raise_if_any()
     frame = pd.DataFrame([{k: v for k, v in r.items() if k != "__extra__"} for r in rows], columns=["typecode", "category", "amap_name_zh", "amap_name_en",
                                         "mapping", "note"])
