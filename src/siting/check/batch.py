@@ -117,7 +117,7 @@ def check_batch(
                 row["proposal"] = dev.name
                 res = check_development(dev, run, **kwargs)
             except SitingError as exc:
-                row["error"] = "; ".join(exc.problems) if isinstance(exc, ScenarioError) else str(exc)
+                row["error"] = "; ".join(map(str, exc.problems)) if isinstance(exc, ScenarioError) else str(exc)
                 logger.info("proposal %s: %s", p, row["error"])
             else:
                 stem = _stem(dev)
